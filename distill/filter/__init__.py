@@ -1,0 +1,1 @@
+"""Rejection filtering of teacher traces: one filter per module, selection, mixture, outputs."""

@@ -1,0 +1,1 @@
+"""Teacher trace generation: engines (vllm, hf, openai) behind one interface, resumable shards."""

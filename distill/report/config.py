@@ -1,0 +1,10 @@
+"""Recipe section for distill report (issue 7). Standard library only: recipes load without heavy imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class ReportConfig:
+    output_dir: str | None = None

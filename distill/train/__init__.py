@@ -1,0 +1,1 @@
+"""Training: SFT of students and GRPO of teachers and baselines through TRL."""
