@@ -25,19 +25,29 @@ from distill.filter.config import FilterConfig
 from distill.generate.config import GenerateConfig
 from distill.report.config import ReportConfig
 from distill.train.grpo_config import GRPOStageConfig
+from distill.toy.setup_config import ToySetupConfig
 from distill.train.sft_config import StudentConfig
 
-# Pipeline order used by `distill run`; a recipe runs the stages whose sections it has.
-STAGES = ["train_teacher", "generate", "filter", "train_student", "train_baseline", "eval", "report"]
+# The stage sections, in the order `distill run` runs them; a recipe runs the stages it has.
+# warmup_teacher / warmup_student are SFT runs (train-student) before GRPO; the toy demo uses them
+# to bring a random tiny model to a starting competence, as pretraining does for a real model.
+PIPELINE_STAGES = [
+    "toy", "warmup_teacher", "train_teacher", "generate", "filter",
+    "warmup_student", "train_student", "train_baseline", "eval", "report",
+]
+STAGES = PIPELINE_STAGES
 
 
 @dataclass
 class Recipe:
     seed: int = 0
     output_dir: str = "runs/default"
+    toy: ToySetupConfig | None = None
+    warmup_teacher: StudentConfig | None = None
     train_teacher: GRPOStageConfig | None = None
     generate: GenerateConfig | None = None
     filter: FilterConfig | None = None
+    warmup_student: StudentConfig | None = None
     train_student: StudentConfig | None = None
     train_baseline: GRPOStageConfig | None = None
     eval: EvalConfig | None = None
@@ -73,9 +83,24 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Load and strictly validate a recipe file, applying `--set` overrides first."""
     data = load_yaml(path)
     apply_overrides(data, overrides or [])
+    data = interpolate(data, {"output_dir": str(data.get("output_dir", Recipe.output_dir))})
     recipe = from_dict(Recipe, data, file=str(path))
     recipe.source_file = str(path)
     return recipe
+
+
+def interpolate(value: Any, variables: dict[str, str]) -> Any:
+    """Replace `${name}` in every string, so sections can point at other stages' outputs:
+    `model: ${output_dir}/warmup_teacher`."""
+    if isinstance(value, str):
+        for name, replacement in variables.items():
+            value = value.replace("${" + name + "}", replacement)
+        return value
+    if isinstance(value, dict):
+        return {k: interpolate(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, variables) for v in value]
+    return value
 
 
 def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
@@ -84,4 +109,4 @@ def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
     return recipe
 
 
-__all__ = ["Recipe", "STAGES", "load_recipe", "recipe_from_dict"]
+__all__ = ["Recipe", "PIPELINE_STAGES", "STAGES", "load_recipe", "recipe_from_dict", "interpolate"]

@@ -1,0 +1,67 @@
+"""`distill run` planning: which stages run, which are skipped, and why."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from distill.errors import DistillError
+from distill.pipeline import STAMP, derived_recipe, plan, STAGE_TABLE
+from distill.recipe import recipe_from_dict
+
+
+def make_recipe(tmp_path, **sections):
+    return recipe_from_dict({"seed": 1, "output_dir": str(tmp_path), **sections})
+
+
+def stamp(recipe, section, status="ok", fingerprint=None):
+    out = recipe.stage_dir(section)
+    out.mkdir(parents=True, exist_ok=True)
+    data = {"status": status, "fingerprint": fingerprint or recipe.section_fingerprint(section)}
+    (out / STAMP).write_text(json.dumps(data))
+
+
+def actions(planned):
+    return [(p.stage.section, p.action) for p in planned]
+
+
+def test_fresh_recipe_runs_every_present_stage_in_order(tmp_path):
+    recipe = make_recipe(tmp_path, report={}, generate={}, filter={})
+    assert actions(plan(recipe)) == [("generate", "run"), ("filter", "run"), ("report", "run")]
+
+
+def test_current_stages_are_skipped_and_a_change_reruns_the_rest(tmp_path):
+    recipe = make_recipe(tmp_path, generate={}, filter={}, report={})
+    for section in ("generate", "filter", "report"):
+        stamp(recipe, section)
+    assert actions(plan(recipe)) == [("generate", "skip"), ("filter", "skip"), ("report", "skip")]
+    stamp(recipe, "filter", fingerprint="stale")
+    planned = plan(recipe)
+    assert actions(planned) == [("generate", "skip"), ("filter", "run"), ("report", "run")]
+    assert planned[1].why == "recipe section changed" and planned[2].why == "an earlier stage ran"
+
+
+def test_interrupted_stage_reruns(tmp_path):
+    recipe = make_recipe(tmp_path, generate={}, filter={})
+    stamp(recipe, "generate")
+    stamp(recipe, "filter", status="running")
+    planned = plan(recipe)
+    assert actions(planned) == [("generate", "skip"), ("filter", "run")]
+    assert "running" in planned[1].why
+
+
+def test_from_and_only(tmp_path):
+    recipe = make_recipe(tmp_path, generate={}, filter={}, report={})
+    for section in ("generate", "filter", "report"):
+        stamp(recipe, section)
+    assert actions(plan(recipe, from_stage="filter")) == [("generate", "skip"), ("filter", "run"), ("report", "run")]
+    assert actions(plan(recipe, only=["generate"])) == [("generate", "run"), ("filter", "skip"), ("report", "skip")]
+    with pytest.raises(DistillError, match="'train_student' is not in this recipe"):
+        plan(recipe, only=["train_student"])
+
+
+def test_warmup_section_is_handed_to_train_student_with_its_own_output(tmp_path):
+    recipe = make_recipe(tmp_path, warmup_teacher={}, train_student={})
+    data = derived_recipe(recipe, STAGE_TABLE["warmup_teacher"])
+    assert data["train_student"]["output_dir"] == str(tmp_path / "warmup_teacher")
