@@ -19,16 +19,21 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jin
                    "special_tokens_map.json")
 
 
+def check_shape(arch: str, hidden_size: int, num_heads: int) -> None:
+    """Refuse shapes vLLM cannot serve, before anything is built."""
+    if arch not in ARCHS:
+        raise DistillError(f"unknown tiny-model arch {arch!r}; use one of {', '.join(ARCHS)}")
+    if num_heads < 1 or hidden_size != num_heads * HEAD_DIM:
+        raise DistillError(f"hidden_size {hidden_size} must be num_heads ({num_heads}) x {HEAD_DIM}: "
+                           f"vLLM's CPU attention needs head_dim {HEAD_DIM}")
+
+
 def tiny_config(arch: str, tokenizer, *, hidden_size: int = 128, num_layers: int = 2, num_heads: int = 2,
                 intermediate_size: int = 256, max_positions: int = 2048):
     """A transformers config for a tiny model whose vocabulary and special ids match `tokenizer`."""
     from transformers import LlamaConfig, Qwen2Config
 
-    if arch not in ARCHS:
-        raise DistillError(f"unknown tiny-model arch {arch!r}; use one of {', '.join(ARCHS)}")
-    if hidden_size != num_heads * HEAD_DIM:
-        raise DistillError(f"hidden_size {hidden_size} must be num_heads ({num_heads}) x {HEAD_DIM}: "
-                           f"vLLM's CPU attention needs head_dim {HEAD_DIM}")
+    check_shape(arch, hidden_size, num_heads)
     common = dict(
         vocab_size=len(tokenizer),
         hidden_size=hidden_size,

@@ -1,6 +1,14 @@
 """Recipe section `toy`: build the tiny tokenizer and models the demo pipeline trains.
 
-Standard library only: recipes load without heavy imports.
+    toy:
+      models: {teacher: {arch: qwen2}, student: {arch: llama, hidden_size: 64, num_heads: 1}}
+      task: arithmetic
+      difficulty: 1
+      train_size: 500
+      test_size: 100
+
+Run by `distill toy setup RECIPE` (or `distill run`). Standard library only: recipes load without
+heavy imports.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from dataclasses import dataclass, field
 @dataclass
 class ToyModelSpec:
     arch: str = "qwen2"  # qwen2 | llama
-    hidden_size: int = 128
+    hidden_size: int = 128  # num_heads x 64 (vLLM's CPU attention needs head_dim 64)
     num_layers: int = 2
     num_heads: int = 2
     intermediate_size: int = 256
@@ -27,3 +35,21 @@ class ToySetupConfig:
     train_size: int = 500
     test_size: int = 100
     output_dir: str | None = None
+
+    def validate(self, file: str, path: str) -> None:
+        """Checks `distill validate` runs: known task, difficulty, model shapes vLLM can serve."""
+        from distill.errors import ConfigError, DistillError
+        from distill.toy.models import check_shape
+        from distill.toy.tasks import TASKS
+
+        if self.task not in TASKS:
+            raise ConfigError(f"{file}: {path}.task: unknown toy task {self.task!r}; known: {', '.join(sorted(TASKS))}")
+        levels = TASKS[self.task][1]
+        if self.difficulty not in levels:
+            raise ConfigError(f"{file}: {path}.difficulty: {self.task} has levels {min(levels)}-{max(levels)}, "
+                              f"got {self.difficulty}")
+        for name, spec in self.models.items():
+            try:
+                check_shape(spec.arch, spec.hidden_size, spec.num_heads)
+            except DistillError as exc:
+                raise ConfigError(f"{file}: {path}.models.{name}: {exc}") from None
