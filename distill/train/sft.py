@@ -1,0 +1,188 @@
+"""`distill train-student`: SFT of a student on filtered traces with TRL's SFTTrainer.
+
+What distill adds around SFTTrainer (everything else is TRL's, passed through from `sft:`):
+- a chat template checked to keep `<think>` and to train the stop token (chat_template.py);
+- labels on assistant tokens only, over-long traces dropped instead of truncated (sft_data.py);
+- packing with per-trace position_ids and the fastest attention that respects trace boundaries
+  (model_loading.py), static packed shapes for flex_attention;
+- a memory plan that decides gradient checkpointing (memory_plan.py);
+- resume from the last checkpoint, a manifest, and a final model directory (weights, tokenizer with
+  the training chat template, generation_config whose eos includes the stop token) that later
+  stages load by path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from distill.errors import DistillError
+from distill.train.sft_config import StudentConfig
+
+log = logging.getLogger(__name__)
+
+
+def is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def preflight(recipe: Any, cfg: StudentConfig) -> dict[str, Any]:
+    """Every check that needs no weights: fails in one line before anything is trained or launched."""
+    from distill.train.model_loading import read_model_config
+    from distill.train.sft_data import check_dataset_exists, resolve_dataset
+
+    cfg.validate(file=recipe.source_file, path="train_student")
+    if cfg.accelerate_config and not Path(cfg.accelerate_config).is_file():
+        raise DistillError(f"train_student.accelerate_config: {cfg.accelerate_config} not found")
+    config = read_model_config(cfg.model)
+    check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
+    return config
+
+
+def make_plan(cfg: StudentConfig, model_config: dict[str, Any]) -> Any:
+    from distill.train.memory_plan import plan_memory, strategy_from_accelerate
+
+    # The plan describes the GPU run; on a CPU-only machine it still assumes bf16 on the GPU.
+    dtype = cfg.dtype if cfg.dtype != "auto" else "bfloat16"
+    strategy = strategy_from_accelerate(cfg.accelerate_config, cfg.world_size)
+    batch = int(cfg.sft.get("per_device_train_batch_size", 8 if not cfg.packing else 1))
+    return plan_memory(model_config, cfg, dtype=dtype, strategy=strategy, batch_size=batch)
+
+
+def last_checkpoint(out_dir: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(out_dir)) if out_dir.is_dir() else None
+
+
+def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, attention: str, dtype: str,
+                   liger: bool, checkpointing: bool) -> Any:
+    from trl import SFTConfig
+
+    options: dict[str, Any] = {
+        # Defaults distill prefers over TRL's; any of them can be overridden under `sft:`.
+        "report_to": "none",
+        "logging_steps": 10,
+        "save_strategy": "steps",
+        "save_steps": 500,
+        "save_total_limit": 2,
+        "per_device_train_batch_size": 1 if cfg.packing else 8,
+        **cfg.sft,
+    }
+    options.update(
+        output_dir=str(out_dir), max_length=cfg.max_length, packing=cfg.packing, padding_free=cfg.packing,
+        eos_token=eos, seed=recipe.seed, bf16=dtype == "bfloat16", fp16=dtype == "float16",
+        use_liger_kernel=liger, gradient_checkpointing=checkpointing, assistant_only_loss=False,
+    )
+    if cfg.packing and attention == "flex_attention" and "pad_to_multiple_of" not in cfg.sft:
+        # flex_attention compiles per shape: pad every packed batch to the same length.
+        options["pad_to_multiple_of"] = options["per_device_train_batch_size"] * cfg.max_length
+    if dtype == "float32" and "bf16" not in cfg.sft:
+        options["bf16"] = False
+    return SFTConfig(**options)
+
+
+def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True) -> dict[str, Any]:
+    """Train the student of `recipe` in this process (one of several under accelerate launch)."""
+    from distill.manifest import StageRun
+
+    cfg: StudentConfig = recipe.section("train_student")
+    model_config = preflight(recipe, cfg)
+    out_dir = recipe.stage_dir("train_student")
+    plan = make_plan(cfg, model_config)
+    if is_main_process():
+        print("\n".join(plan.lines()), file=sys.stderr)
+    ctx = StageRun(out_dir, recipe, "train_student") if is_main_process() else nullcontext()
+    with ctx as run:
+        result = _train(recipe, cfg, out_dir, plan, resume=resume, progress=progress)
+        if run is not None:
+            run.counts.update(result["counts"])
+            run.extra["train"] = result["train"]
+        return result
+
+
+def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume: bool | None, progress: bool) -> dict:
+    from transformers import AutoTokenizer
+    from trl import SFTTrainer
+
+    from distill.train import chat_template as ct
+    from distill.train import model_loading as ml
+    from distill.train.sft_data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
+    from distill.train.sft_progress import ProgressCallback
+
+    tokenizer = AutoTokenizer.from_pretrained(cfg.model)
+    choice = ct.resolve_chat_template(tokenizer, cfg.chat_template)
+    ct.install(tokenizer, choice)
+    eos = cfg.eos_token or choice.stop_token
+    if eos not in tokenizer.get_vocab():
+        raise DistillError(f"train_student.eos_token: {eos!r} is not in the tokenizer's vocabulary")
+    tokenizer.eos_token = eos
+    tokenizer.pad_token = ct.choose_pad_token(tokenizer, eos)
+    if is_main_process():
+        why = f" (replaced: {choice.replaced_because})" if choice.replaced_because else ""
+        print(f"chat template: {choice.source}{why}; stop token {eos}; pad token {tokenizer.pad_token}", file=sys.stderr)
+
+    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
+    dataset, counts = prepare_sft_dataset(
+        rows, tokenizer, choice.template, max_length=cfg.max_length, eos_id=tokenizer.convert_tokens_to_ids(eos),
+        num_proc=cfg.sft.get("dataset_num_proc"), rejects_path=out_dir / "rejected.jsonl" if is_main_process() else None,
+    )
+
+    attention = ml.resolve_attention(cfg.attention)
+    dtype = ml.resolve_dtype(cfg.dtype)
+    liger = ml.resolve_liger(cfg.liger)
+    model = ml.load_model(cfg, attention=attention, dtype=dtype)
+    if choice.added_tokens:
+        model.resize_token_embeddings(len(tokenizer))
+    args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
+                          checkpointing=plan.gradient_checkpointing)
+    trainer = SFTTrainer(
+        model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
+        callbacks=[ProgressCallback(counts["tokens"])] if progress else None,
+    )
+    checkpoint = _resume_point(cfg, out_dir, resume)
+    if checkpoint and is_main_process():
+        print(f"resuming from {checkpoint}", file=sys.stderr)
+    output = trainer.train(resume_from_checkpoint=checkpoint)
+    save_student(trainer, cfg, out_dir, eos)
+    train = {
+        "attention": attention, "dtype": dtype, "liger": liger, "gradient_checkpointing": plan.gradient_checkpointing,
+        "chat_template": choice.source, "stop_token": eos, "pad_token": tokenizer.pad_token,
+        "resumed_from": checkpoint, "global_steps": trainer.state.global_step,
+        "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),
+    }
+    return {"counts": counts, "train": train, "output_dir": str(out_dir)}
+
+
+def _resume_point(cfg: StudentConfig, out_dir: Path, resume: bool | None) -> str | None:
+    wanted = cfg.resume if resume is None else resume
+    checkpoint = last_checkpoint(out_dir) if wanted else None
+    if wanted is True and checkpoint is None:
+        raise DistillError(f"--resume: no checkpoint-* directory in {out_dir}")
+    return checkpoint
+
+
+def save_student(trainer: Any, cfg: StudentConfig, out_dir: Path, eos: str) -> None:
+    """Final weights + tokenizer (training chat template) + generation_config that stops on `eos`."""
+    model = trainer.model
+    tokenizer = trainer.processing_class
+    eos_id = tokenizer.convert_tokens_to_ids(eos)
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    gen = base.generation_config
+    ids = gen.eos_token_id if isinstance(gen.eos_token_id, list) else [gen.eos_token_id] if gen.eos_token_id is not None else []
+    gen.eos_token_id = [eos_id] + [i for i in ids if i != eos_id]
+    gen.pad_token_id = tokenizer.pad_token_id
+    if cfg.lora is not None and not cfg.lora.qlora and trainer.accelerator.num_processes == 1:
+        # Later stages load a plain model by path: merge the adapter, keep the adapter beside it.
+        trainer.save_model(str(out_dir / "adapter"))
+        merged = model.merge_and_unload()
+        merged.save_pretrained(str(out_dir))
+        tokenizer.save_pretrained(str(out_dir))
+        return
+    trainer.save_model(str(out_dir))
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(out_dir))

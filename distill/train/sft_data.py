@@ -1,0 +1,148 @@
+"""SFT data: load conversations, render them with the checked chat template, build the labels.
+
+Input is the `distill filter` output (Parquet under `<filter dir>/data/`, a `messages` column) or any
+conversational dataset: a directory (Parquet/JSONL files or `save_to_disk` output), a single JSONL/
+Parquet file, or a hub id. Trace records (`problem` + `completion`) become a user/assistant pair.
+
+Labels are built here, not inside TRL, for two reasons that both decide whether a student stops:
+- a trace longer than `max_length` is dropped, never truncated (a truncated trace has no EOS);
+- every kept example is checked to end its labels on the stop token.
+Labels are the assistant mask from the template's `{% generation %}` markers: the assistant's
+reasoning, answer and stop token carry loss, the prompt and the template scaffolding do not. TRL then
+packs the tokenized rows (`packing=True`) and its padding-free collator resets position_ids per row.
+
+Every row read is accounted for: kept, or rejected with a reason (written to `rejected.jsonl`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from distill.errors import DistillError
+
+IGNORE = -100
+
+
+def resolve_dataset(spec: str, recipe: Any) -> str:
+    """The recipe's dataset, or the filter stage's output when none is given."""
+    return spec or str(recipe.stage_dir("filter") / "data")
+
+
+def _looks_local(spec: str) -> bool:
+    return spec.startswith((".", "/", "~")) or spec.count("/") != 1 or spec.endswith((".jsonl", ".json", ".parquet"))
+
+
+def check_dataset_exists(spec: str) -> None:
+    """Fail before training when a local dataset path is missing (hub ids are checked when loaded)."""
+    path = Path(spec).expanduser()
+    if path.exists():
+        if path.is_dir() and not any(path.iterdir()):
+            raise DistillError(f"train_student.dataset: {spec} is an empty directory")
+        return
+    if _looks_local(spec):
+        raise DistillError(
+            f"train_student.dataset: {spec} not found; run `distill filter` first or set train_student.dataset"
+        )
+
+
+def load_rows(spec: str, split: str = "train") -> Any:
+    """A datasets.Dataset from a directory, a file or a hub id."""
+    import datasets
+
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if (path / "state.json").is_file() or (path / "dataset_dict.json").is_file():
+            loaded = datasets.load_from_disk(str(path))
+            return loaded[split] if isinstance(loaded, datasets.DatasetDict) else loaded
+        parquet = sorted(str(p) for p in path.rglob("*.parquet"))
+        if parquet:
+            return datasets.load_dataset("parquet", data_files=parquet, split="train")
+        jsonl = sorted(str(p) for p in path.rglob("*.jsonl")) or sorted(str(p) for p in path.rglob("*.json"))
+        if jsonl:
+            return datasets.load_dataset("json", data_files=jsonl, split="train")
+        raise DistillError(f"train_student.dataset: {spec} holds no Parquet or JSONL files")
+    if path.is_file():
+        kind = "parquet" if path.suffix == ".parquet" else "json"
+        return datasets.load_dataset(kind, data_files=str(path), split="train")
+    check_dataset_exists(spec)
+    try:
+        return datasets.load_dataset(spec, split=split)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DistillError(f"train_student.dataset: cannot load {spec} from the hub ({first})") from None
+
+
+def to_messages(dataset: Any, column: str) -> Any:
+    """Keep one `messages` column: the conversational column, or user/assistant pairs from traces."""
+    names = dataset.column_names
+    if column in names:
+        keep = dataset.select_columns([column])
+        return keep.rename_column(column, "messages") if column != "messages" else keep
+    for prompt_key in ("problem", "prompt"):
+        if prompt_key in names and "completion" in names:
+            def pair(row: dict[str, Any], key: str = prompt_key) -> dict[str, Any]:
+                return {"messages": [{"role": "user", "content": row[key]},
+                                     {"role": "assistant", "content": row["completion"]}]}
+            return dataset.map(pair, remove_columns=names, desc="trace records -> messages")
+    raise DistillError(
+        f"train_student.dataset: no '{column}' column (nor problem/prompt + completion); columns: {', '.join(names)}"
+    )
+
+
+def _malformed(messages: Any) -> str:
+    if not isinstance(messages, list) or not messages:
+        return "malformed: messages is not a non-empty list"
+    for turn in messages:
+        if not isinstance(turn, dict) or not isinstance(turn.get("content"), str) or not turn.get("role"):
+            return "malformed: a turn lacks a role or string content"
+    if messages[-1]["role"] != "assistant":
+        return "malformed: the last turn is not the assistant's"
+    if not messages[-1]["content"].strip():
+        return "malformed: empty assistant turn"
+    return ""
+
+
+def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int) -> dict[str, Any]:
+    reason = _malformed(row["messages"])
+    if reason:
+        return {"input_ids": [], "labels": [], "reject": reason, "n_tokens": 0}
+    out = tokenizer.apply_chat_template(
+        row["messages"], chat_template=template, tokenize=True, return_dict=True, return_assistant_tokens_mask=True,
+    )
+    ids = list(out["input_ids"])
+    labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"])]
+    last = next((t for t in reversed(labels) if t != IGNORE), None)
+    if len(ids) > max_length:
+        reason = f"too_long: more than max_length={max_length} tokens"
+    elif last != eos_id:
+        reason = "no_eos: the assistant labels do not end with the stop token"
+    return {"input_ids": ids, "labels": labels, "reject": reason, "n_tokens": len(ids)}
+
+
+def prepare_sft_dataset(
+    dataset: Any, tokenizer: Any, template: str, *, max_length: int, eos_id: int,
+    num_proc: int | None = None, rejects_path: Path | None = None,
+) -> tuple[Any, dict[str, int]]:
+    """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts."""
+    read = len(dataset)
+    tokenized = dataset.map(
+        _tokenize, fn_kwargs={"tokenizer": tokenizer, "template": template, "max_length": max_length, "eos_id": eos_id},
+        num_proc=num_proc, desc="tokenizing traces",
+    )
+    reasons = tokenized["reject"]
+    rejected = Counter(r.split(":")[0] for r in reasons if r)
+    if rejects_path is not None and rejected:
+        rejects_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(rejects_path, "w", encoding="utf-8") as fh:
+            for index, reason in enumerate(reasons):
+                if reason:
+                    fh.write(json.dumps({"row": index, "reason": reason}) + "\n")
+    kept = tokenized.filter(lambda r: not r["reject"], num_proc=num_proc, desc="dropping rejected rows")
+    counts = {"read": read, "kept": len(kept), "rejected": sum(rejected.values()),
+              "tokens": int(sum(kept["n_tokens"])), **{f"rejected_{k}": v for k, v in rejected.items()}}
+    if not len(kept):
+        raise DistillError(f"train_student.dataset: none of {read} rows is usable ({dict(rejected)})")
+    return kept.select_columns(["input_ids", "labels"]), counts

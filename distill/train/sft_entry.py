@@ -1,0 +1,32 @@
+"""Per-process entry point under `accelerate launch` (what `distill train-student` re-executes).
+
+    accelerate launch --config_file recipes/accelerate/zero3.yaml --num_processes 8 \
+        -m distill.train.sft_entry RECIPE.yaml [--set KEY=VALUE ...] [--resume]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from distill.errors import DistillError
+    from distill.recipe import load_recipe
+    from distill.train.sft import run_sft
+
+    parser = argparse.ArgumentParser(prog="distill.train.sft_entry")
+    parser.add_argument("recipe")
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--resume", action="store_true", default=None)
+    args = parser.parse_args(argv)
+    try:
+        run_sft(load_recipe(args.recipe, args.overrides), resume=args.resume)
+    except DistillError as exc:
+        print(f"distill train-student: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

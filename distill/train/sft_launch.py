@@ -1,0 +1,56 @@
+"""Multi-process / multi-node SFT: re-execute through `accelerate launch`.
+
+`distill train-student` runs one process in place. With more than one process per machine, more than
+one machine, or an accelerate config file, it runs instead
+
+    accelerate launch [--config_file CFG] --num_processes N×M --num_machines M --machine_rank R \
+        [--main_process_ip IP --main_process_port P] -m distill.train.sft_entry RECIPE --set ...
+
+(accelerate's --num_processes counts processes on all machines). Run the same command on every node
+with its own `--set train_student.machine_rank=R`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+LAUNCHED_ENV = "DISTILL_SFT_LAUNCHED"
+
+
+def needs_launch(cfg: Any) -> bool:
+    if os.environ.get(LAUNCHED_ENV) or "LOCAL_RANK" in os.environ:
+        return False  # already one of the launched processes
+    return cfg.world_size > 1 or bool(cfg.accelerate_config)
+
+
+def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> list[str]:
+    cmd = [sys.executable, "-m", "accelerate.commands.launch"]
+    if cfg.accelerate_config:
+        cmd += ["--config_file", cfg.accelerate_config]
+    if cfg.world_size > 1 or not cfg.accelerate_config:
+        cmd += ["--num_processes", str(cfg.world_size), "--num_machines", str(cfg.num_machines)]
+        if cfg.num_machines > 1:
+            cmd += ["--machine_rank", str(cfg.machine_rank)]
+    if not cfg.accelerate_config and cfg.world_size > 1:
+        cmd += ["--multi_gpu"]  # DDP through torchrun; on a CPU-only machine torch uses gloo
+    if cfg.main_process_ip:
+        cmd += ["--main_process_ip", cfg.main_process_ip]
+    if cfg.num_machines > 1 or cfg.main_process_ip:
+        cmd += ["--main_process_port", str(cfg.main_process_port)]
+    cmd += ["-m", "distill.train.sft_entry", recipe_path]
+    for item in overrides:
+        cmd += ["--set", item]
+    if resume:
+        cmd.append("--resume")
+    return cmd
+
+
+def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> int:
+    import subprocess
+
+    cmd = launch_command(cfg, recipe_path, overrides, resume=resume)
+    print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
+    env = {**os.environ, LAUNCHED_ENV: "1"}
+    return subprocess.run(cmd, env=env).returncode
