@@ -1,0 +1,91 @@
+"""The `code` verifier: run the last fenced Python block of the final text against the tests.
+
+Each test is {"input": str, "output": str}: the input goes to stdin, and stdout must equal the
+expected output up to trailing whitespace on each line and trailing blank lines. Tests run one by
+one in the sandbox (`sandbox.py`); the first test that fails decides the verdict:
+`wrong_answer`, `runtime_error`, `timeout`, `memory`, `output_limit` or `sandbox_error`.
+No fenced block after </think>: `no_code`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from distill.errors import DistillError
+from distill.verify.extract import final_text
+from distill.verify.sandbox import Limits, Sandbox
+from distill.verify.verdict import Verdict
+
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
+_PYTHON_TAGS = {"", "python", "python3", "py"}
+
+
+def last_code_block(text: str) -> str | None:
+    """The body of the last complete ```python (or untagged) fenced block, else None."""
+    fences = list(_FENCE.finditer(text))
+    blocks: list[str] = []
+    i = 0
+    while i + 1 < len(fences):
+        opening, closing = fences[i], fences[i + 1]
+        if closing.group(1):  # "```python" cannot close a block; it opens the next one
+            i += 1
+            continue
+        if opening.group(1).lower() in _PYTHON_TAGS:
+            blocks.append(text[opening.end() + 1:closing.start()])
+        i += 2
+    return blocks[-1] if blocks else None
+
+
+def verify_code(
+    completion: str,
+    answer: str = "",
+    tests: list | None = None,
+    *,
+    sandbox: str = "bwrap",
+    timeout: float = 5.0,
+    cpu_seconds: int | None = None,
+    memory_mb: int = 512,
+    max_procs: int = 32,
+    max_output_bytes: int = 1_000_000,
+) -> Verdict:
+    cases = _check_tests(tests)
+    text = final_text(completion)
+    if text is None:
+        return Verdict(False, None, "no_think_close")
+    code = last_code_block(text)
+    if code is None or not code.strip():
+        return Verdict(False, None, "no_code")
+    limits = Limits(
+        timeout=float(timeout), cpu_seconds=int(cpu_seconds or max(1, round(timeout))),
+        memory_mb=int(memory_mb), max_procs=int(max_procs), max_output_bytes=int(max_output_bytes),
+    )
+    box = _sandbox(sandbox, limits)
+    for number, case in enumerate(cases, start=1):
+        result = box.run_python(code, case["input"])
+        if result.status != "ok":
+            return Verdict(False, code, result.status)
+        if _lines(result.stdout.decode("utf-8", "replace")) != _lines(case["output"]):
+            return Verdict(False, code, "wrong_answer")
+    return Verdict(True, code, "correct")
+
+
+@lru_cache(maxsize=16)
+def _sandbox(mode: str, limits: Limits) -> Sandbox:
+    return Sandbox(mode, limits)  # checks once per process that the sandbox starts
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _check_tests(tests) -> list[dict]:
+    if not isinstance(tests, list) or not tests:
+        raise DistillError("code verifier: `tests` must be a non-empty list of {\"input\": str, \"output\": str}")
+    for number, case in enumerate(tests, start=1):
+        if not isinstance(case, dict) or not isinstance(case.get("input"), str) or not isinstance(case.get("output"), str):
+            raise DistillError(f"code verifier: test {number} must be {{\"input\": str, \"output\": str}}, got {str(case)[:80]}")
+    return tests

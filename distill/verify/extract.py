@@ -1,0 +1,97 @@
+"""Reading the final answer out of a completion, by the rules in DESIGN.md.
+
+- The final answer is read from the text after the LAST `</think>`. No `</think>` means no final
+  answer (`no_think_close`): an answer that only appears inside the reasoning does not count.
+- In that text the last `\\boxed{...}` (balanced braces; also `\\boxed 5` and `\\fbox{...}`) is
+  the answer. No box: `no_answer`. The last box empty: `empty_box`.
+- Several boxes that disagree after normalization are a hedge (`hedge`) and count as wrong.
+
+Everything is linear in the completion length: one `rfind`, one regex pass for box commands
+and one pass over the braces of the final text, so a 1 MB completion takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from distill.verify.normalize import same_answer
+
+THINK_CLOSE = "</think>"
+_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*")
+_BRACE = re.compile(r"\\[{}]|[{}]")  # escaped braces (\{ \}) are set braces, not groups
+_BARE_TOKEN = re.compile(r"\\[A-Za-z]+|[^\s${}\\]+")  # \boxed 5, \boxed \pi
+
+
+@dataclass(frozen=True)
+class Extraction:
+    final_text: str | None  # text after the last </think>; None when there is no </think>
+    boxes: tuple[str, ...]  # contents of the top-level boxes in the final text, in order
+    answer: str | None  # the last box's content (stripped); None when there is no box
+    reason: str  # "ok", "no_think_close", "no_answer", "empty_box" or "hedge"
+
+
+def final_text(completion: str) -> str | None:
+    at = completion.rfind(THINK_CLOSE)
+    return None if at < 0 else completion[at + len(THINK_CLOSE):]
+
+
+def _matching_braces(text: str) -> dict[int, int]:
+    """Position of each `{` -> position of its matching `}`, in one pass over the braces."""
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for match in _BRACE.finditer(text):
+        token = match.group()
+        if token == "{":
+            stack.append(match.start())
+        elif token == "}" and stack:
+            pairs[stack.pop()] = match.start()
+    return pairs
+
+
+def find_boxes(text: str) -> list[str]:
+    """Contents of the top-level `\\boxed{}`/`\\fbox{}` in `text`; unclosed boxes are skipped."""
+    starts = list(_BOX.finditer(text))
+    if not starts:
+        return []
+    pairs = _matching_braces(text)
+    boxes: list[str] = []
+    covered = -1  # end of the last box taken: boxes nested inside it are part of it
+    for match in starts:
+        if match.start() < covered:
+            continue
+        at = match.end()
+        if at < len(text) and text[at] == "{":
+            close = pairs.get(at)
+            if close is None:
+                continue  # unbalanced (often truncated): no answer here
+            boxes.append(text[at + 1:close].strip())
+            covered = close
+        else:
+            token = _BARE_TOKEN.match(text, at)
+            if token:
+                boxes.append(token.group())
+                covered = token.end()
+    return boxes
+
+
+def extract(completion: str) -> Extraction:
+    text = final_text(completion)
+    if text is None:
+        return Extraction(None, (), None, "no_think_close")
+    boxes = tuple(find_boxes(text))
+    if not boxes:
+        return Extraction(text, boxes, None, "no_answer")
+    answer = boxes[-1]
+    if not answer:
+        return Extraction(text, boxes, answer, "empty_box")
+    # Empty boxes elsewhere (e.g. quoting the instruction "\boxed{}") are not answers.
+    if any(box and not same_answer(box, answer) for box in boxes[:-1]):
+        return Extraction(text, boxes, answer, "hedge")
+    return Extraction(text, boxes, answer, "ok")
+
+
+def extract_final_answer(completion: str) -> tuple[str | None, str | None, str]:
+    """(text after the last </think> or None, last boxed answer or None, reason)."""
+    result = extract(completion)
+    return result.final_text, result.answer, result.reason
