@@ -45,6 +45,10 @@ _LAUNCHER = (
 )
 
 
+class SandboxUnavailable(DistillError):
+    """No working sandbox: stops the whole run instead of marking rows, since no row can be checked."""
+
+
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 5.0  # wall-clock seconds per run
@@ -151,14 +155,14 @@ class Sandbox:
         if key in _CHECKED:
             return
         if shutil.which("bwrap") is None:
-            raise DistillError(
+            raise SandboxUnavailable(
                 "the code verifier runs code in a bubblewrap sandbox, but `bwrap` is not installed: "
                 "apt-get install bubblewrap (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"
             )
         result = self.run_python("print('ok')", "")
         if result.status != "ok" or result.stdout.strip() != b"ok":
             detail = result.stderr.strip().splitlines()[-1:] or [result.status]
-            raise DistillError(
+            raise SandboxUnavailable(
                 f"the bubblewrap sandbox does not start here ({detail[0]}); it needs unprivileged user "
                 "namespaces (sysctl kernel.unprivileged_userns_clone=1, or user.max_user_namespaces > 0) "
                 "and a world-readable python (/usr/bin/python3): apt-get install bubblewrap python3"
@@ -234,7 +238,7 @@ def _interpreter(world_readable: bool) -> str:
     system = shutil.which("python3", path="/usr/bin:/bin")
     if system and _readable_by_others(os.path.realpath(system)):
         return os.path.realpath(system)
-    raise DistillError(
+    raise SandboxUnavailable(
         f"the code sandbox drops root to uid {UNPRIVILEGED_UID}, which cannot run {ours}: "
         "apt-get install python3 (a world-readable /usr/bin/python3), or run distill as a normal user"
     )
