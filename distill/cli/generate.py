@@ -1,0 +1,34 @@
+"""distill generate RECIPE [--set KEY=VALUE] [--part i/N] [--merge] [--fresh]: sample teacher traces."""
+
+from __future__ import annotations
+
+import argparse
+
+from distill.cli.common import add_recipe_arguments, recipe_from_args
+
+HELP = "sample reasoning traces from a teacher (vllm | openai server | hf), resumable and shardable"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_recipe_arguments(parser)
+    parser.add_argument("--part", metavar="i/N", help="generate only part i of N (by a hash of the prompt id), e.g. 0/8")
+    parser.add_argument("--merge", action="store_true", help="check that the parts together are complete; write merged.json")
+    parser.add_argument("--fresh", "--overwrite", dest="fresh", action="store_true",
+                        help="move the old output aside (to OUTPUT.old-TIMESTAMP) and start over")
+
+
+def run(args: argparse.Namespace) -> int:
+    from distill.errors import DistillError
+
+    recipe = recipe_from_args(args)
+    if args.merge:
+        if args.part or args.fresh:
+            raise DistillError("--merge takes no --part or --fresh: it checks and indexes what the parts wrote")
+        from distill.generate.totals import run_merge
+
+        run_merge(recipe)
+        return 0
+    from distill.generate.runner import run_generate
+
+    run_generate(recipe, part=args.part, fresh=args.fresh)
+    return 0
