@@ -32,15 +32,19 @@ def verify_choice(completion: str, answer: str, tests: list | None = None, *, le
     if found.boxes:
         if not found.boxes[-1]:
             return Verdict(False, "", "empty_box")
-        picks = [_read_letter(box, letters, from_box=True) for box in found.boxes if box]
+        texts = [box for box in found.boxes if box]
+        picks = [_read_letter(box, letters, from_box=True) for box in texts]
     else:
-        picks = [_read_letter(m.group(1), letters, from_box=False) for m in _ANSWER_LINE.finditer(found.final_text)]
+        texts = [m.group(1).strip() for m in _ANSWER_LINE.finditer(found.final_text)]
+        picks = [_read_letter(text, letters, from_box=False) for text in texts]
+        texts = [text for text, pick in zip(texts, picks) if pick is not None] or [None]
         picks = [pick for pick in picks if pick is not None] or [None]
-    letter = picks[-1]
+    letter, shown = picks[-1], texts[-1]
     if letter is None:
-        return Verdict(False, found.boxes[-1] if found.boxes else None, "no_answer")
+        invalid = shown is not None and bool(re.fullmatch(r"\(?[A-Za-z]\)?", shown))
+        return Verdict(False, shown, "invalid_choice" if invalid else "no_answer")
     if letter == "hedge" or len({p for p in picks if p is not None}) > 1:
-        return Verdict(False, found.boxes[-1] if found.boxes else letter, "hedge")
+        return Verdict(False, shown, "hedge")
     return Verdict(letter == gold, letter, "correct" if letter == gold else "wrong_answer")
 
 

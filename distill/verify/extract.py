@@ -86,7 +86,8 @@ def extract(completion: str) -> Extraction:
     if not answer:
         return Extraction(text, boxes, answer, "empty_box")
     # Empty boxes elsewhere (e.g. quoting the instruction "\boxed{}") are not answers.
-    if any(box and not same_answer(box, answer) for box in boxes[:-1]):
+    others = set(boxes[:-1]) - {answer, ""}  # distinct contents only: 100k equal boxes cost one check
+    if any(not same_answer(box, answer) for box in others):
         return Extraction(text, boxes, answer, "hedge")
     return Extraction(text, boxes, answer, "ok")
 

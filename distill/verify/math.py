@@ -5,9 +5,8 @@ Order of work, cheapest first:
 2. fast path (`normalize.py`): equal normalized strings or equal plain numbers -> correct;
    two different exact numbers (ints, fractions) -> wrong, without sympy;
 3. guard (`guard.py`): answers too long or pathological for sympy -> wrong (`too_long`, `too_complex`);
-4. math-verify (`parse` + `verify`, gold first), under a time limit: math-verify's own signal
-   timeout in the main thread, a profile-hook deadline in other threads (`deadline.py`).
-   Running past the limit -> wrong (`timeout`).
+4. math-verify (`parse` + `verify`, gold first) under one time limit per pair, enforced by a
+   profile-hook deadline (`deadline.py`) that works in any thread. Past the limit -> `timeout`.
 Results of steps 2-4 are cached per (answer, extracted) pair in an LRU cache, so repeated pairs
 (many samples of one prompt) cost one dictionary lookup.
 """
@@ -15,10 +14,9 @@ Results of steps 2-4 are cached per (answer, extracted) pair in an LRU cache, so
 from __future__ import annotations
 
 import logging
-import time
 from functools import lru_cache
 
-from distill.verify.deadline import DeadlineExceeded, call_with_deadline, in_main_thread
+from distill.verify.deadline import DeadlineExceeded, call_with_deadline
 from distill.verify.extract import extract
 from distill.verify.guard import refuse
 from distill.verify.normalize import normalize, numeric_value
@@ -52,9 +50,14 @@ def equivalent(answer: str, extracted: str, *, timeout: float = DEFAULT_TIMEOUT,
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _judge(answer: str, extracted: str, timeout: float, max_chars: int) -> tuple[bool, str, str]:
-    gold, pred = normalize(answer), normalize(extracted)
-    if not gold:
+    if not answer.strip():
         return False, extracted, "no_reference"
+    if answer.strip() == extracted:
+        return True, extracted, "correct"
+    for text in (extracted, answer):
+        if len(text) > max_chars:  # checked before any regex work: 1 MB boxes stay cheap
+            return False, extracted, "too_long"
+    gold, pred = normalize(answer), normalize(extracted)
     if gold == pred:
         return True, extracted, "correct"
     gold_value, pred_value = numeric_value(gold), numeric_value(pred)
@@ -72,31 +75,37 @@ def _judge(answer: str, extracted: str, timeout: float, max_chars: int) -> tuple
 
 
 def _math_verify(answer: str, extracted: str, timeout: float) -> str:
-    """'correct', 'wrong_answer' or 'timeout', from math-verify under a time limit."""
+    """'correct', 'wrong_answer' or 'timeout', from math-verify under one time limit for the pair.
+
+    math-verify's own timeouts are switched off (they use signal.alarm: main thread only, whole
+    seconds, one limit per step); our deadline bounds the whole parse + compare, in any thread,
+    by the same mechanism everywhere, so a verdict does not depend on where it is computed.
+    """
     from distill.errors import require
 
     math_verify = require("math_verify", "math", "the math verifier")
-    logging.getLogger("math_verify").setLevel(logging.ERROR)  # its timeout warnings are ours to report
-    main = in_main_thread()
-    # math-verify's signal alarm takes whole seconds and only works in the main thread.
-    limit = max(1, round(timeout)) if main else None
+    _quiet(math_verify)
 
     def compare() -> bool:
-        gold = math_verify.parse(_as_boxed(answer), parsing_timeout=limit)
-        pred = math_verify.parse(_as_boxed(extracted), parsing_timeout=limit)
+        gold = math_verify.parse(_as_boxed(answer), parsing_timeout=None)
+        pred = math_verify.parse(_as_boxed(extracted), parsing_timeout=None)
         if not gold or not pred:
             return False
-        return bool(math_verify.verify(gold, pred, timeout_seconds=limit))
+        return bool(math_verify.verify(gold, pred, timeout_seconds=None))
 
-    started = time.monotonic()
     try:
-        same = compare() if main else call_with_deadline(compare, timeout)
+        return "correct" if call_with_deadline(compare, timeout) else "wrong_answer"
     except DeadlineExceeded:
         return "timeout"
-    if same:
-        return "correct"
-    # math-verify turns its own timeouts into "not equal"; the clock tells them apart.
-    return "timeout" if time.monotonic() - started >= timeout else "wrong_answer"
+
+
+def _quiet(math_verify) -> None:
+    # It warns once that its timeout is off; the deadline above is the timeout.
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    for name in ("parser", "grader"):
+        module = getattr(math_verify, name, None)
+        if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
+            module.TIMEOUT_WARNING_SHOWN = True
 
 
 def _as_boxed(text: str) -> str:
