@@ -1,0 +1,76 @@
+"""distill filter RECIPE [--set KEY=VALUE]: reject bad teacher traces, keep a clean SFT dataset.
+
+    distill filter recipes/filter/toy.yaml
+    distill filter --input traces.jsonl --output runs/filtered          # no recipe: default filters
+    distill filter --input r1.parquet --column problem=question --column completion=generation --output out
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from distill.cli.common import add_set_argument
+
+HELP = "filter teacher traces (format, truncation, correctness, length, language, loops, dedup, contamination) into an SFT dataset"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("recipe", nargs="?", help="recipe YAML with a 'filter' section (optional with --input)")
+    add_set_argument(parser)
+    parser.add_argument("--input", action="append", default=[], metavar="PATH",
+                        help="trace file or folder (JSONL/Parquet) to filter instead of the recipe's sources (repeatable)")
+    parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="with --input: the input's column for a trace field, e.g. completion=generation (repeatable)")
+    parser.add_argument("--output", metavar="DIR", help="output folder (default: the recipe's filter stage dir)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: recipe, else one per CPU)")
+
+
+def build_recipe(args: argparse.Namespace):
+    from distill.errors import ConfigError
+    from distill.recipe import load_recipe, recipe_from_dict
+
+    if args.recipe:
+        recipe = load_recipe(args.recipe, args.overrides)
+        if recipe.filter is None and args.input:
+            data = recipe.to_dict()
+            data["filter"] = {}
+            recipe = recipe_from_dict(data, args.recipe)
+    elif args.input:
+        if not args.output:
+            raise ConfigError("--output DIR is needed when no recipe is given")
+        from distill.config import apply_overrides
+
+        recipe = recipe_from_dict(apply_overrides({"output_dir": args.output, "filter": {"output_dir": args.output}}, args.overrides), "<command line>")
+    else:
+        raise ConfigError("give a recipe with a 'filter' section, or --input FILE --output DIR")
+    config = recipe.section("filter")
+    if args.input:
+        columns = {}
+        for item in args.column:
+            field, sep, column = item.partition("=")
+            if not sep:
+                raise ConfigError(f"--column {item!r}: expected FIELD=COLUMN, e.g. completion=generation")
+            columns[field] = column
+        data = recipe.to_dict()
+        data["filter"]["sources"] = [{"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns}]
+        if args.output:
+            data["filter"]["output_dir"] = args.output
+        recipe = recipe_from_dict(data, recipe.source_file)
+    elif args.column:
+        raise ConfigError("--column needs --input (a recipe maps columns per source: filter.sources[].columns)")
+    if args.output:
+        recipe.filter.output_dir = args.output
+    if args.workers is not None:
+        recipe.filter.workers = args.workers
+    return recipe
+
+
+def run(args: argparse.Namespace) -> int:
+    from distill.filter import pipeline
+    from distill.manifest import StageRun
+
+    recipe = build_recipe(args)
+    out = recipe.stage_dir("filter")
+    with StageRun(out, recipe, "filter") as stage:
+        pipeline.run(recipe.filter, out=out, generate_dir=recipe.stage_dir("generate"), seed=recipe.seed, stage=stage)
+    return 0

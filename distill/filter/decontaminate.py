@@ -1,0 +1,133 @@
+"""decontaminate: problems that share a word n-gram with an evaluation problem (AIME, MATH-500, GPQA).
+
+Text is normalized before n-gramming: the R1 instruction sentence is cut, letters lowercased,
+punctuation and whitespace runs turned into single spaces, so a copy with changed case, spacing or
+punctuation still matches. Eval problems shorter than n words are matched whole.
+Eval sets come from local JSONL/Parquet files (a `problem` or `Question` column), from `eval_dir`,
+or from the hub ids `distill eval` uses (needs network; offline they are skipped with a warning).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+from distill.errors import DistillError
+from distill.filter.config import DecontaminateConfig
+from distill.filter.reject import Decision, Reject
+
+REASON = "decontaminate"
+INSTRUCTION = re.compile(r"please reason step by step,? and put your final answer within \\boxed\{\}\.?", re.IGNORECASE)
+NON_WORD = re.compile(r"[\W_]+")
+PROBLEM_COLUMNS = ("problem", "Problem", "question", "Question")
+# Hub copies, as `distill eval` loads them: (dataset id, config, split).
+HUB = {
+    "aime24": ("HuggingFaceH4/aime_2024", None, "train"),
+    "aime25": ("yentinglin/aime_2025", None, "train"),
+    "math500": ("HuggingFaceH4/MATH-500", None, "test"),
+    "gpqa_diamond": ("Idavidrein/gpqa", "gpqa_diamond", "train"),
+}
+
+
+def words(text: str) -> list[str]:
+    text = INSTRUCTION.sub(" ", text)
+    return NON_WORD.sub(" ", text.lower()).split()
+
+
+def ngrams(tokens: list[str], n: int) -> Iterable[str]:
+    return (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+
+
+def _problems_from_file(path: Path) -> list[str]:
+    from distill.records import read_rows
+
+    out = []
+    for row in read_rows(path):
+        if row.data is None:
+            continue
+        text = next((row.data[c] for c in PROBLEM_COLUMNS if isinstance(row.data.get(c), str)), None)
+        if text is None:
+            raise DistillError(f"{row.source}:{row.line}: eval set row has none of the columns {', '.join(PROBLEM_COLUMNS)}")
+        out.append(text)
+    return out
+
+
+def _problems_from_hub(name: str) -> list[str]:
+    from distill.errors import require
+
+    datasets = require("datasets", "train", "decontamination against hub eval sets")
+    repo, config, split = HUB[name]
+    ds = datasets.load_dataset(repo, config, split=split)
+    column = next(c for c in PROBLEM_COLUMNS if c in ds.column_names)
+    return list(ds[column])
+
+
+def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
+    """{eval set name: problems}. Missing hub sets are skipped with a warning unless strict."""
+    sets: dict[str, list[str]] = {}
+    for name in config.eval_sets:
+        path = Path(name)
+        local = [Path(config.eval_dir) / f"{name}{ext}" for ext in (".jsonl", ".parquet")] if config.eval_dir else []
+        found = next((p for p in local if p.is_file()), None)
+        if path.suffix in (".jsonl", ".parquet", ".json") or path.exists():
+            sets[path.stem] = _problems_from_file(path)
+        elif found:
+            sets[name] = _problems_from_file(found)
+        elif name in HUB:
+            try:
+                sets[name] = _problems_from_hub(name)
+            except Exception as exc:  # offline, gated, renamed: say which and go on
+                if config.strict:
+                    raise DistillError(f"filter.decontaminate: cannot load eval set {name!r} ({HUB[name][0]}): {exc}") from None
+                print(f"distill filter: warning: eval set {name!r} not loaded ({type(exc).__name__}); "
+                      f"decontamination runs without it (set filter.decontaminate.eval_dir to local copies)", file=sys.stderr)
+        else:
+            raise DistillError(f"filter.decontaminate.eval_sets: {name!r} is neither a file nor one of {', '.join(HUB)}")
+    return sets
+
+
+class Index:
+    """N-grams of the eval problems -> the eval set they came from."""
+
+    def __init__(self, sets: dict[str, list[str]], n: int):
+        self.n = n
+        self.grams: dict[str, str] = {}
+        self.whole: dict[str, str] = {}
+        for name, problems in sets.items():
+            for problem in problems:
+                tokens = words(problem)
+                if len(tokens) < n:
+                    self.whole.setdefault(" ".join(tokens), name)
+                for gram in ngrams(tokens, n):
+                    self.grams.setdefault(gram, name)
+
+    def __len__(self) -> int:
+        return len(self.grams) + len(self.whole)
+
+    def match(self, problem: str) -> tuple[str, str] | None:
+        tokens = words(problem)
+        whole = " ".join(tokens)
+        if whole in self.whole:
+            return self.whole[whole], whole
+        for gram in ngrams(tokens, self.n):
+            name = self.grams.get(gram)
+            if name is not None:
+                return name, gram
+        return None
+
+
+class DecontaminateFilter:
+    def __init__(self, index: Index):
+        self.index = index
+        self._cache: dict[str, Decision] = {}  # problems repeat once per sample
+
+    def __call__(self, rec: dict[str, Any]) -> Decision:
+        problem = rec["problem"]
+        if problem not in self._cache:
+            hit = self.index.match(problem)
+            self._cache[problem] = Reject(REASON, f"{self.index.n}-gram overlap with {hit[0]}: {hit[1][:80]!r}") if hit else None
+            if len(self._cache) > 100_000:  # bounded: prompts arrive grouped, old ones are done
+                self._cache.clear()
+        return self._cache[problem]

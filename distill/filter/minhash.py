@@ -1,0 +1,137 @@
+"""MinHash signatures over word shingles, and LSH banding to find near-duplicate candidates.
+
+Small and numpy-only. Shingle hashes are polynomial hashes of the bytes (stable across processes and
+runs, unlike Python's `hash`), then permuted with fixed
+(a*x + b) mod 2^64 maps; the top 32 bits of each minimum form the signature. Two signatures agree
+in a position with probability equal to the Jaccard similarity of the two shingle sets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_BYTES = 400_000  # a longer text is hashed on its first 400 KB: enough to tell texts apart
+SAMPLE_BELOW = np.uint64(1 << 61)  # keep shingles whose mixed hash is below this: 1 in 8
+MIN_SAMPLED = 64  # fewer sampled shingles than this: use them all (short texts)
+_P = 1099511628211  # odd, so it has an inverse mod 2^64
+_PARAMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_POWERS: list[np.ndarray] = []
+
+
+def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    if num_perm not in _PARAMS:
+        rng = np.random.default_rng(1234567)
+        a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+        _PARAMS[num_perm] = (a, b)
+    return _PARAMS[num_perm]
+
+
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    """P^i and P^-i mod 2^64 for i < MAX_BYTES (numpy uint64 arithmetic wraps mod 2^64)."""
+    if not _POWERS:
+        with np.errstate(over="ignore"):
+            fwd = np.empty(MAX_BYTES, dtype=np.uint64)
+            inv = np.empty(MAX_BYTES, dtype=np.uint64)
+            fwd[0] = inv[0] = 1
+            fwd[1:] = np.cumprod(np.full(MAX_BYTES - 1, _P, dtype=np.uint64))
+            inv[1:] = np.cumprod(np.full(MAX_BYTES - 1, pow(_P, -1, 2**64), dtype=np.uint64))
+        _POWERS.extend([fwd, inv])
+    return _POWERS[0], _POWERS[1]
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer: spreads the polynomial hash over all 64 bits."""
+    with np.errstate(over="ignore"):
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return h ^ (h >> np.uint64(31))
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """uint64 hashes of the k-word shingles of `text` (lowercased, whitespace-normalized).
+
+    Vectorized: a prefix sum of byte * P^i gives every byte segment's polynomial hash in O(1)
+    (times P^-start to make it position independent), so no Python loop runs per word.
+    """
+    data = b" ".join(text.lower().encode("utf-8", "replace").split())[:MAX_BYTES]
+    if not data:
+        return np.zeros(1, dtype=np.uint64)
+    fwd, inv = _powers()
+    arr = np.frombuffer(data, dtype=np.uint8)
+    n = len(arr)
+    spaces = np.flatnonzero(arr == 32)
+    starts = np.r_[0, spaces + 1]
+    ends = np.r_[spaces, n] - 1  # inclusive
+    k = min(k, len(starts))
+    left, right = starts[: len(starts) - k + 1], ends[k - 1:]
+    with np.errstate(over="ignore"):
+        prefix = np.cumsum(arr.astype(np.uint64) * fwd[:n], dtype=np.uint64)
+        before = np.where(left > 0, prefix[np.maximum(left - 1, 0)], np.uint64(0))
+        h = (prefix[right] - before) * inv[left]
+    return _mix(h)  # repeats do not change a minimum; no need to dedupe
+
+
+def signature(text: str, k: int = 5, num_perm: int = 64) -> np.ndarray:
+    """MinHash signature (uint32 x num_perm) of the sampled shingle set of `text`.
+
+    Only shingles whose hash falls in the bottom 1/8 are permuted (the same rule for every text, so
+    similar texts keep similar samples); this cuts the cost 8x on R1-length traces.
+    """
+    a, b = _perms(num_perm)
+    shingles = shingle_hashes(text, k)
+    sampled = shingles[shingles < SAMPLE_BELOW]
+    if len(sampled) >= MIN_SAMPLED:
+        shingles = sampled
+    with np.errstate(over="ignore"):
+        permuted = shingles[:, None] * a[None, :] + b[None, :]
+    return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+
+
+def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two shingle sets."""
+    return float(np.mean(sig_a == sig_b))
+
+
+def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """(n, bands) uint64: one hash per band of rows; equal keys make a candidate pair."""
+    n, num_perm = signatures.shape
+    rows = num_perm // bands
+    mults = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
+    sig = signatures.astype(np.uint64).reshape(n, bands, rows)
+    with np.errstate(over="ignore"):
+        return (sig * mults[None, None, :]).sum(axis=2, dtype=np.uint64)
+
+
+def near_duplicates(signatures: np.ndarray, bands: int, threshold: float, max_group: int = 32) -> dict[int, tuple[int, float]]:
+    """Greedy in row order: {row: (earlier kept row it duplicates, similarity)}.
+
+    A row is a duplicate if an earlier row that is itself kept shares an LSH bucket with it and
+    their estimated similarity reaches `threshold`. Buckets are checked up to `max_group` earlier rows.
+    """
+    n = len(signatures)
+    if n < 2:
+        return {}
+    keys = band_keys(signatures, bands)
+    partners: dict[int, set[int]] = {}
+    for band in range(bands):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        sorted_keys = column[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+            members = order[start:start + size]  # stable sort: ascending row order
+            for pos in range(1, len(members)):
+                later = int(members[pos])
+                partners.setdefault(later, set()).update(int(m) for m in members[max(0, pos - max_group):pos])
+    dups: dict[int, tuple[int, float]] = {}
+    for row in sorted(partners):
+        for earlier in sorted(partners[row]):
+            if earlier in dups:
+                continue
+            sim = similarity(signatures[row], signatures[earlier])
+            if sim >= threshold:
+                dups[row] = (earlier, sim)
+                break
+    return dups

@@ -1,0 +1,182 @@
+"""`distill filter` end to end: two streaming passes over the inputs.
+
+Pass 1 reads every row, sends chunks to the workers for the record-level filters, and books each
+row's fate in the Ledger (metadata only); malformed rows go to quarantine.jsonl. Then the
+dataset-level steps run on the ledger: dedup, per-prompt selection, mixture quotas. Pass 2 reads
+the inputs again and routes each row: kept rows to Parquet shards under data/, rejected rows to
+rejects.jsonl with their reason. kept + rejected + malformed = read is asserted at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+from distill.errors import DistillError
+from distill.filter import card, dedup, funnel, mixture, plots, selection
+from distill.filter.config import DOMAINS, FilterConfig, SourceConfig
+from distill.filter.format import FormatFilter, assistant_content
+from distill.filter.ledger import KEPT, MALFORMED, NAME, Ledger
+from distill.filter.pool import Workers, default_workers
+from distill.filter.record import normalize
+from distill.filter.shards import ShardWriter, conversation
+from distill.progress import Progress
+from distill.records import AtomicJsonlWriter, read_rows
+
+
+def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[SourceConfig, str]]:
+    """(source, name) pairs; the default source is the generate stage's trace shards."""
+    sources = config.sources
+    if not sources:
+        shards = generate_dir / "shards"
+        sources = [SourceConfig(path=str(shards if shards.is_dir() else generate_dir), name="generate")]
+    out = []
+    for source in sources:
+        paths = source.path if isinstance(source.path, list) else [source.path]
+        for path in paths:
+            if not Path(path).exists():
+                raise DistillError(f"filter source {source.name or path!r}: input {path} does not exist")
+        out.append((source, source.name or Path(paths[0]).stem))
+    return out
+
+
+def iter_rows(sources: list[tuple[SourceConfig, str]]) -> Iterator[tuple[int, Any]]:
+    """(source index, Row) for every row of every source, in a fixed order that both passes share."""
+    for s, (source, _) in enumerate(sources):
+        for path in source.path if isinstance(source.path, list) else [source.path]:
+            for row in read_rows(path):
+                yield s, row
+
+
+def chunks(sources, size: int) -> Iterator[list[tuple]]:
+    chunk = []
+    for index, (s, row) in enumerate(iter_rows(sources)):
+        chunk.append((index, s, row.source, row.line, row.data, row.error, row.raw))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path) -> dict[str, Any]:
+    seconds, seen, calls = Counter(), Counter(), 0
+    n_workers = config.workers or default_workers()
+    workers = Workers(n_workers, (config, sources, eval_index))
+    with AtomicJsonlWriter(out / "quarantine.jsonl") as quarantine, Progress(None, "filter pass 1 (record filters)", "rows") as bar:
+        try:
+            for result in workers.map(chunks(sources, config.chunk_size)):
+                for row in result.rows:
+                    ledger.add(row)
+                    if row.reason == "malformed":
+                        quarantine.write(json.loads(row.detail))
+                seconds.update(result.seconds)
+                seen.update(result.seen)
+                calls += result.verify_calls
+                bar.update(len(result.rows))
+        except BaseException:
+            workers.terminate()
+            raise
+        workers.close()
+    # The ledger keeps a short reason for malformed rows; the full entry is in quarantine.jsonl.
+    for index, detail in ledger.detail.items():
+        if ledger.code[index] == MALFORMED and detail.startswith("{"):
+            ledger.detail[index] = json.loads(detail)["reason"]
+    return {"seconds": dict(seconds), "seen": dict(seen), "verify_calls": calls, "workers": n_workers}
+
+
+def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    dedup_counts = dedup.run(ledger, config.dedup)
+    t1 = time.perf_counter()
+    selection.run(ledger, config.selection, seed)
+    t2 = time.perf_counter()
+    quotas = {name: source.quota for source, name in sources}
+    _, shortfalls = mixture.run(ledger, config, quotas, seed)
+    t3 = time.perf_counter()
+    for s in shortfalls:
+        print(f"distill filter: WARNING: quota shortfall: source {s['source']!r} has {s['available']} rows "
+              f"for a quota of {s['quota']} ({s['missing']} missing)", file=sys.stderr)
+    return {"dedup": dedup_counts, "shortfalls": shortfalls,
+            "seconds": {"dedup": t1 - t0, "selection": t2 - t1, "mixture_quota": t3 - t2}}
+
+
+def pass_two(config: FilterConfig, ledger: Ledger, sources, out: Path) -> dict[str, Any]:
+    fmt = FormatFilter(config.format)
+    shards = ShardWriter(out / "data", config.shard_rows)
+    teachers: Counter = Counter()
+    t0 = time.perf_counter()
+    try:
+        with AtomicJsonlWriter(out / "rejects.jsonl") as rejects, Progress(len(ledger), "filter pass 2 (write)", "rows") as bar:
+            index = -1
+            for index, (s, row) in enumerate(iter_rows(sources)):
+                if index >= len(ledger):
+                    raise DistillError(f"{row.source}: input changed while filtering (more rows on the second read)")
+                code = ledger.code[index]
+                bar.update(1)
+                if code == MALFORMED:
+                    continue
+                source, name = sources[s]
+                rec, error = normalize(row.data, source, name, row.line) if row.data is not None else (None, "unreadable")
+                if rec is None or rec["id"] != ledger.ids[index]:
+                    raise DistillError(f"{row.source}:{row.line}: input changed while filtering ({error or 'different row'})")
+                if code == KEPT:
+                    parts = fmt.parts(rec)
+                    shards.write(conversation(rec, assistant_content(parts) if not isinstance(parts, str) else rec["completion"]))
+                    teachers[rec["teacher"]] += 1
+                    continue
+                rec.pop("tests", None) if not rec.get("tests") else None
+                if not config.rejects_full:
+                    rec.pop("completion"), rec.pop("problem"), rec.pop("tests", None)
+                rec.update(file=row.source, line=row.line, reject_reason=NAME[code], reject_detail=ledger.detail.get(index, ""))
+                rejects.write(rec)
+            if index + 1 != len(ledger):
+                raise DistillError(f"input changed while filtering: {index + 1} rows on the second read, {len(ledger)} on the first")
+        files = shards.close()
+    except BaseException:
+        shards.abort()
+        raise
+    return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": shards.count,
+            "rejects_written": rejects.count, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
+
+
+def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
+    """Filter; returns the funnel. `stage` (a StageRun) receives counts for the manifest."""
+    from distill.filter import decontaminate
+
+    t_start = time.perf_counter()
+    sources = resolve_sources(config, generate_dir)
+    eval_index = None
+    if config.decontaminate.enabled:
+        eval_index = decontaminate.Index(decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram)
+        print(f"distill filter: decontamination index: {len(eval_index)} {config.decontaminate.ngram}-grams", file=sys.stderr)
+    ledger = Ledger([name for _, name in sources], list(DOMAINS))
+    one = pass_one(config, sources, eval_index, ledger, out)
+    level = dataset_level(config, ledger, sources, seed)
+    two = pass_two(config, ledger, sources, out)
+    seconds = {**one["seconds"], **level["seconds"], "write": two["seconds"]}
+    result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,
+                          seen=one["seen"], wall=time.perf_counter() - t_start, verify_calls=one["verify_calls"])
+    result["workers"] = one["workers"]
+    result["shards"] = two["shards"]
+    counts = result
+    assert two["kept_written"] == counts["kept"], "kept rows written != kept rows booked"
+    assert two["rejects_written"] == counts["rejected"], "rejected rows written != rejected rows booked"
+    funnel.write(out, result)
+    figures = plots.write(out, ledger, result) if config.plots else []
+    card.write(out, result, figures, two["teachers"], ledger.source_names)
+    if stage is not None:
+        stage.counts.update(read=result["read"], kept=result["kept"], rejected=result["rejected"], malformed=result["malformed"],
+                            rejected_by_reason=result["rejected_by_reason"])
+        stage.extra["quota_shortfall"] = result["quota_shortfall"]
+    print(f"distill filter: read {result['read']} = kept {result['kept']} + rejected {result['rejected']} + "
+          f"malformed {result['malformed']} | {result['rows_per_second']} rows/s | {out}", file=sys.stderr)
+    if result["quota_shortfall"] and config.strict:
+        worst = result["quota_shortfall"][0]
+        raise DistillError(f"quota shortfall (strict): source {worst['source']!r} has {worst['available']} of {worst['quota']} rows; "
+                           f"outputs are written in {out}, see funnel.md")
+    return result

@@ -1,0 +1,56 @@
+"""Run chunks of rows through the workers with bounded memory, results in input order.
+
+`multiprocessing.Pool.imap` would read the whole input ahead into its task queue; here at most
+`window` chunks are in flight, so memory stays at a few chunks of texts however large the input.
+Workers start with `spawn` (safe whatever the parent imported); one worker runs in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from typing import Any, Iterable, Iterator
+
+from distill.filter import worker
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class Workers:
+    def __init__(self, n: int, init_args: tuple[Any, ...]):
+        self.n = n
+        self.pool = None
+        if n <= 1:
+            worker.init(*init_args)
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(n, initializer=worker.init, initargs=init_args)
+
+    def map(self, chunks: Iterable[list]) -> Iterator[worker.ChunkResult]:
+        if self.pool is None:
+            for chunk in chunks:
+                yield worker.process_chunk(chunk)
+            return
+        window: deque = deque()
+        for chunk in chunks:
+            window.append(self.pool.apply_async(worker.process_chunk, (chunk,)))
+            if len(window) >= 3 * self.n:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+    def terminate(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()

@@ -1,0 +1,104 @@
+"""Record-level work for a chunk of rows, in a worker process (or in-process with one worker).
+
+A worker turns raw rows into trace records, runs the filter chain, and for survivors computes what
+the dataset-level steps need: a completion hash (exact dedup) and MinHash signatures of the
+completion and, once per prompt, of the problem. It returns only that small metadata; the texts
+stay on disk and are read again when the output is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from distill.filter import minhash
+from distill.filter.chain import Chain
+from distill.filter.config import FilterConfig, SourceConfig
+from distill.filter.record import normalize
+
+_STATE: dict[str, Any] = {}
+
+
+class RowResult(NamedTuple):
+    index: int  # position among all rows read
+    source: int  # index of the source it came from
+    reason: str | None  # None: passed the record-level filters; "malformed": quarantine
+    detail: str | None
+    id: str | None
+    prompt_key: str | None  # source + prompt_id
+    domain: str | None
+    sample_index: int
+    tokens: int
+    chars: int
+    completion_hash: int | None
+    completion_sig: np.ndarray | None
+    problem_sig: np.ndarray | None  # only the first time this worker meets the prompt
+
+
+class ChunkResult(NamedTuple):
+    rows: list[RowResult]
+    seconds: dict[str, float]
+    seen: dict[str, int]
+    verify_calls: int
+
+
+def init(config: FilterConfig, sources: list[tuple[SourceConfig, str]], eval_index) -> None:
+    _STATE.update(config=config, sources=sources, chain=Chain(config, eval_index), problems=set(),
+                  seconds={"read": 0.0, "signatures": 0.0}, verify_calls=0)
+
+
+def completion_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def malformed(index: int, source_index: int, file: str, line: int, error: str, raw: str | None) -> RowResult:
+    entry = {"source": file, "line": line, "reason": error, "raw": raw}
+    return RowResult(index, source_index, "malformed", json.dumps(entry, ensure_ascii=False), None, None, None, 0, 0, 0, None, None, None)
+
+
+def process_row(index: int, source_index: int, file: str, line: int, data: dict[str, Any] | None, error: str | None, raw: str | None) -> RowResult:
+    if data is None:  # unreadable row (bad JSON, bad encoding): read_rows said why
+        return malformed(index, source_index, file, line, error, raw)
+    config: FilterConfig = _STATE["config"]
+    source, name = _STATE["sources"][source_index]
+    t0 = time.perf_counter()
+    rec, error = normalize(data, source, name, line)
+    _STATE["seconds"]["read"] += time.perf_counter() - t0
+    if rec is None:
+        return malformed(index, source_index, file, line, error, json.dumps(data, ensure_ascii=False, default=str))
+    decision = _STATE["chain"](rec)
+    tokens = rec["completion_tokens"] if rec["completion_tokens"] is not None else len(rec["completion"]) // 4
+    prompt_key = f"{name}\x00{rec['prompt_id']}"
+    base = dict(index=index, source=source_index, id=rec["id"], prompt_key=prompt_key, domain=rec["domain"], sample_index=rec["sample_index"],
+                tokens=tokens, chars=len(rec["completion"]))
+    if decision is not None:
+        return RowResult(reason=decision.reason, detail=decision.detail, completion_hash=None, completion_sig=None,
+                         problem_sig=None, **base)
+    t0 = time.perf_counter()
+    dedup = config.dedup
+    chash = completion_hash(rec["completion"]) if dedup.enabled and dedup.exact else None
+    csig = minhash.signature(rec["completion"], dedup.shingle, dedup.num_perm) if dedup.enabled and dedup.near_completions else None
+    psig = None
+    if dedup.enabled and dedup.near_problems and prompt_key not in _STATE["problems"]:
+        if len(_STATE["problems"]) > 200_000:
+            _STATE["problems"].clear()
+        _STATE["problems"].add(prompt_key)
+        psig = minhash.signature(rec["problem"], dedup.shingle, dedup.num_perm)
+    _STATE["seconds"]["signatures"] += time.perf_counter() - t0
+    return RowResult(reason=None, detail=None, completion_hash=chash, completion_sig=csig, problem_sig=psig, **base)
+
+
+def process_chunk(chunk: list[tuple[int, int, str, int, dict[str, Any]]]) -> ChunkResult:
+    chain: Chain = _STATE["chain"]
+    before = dict(chain.seconds), dict(chain.seen), dict(_STATE["seconds"])
+    calls_before = getattr(getattr(chain, "correctness", None), "calls", 0)
+    rows = [process_row(*item) for item in chunk]
+    seconds = {k: v - before[0].get(k, 0.0) for k, v in chain.seconds.items()}
+    seconds.update({k: v - before[2][k] for k, v in _STATE["seconds"].items()})
+    seen = {k: v - before[1].get(k, 0) for k, v in chain.seen.items()}
+    calls = getattr(getattr(chain, "correctness", None), "calls", 0) - calls_before
+    return ChunkResult(rows, seconds, seen, calls)
