@@ -1,10 +1,81 @@
-"""Recipe section for distill eval (issue 7). Standard library only: recipes load without heavy imports."""
+"""Recipe section for `distill eval`: which models, which benchmarks, which backend, R1's protocol.
+
+    eval:
+      models: {student: runs/toy/train_student, base: runs/toy/base}
+      tasks: [math500, aime24, aime25, gpqa_diamond]
+      backend: hf                 # hf | vllm | local-completions | local-chat-completions
+      samples: 4                  # k completions per problem: pass@1 = mean, cons@k = majority vote
+      task_samples: {aime24: 64}  # k per task where it differs
+      data: {math500: /work/shared/benchmarks/math500.jsonl}   # local files instead of the hub
+
+Standard library only: loading a recipe never imports lm-eval or torch.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Backend = Literal["hf", "vllm", "local-completions", "local-chat-completions"]
+
+# R1 (DeepSeek-AI 2025, section 3.1): temperature 0.6, top-p 0.95, up to 32,768 generated tokens.
+R1_TEMPERATURE = 0.6
+R1_TOP_P = 0.95
+R1_MAX_GEN_TOKS = 32768
+DEFAULT_TASKS = ["math500", "aime24", "aime25", "gpqa_diamond"]
 
 
 @dataclass
 class EvalConfig:
     output_dir: str | None = None
+    # {name: model path or hub id}. Empty: the outputs of this recipe's training stages.
+    models: dict[str, str] = field(default_factory=dict)
+    tasks: list[str] = field(default_factory=lambda: list(DEFAULT_TASKS))
+    backend: Backend = "hf"
+    samples: int = 4
+    task_samples: dict[str, int] = field(default_factory=dict)
+    temperature: float = R1_TEMPERATURE
+    top_p: float = R1_TOP_P
+    max_gen_toks: int = R1_MAX_GEN_TOKS
+    limit: int | None = None  # first N problems per task (smoke runs)
+    data: dict[str, str] = field(default_factory=dict)  # {task: local JSONL/Parquet file}
+    apply_chat_template: bool = True
+    system_instruction: str | None = None
+    batch_size: int | str = 1
+    # hf backend: torch device; empty: cuda when available, else cpu
+    device: str | None = None
+    # vllm backend: one model split over GPUs (tensor) and/or replicated (data).
+    tensor_parallel_size: int = 1
+    data_parallel_size: int = 1
+    # local-* backends: the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+    base_url: str | None = None
+    num_concurrent: int = 8
+    # tokenizer for length counts (and local-completions); default: the model path
+    tokenizer: str | None = None
+    # extra lm-eval model_args, passed through as-is (e.g. {dtype: bfloat16, gpu_memory_utilization: 0.9})
+    model_args: dict[str, Any] = field(default_factory=dict)
+    # toy tasks: how many test problems and which difficulty
+    toy_problems: int = 100
+    toy_difficulty: int = 1
+    # lm-eval task directory; empty: the eval/ directory that ships with distill
+    task_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.samples < 1:
+            raise ValueError(f"samples must be >= 1, got {self.samples}")
+        for task, k in self.task_samples.items():
+            if k < 1:
+                raise ValueError(f"task_samples.{task} must be >= 1, got {k}")
+        if not self.tasks:
+            raise ValueError("tasks must name at least one task")
+        if self.max_gen_toks < 1:
+            raise ValueError(f"max_gen_toks must be >= 1, got {self.max_gen_toks}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be >= 1, got {self.limit}")
+        if not 0.0 <= self.temperature:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+
+    def k_for(self, task: str) -> int:
+        return self.task_samples.get(task, self.samples)

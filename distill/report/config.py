@@ -1,10 +1,26 @@
-"""Recipe section for distill report (issue 7). Standard library only: recipes load without heavy imports."""
+"""Recipe section for `distill report`: which eval results to put side by side, and what else to show.
+
+    report:
+      results:                       # {row name: eval result dir}, in table order
+        base: runs/base/eval/base
+        distilled: runs/toy/eval/student
+        rl_baseline: runs/toy/eval/baseline
+        teacher: runs/toy/eval/teacher
+      funnel: runs/toy/filter        # a filter output dir (its funnel.json), optional
+      training: {student: runs/toy/train_student, baseline: runs/toy/train_baseline}
+
+Empty `results`: the recipe's own eval stage directory. Standard library only.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
 class ReportConfig:
     output_dir: str | None = None
+    results: dict[str, str] = field(default_factory=dict)
+    funnel: str | None = None
+    training: dict[str, str] = field(default_factory=dict)
+    title: str = "distill report"

@@ -1,0 +1,80 @@
+"""distill report RESULT_DIRS... --out DIR: eval results side by side (Markdown + HTML + PNG plots).
+
+    distill report runs/base/eval runs/toy/eval --out runs/report
+    distill report base=runs/base/eval/base student=runs/toy/eval/student --funnel runs/toy/filter --out runs/report
+    distill report recipes/eval/report.yaml          # a recipe with a `report` section
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funnel, training curves"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from distill.cli.common import add_set_argument
+
+    parser.add_argument("inputs", nargs="*", metavar="RESULT_DIR|NAME=DIR|RECIPE.yaml",
+                        help="eval result dirs (a run dir or one model's dir), or one recipe with a report section")
+    add_set_argument(parser)
+    parser.add_argument("--out", help="report directory (default: the recipe's report stage dir, else runs/report)")
+    parser.add_argument("--funnel", help="filter output dir (or its funnel.json) to show the filter funnel")
+    parser.add_argument("--training", action="append", default=[], metavar="NAME=DIR",
+                        help="training output dir whose trainer_state.json gives loss/reward curves (repeatable)")
+    parser.add_argument("--title")
+
+
+def _named(items: list[str]) -> dict[str, str]:
+    named = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep:
+            path = item
+            name = Path(item.rstrip("/")).name or item
+        named[name] = path
+    return named
+
+
+def build_recipe(args: argparse.Namespace):
+    from distill.config import apply_overrides, load_yaml
+    from distill.recipe import recipe_from_dict
+
+    recipe_file = args.inputs[0] if len(args.inputs) == 1 and args.inputs[0].endswith((".yaml", ".yml")) else None
+    data = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
+    apply_overrides(data, args.overrides)
+    section = data.setdefault("report", {}) or {}
+    data["report"] = section
+    if not recipe_file and args.inputs:
+        section["results"] = _named(args.inputs)
+    if args.out:
+        section["output_dir"] = args.out
+    if args.funnel:
+        section["funnel"] = args.funnel
+    if args.training:
+        section["training"] = {**(section.get("training") or {}), **_named(args.training)}
+    if args.title:
+        section["title"] = args.title
+    return recipe_from_dict(data, file=recipe_file or "<command line>")
+
+
+def run(args: argparse.Namespace) -> int:
+    from distill.errors import DistillError
+    from distill.manifest import StageRun
+    from distill.report.build import build_report
+
+    recipe = build_recipe(args)
+    config = recipe.report
+    results = dict(config.results)
+    if not results:
+        if recipe.eval is None and not args.inputs:
+            raise DistillError("nothing to report: give eval result dirs or a recipe with report.results")
+        results = {"eval": str(recipe.stage_dir("eval"))}
+    out_dir = recipe.stage_dir("report")
+    with StageRun(out_dir, recipe, "report") as stage:
+        built = build_report(results, out_dir, title=config.title, funnel=config.funnel, training=config.training)
+        stage.counts.update(models=built["models"], plots=len(built["plots"]))
+    print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
+    print(f"distill report: {built['models']} models, {len(built['plots'])} plots -> {built['html']}")
+    return 0

@@ -1,0 +1,57 @@
+"""Which lm-eval model class runs the model, and with what arguments.
+
+    hf                      transformers in this process (CPU or GPU)
+    vllm                    lm-eval's vLLM backend: tensor_parallel_size / data_parallel_size
+    local-completions       an OpenAI-compatible /v1/completions server (vLLM, SGLang, TGI, ...)
+    local-chat-completions  an OpenAI-compatible /v1/chat/completions server
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from distill.errors import DistillError
+from distill.evaluate.config import EvalConfig
+
+
+def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
+    backend = config.backend
+    if backend == "hf":
+        check_context(model, config.max_gen_toks)
+        args: dict[str, Any] = {"pretrained": model}
+    elif backend == "vllm":
+        args = {"pretrained": model, "tensor_parallel_size": config.tensor_parallel_size,
+                "data_parallel_size": config.data_parallel_size}
+    else:
+        if not config.base_url:
+            raise DistillError(f"backend {backend} needs eval.base_url (e.g. http://127.0.0.1:8000/v1)")
+        route = "chat/completions" if backend == "local-chat-completions" else "completions"
+        args = {"model": model, "base_url": f"{config.base_url.rstrip('/')}/{route}",
+                "num_concurrent": config.num_concurrent, "max_retries": 3,
+                # long generations: leave room for prompt + max_gen_toks; the server enforces its own limit
+                "max_length": config.max_gen_toks + 8192, "tokenized_requests": False}
+        if backend == "local-completions":
+            # lm-eval applies the chat template itself for /completions, so it needs the tokenizer
+            args["tokenizer"] = config.tokenizer or model
+            args["tokenizer_backend"] = "huggingface"
+        else:
+            args["tokenizer_backend"] = None
+    args.update(config.model_args)
+    return args
+
+
+def check_context(model: str, max_gen_toks: int) -> None:
+    """lm-eval's hf backend left-truncates the prompt to (context - max_gen_toks) tokens; when that is
+    not positive the prompt silently vanishes. Refuse instead."""
+    config_file = Path(model) / "config.json"
+    if not config_file.is_file():
+        return
+    try:
+        limit = json.loads(config_file.read_text()).get("max_position_embeddings")
+    except (OSError, json.JSONDecodeError):
+        return
+    if isinstance(limit, int) and max_gen_toks >= limit:
+        raise DistillError(f"max_gen_toks {max_gen_toks} leaves no room for the prompt in {model}'s "
+                           f"context of {limit} tokens; lower --max-gen-toks")
