@@ -14,6 +14,7 @@ Results of steps 2-4 are cached per (answer, extracted) pair in an LRU cache, so
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 
 from distill.verify.deadline import DeadlineExceeded, call_with_deadline
@@ -84,7 +85,7 @@ def _math_verify(answer: str, extracted: str, timeout: float) -> str:
     from distill.errors import require
 
     math_verify = require("math_verify", "math", "the math verifier")
-    _quiet(math_verify)
+    _warm_up(math_verify)
 
     def compare() -> bool:
         gold = math_verify.parse(_as_boxed(answer), parsing_timeout=None)
@@ -99,13 +100,28 @@ def _math_verify(answer: str, extracted: str, timeout: float) -> str:
         return "timeout"
 
 
-def _quiet(math_verify) -> None:
-    # It warns once that its timeout is off; the deadline above is the timeout.
-    logging.getLogger("math_verify").setLevel(logging.ERROR)
-    for name in ("parser", "grader"):
-        module = getattr(math_verify, name, None)
-        if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
-            module.TIMEOUT_WARNING_SHOWN = True
+_warm = threading.Lock()
+_WARM_UP = [("(x+1)^2", "x^2+2x+1"), ("\\{1,2\\}", "\\{2,1\\}"), ("(0,1]\\cup(2,3)", "(2,3)\\cup(0,1]")]
+
+
+def _warm_up(math_verify) -> None:
+    """Once per process, outside any deadline: the first comparison pays for lazy set-up in
+    sympy and the LaTeX parser (seconds on a loaded machine), which must not count as a timeout."""
+    if getattr(math_verify, "_distill_warm", False):
+        return
+    with _warm:
+        if getattr(math_verify, "_distill_warm", False):
+            return
+        # It warns once that its timeout is off; our deadline is the timeout.
+        logging.getLogger("math_verify").setLevel(logging.ERROR)
+        for name in ("parser", "grader"):
+            module = getattr(math_verify, name, None)
+            if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
+                module.TIMEOUT_WARNING_SHOWN = True
+        for gold, pred in _WARM_UP:
+            math_verify.verify(math_verify.parse(_as_boxed(gold), parsing_timeout=None),
+                               math_verify.parse(_as_boxed(pred), parsing_timeout=None), timeout_seconds=None)
+        math_verify._distill_warm = True
 
 
 def _as_boxed(text: str) -> str:

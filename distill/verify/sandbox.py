@@ -151,14 +151,14 @@ class Sandbox:
 
     def _check_bwrap(self) -> None:
         """Prove once per process that the sandbox starts, or fail loudly with the fix."""
-        key = (self.python, self.drop_to)
-        if key in _CHECKED:
-            return
         if shutil.which("bwrap") is None:
             raise SandboxUnavailable(
                 "the code verifier runs code in a bubblewrap sandbox, but `bwrap` is not installed: "
                 "apt-get install bubblewrap (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"
             )
+        key = (self.python, self.drop_to)
+        if key in _CHECKED:
+            return
         result = self.run_python("print('ok')", "")
         if result.status != "ok" or result.stdout.strip() != b"ok":
             detail = result.stderr.strip().splitlines()[-1:] or [result.status]
