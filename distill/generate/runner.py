@@ -66,7 +66,8 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=sys.stderr) -> dict[str, Any]:
+def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None) -> dict[str, Any]:
+    log = log or sys.stderr
     cfg = recipe.section("generate")
     out = recipe.stage_dir("generate")
     index, count = parse_part(part)
@@ -140,8 +141,9 @@ def _load_engine(cfg: Any):
     if cfg.engine == "vllm":  # vLLM loads the tokenizer with the model
         engine = make_engine(cfg)
         return engine, engine.tokenizer
-    chat_endpoint = cfg.engine == "openai" and cfg.openai.endpoint == "chat"
-    tokenizer = None if chat_endpoint and not cfg.tokenizer else load_tokenizer(cfg.tokenizer or cfg.teacher)
+    # A server applying its own chat template, or a raw prompt, needs no local tokenizer.
+    templated_here = cfg.prompting.chat_template and not (cfg.engine == "openai" and cfg.openai.endpoint == "chat")
+    tokenizer = load_tokenizer(cfg.tokenizer or cfg.teacher) if templated_here or cfg.engine == "hf" else None
     return make_engine(cfg, tokenizer=tokenizer), tokenizer
 
 

@@ -63,8 +63,9 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
                                          "shards": shard_files, **{k: v for k, v in final.items()}})
 
 
-def run_merge(recipe: Any, log=sys.stderr) -> dict[str, Any]:
+def run_merge(recipe: Any, log=None) -> dict[str, Any]:
     """Check that all parts together hold every prompt x n exactly once; write merged.json."""
+    log = log or sys.stderr
     cfg = recipe.section("generate")
     out = recipe.stage_dir("generate")
     if not (out / fingerprint.FILE).is_file():

@@ -1,0 +1,149 @@
+"""A small, real OpenAI-compatible HTTP server for tests and the client benchmark.
+
+    python tests/generate/openai_server.py --port 0 [--fail-first 2] [--fail-substring X] [--delay-substring Y --delay 5]
+
+Raw asyncio HTTP/1.1 with keep-alive (uvloop when installed), so it costs little CPU and the
+client benchmark measures the client. It implements POST /v1/completions and /v1/chat/completions
+with `n`, `seed` and `usage`, and answers deterministically: the same (prompt, seed, n) gives the
+same choices. Failure injection:
+  --fail-first K         each distinct request fails its first K attempts with HTTP 500
+  --fail-substring S     requests whose prompt contains S always fail with HTTP 500
+  --delay-substring S    requests whose prompt contains S wait --delay seconds first (timeouts)
+  --slow SECONDS         every request waits this long (keeps a run going for kill tests)
+  --no-n                 refuse n > 1 with HTTP 400 (a server without n support)
+GET /stats returns the counts of responses by status. Prints "PORT <port>" once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sys
+from collections import Counter
+
+
+def answer_text(prompt: str, seed: int | None, index: int, max_tokens: int) -> tuple[str, str, int]:
+    """A deterministic completion: (text, finish_reason, completion_tokens)."""
+    digest = hashlib.sha256(f"{prompt}|{seed}|{index}".encode()).hexdigest()
+    value = int(digest[:6], 16) % 100
+    words = [f"step{digest[i:i + 2]}" for i in range(0, 2 * (3 + value % 5), 2)]
+    words += ["</think>", "The", "answer", "is", f"\\boxed{{{value}}}."]
+    if len(words) > max_tokens:
+        return " ".join(words[:max_tokens]), "length", max_tokens
+    return " ".join(words), "stop", len(words)
+
+
+class Server:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.attempts: Counter = Counter()
+        self.stats: Counter = Counter()
+
+    async def handle(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
+        if method == "GET" and path == "/stats":
+            return 200, json.dumps(dict(self.stats)).encode()
+        if method != "POST" or path not in ("/v1/completions", "/v1/chat/completions"):
+            return 404, b'{"error": "not found"}'
+        try:
+            req = json.loads(body)
+        except json.JSONDecodeError:
+            return 400, b'{"error": "bad json"}'
+        chat = path.endswith("chat/completions")
+        prompt = json.dumps(req["messages"]) if chat else req["prompt"]
+        n, seed, max_tokens = int(req.get("n", 1)), req.get("seed"), int(req.get("max_tokens", 16))
+        if self.args.no_n and n > 1:
+            return 400, b'{"error": "n > 1 not supported"}'
+        key = f"{prompt}|{seed}|{n}"
+        self.attempts[key] += 1
+        if self.args.slow:
+            await asyncio.sleep(self.args.slow)
+        if self.args.delay_substring and self.args.delay_substring in prompt:
+            await asyncio.sleep(self.args.delay)
+        if (self.args.fail_substring and self.args.fail_substring in prompt) or self.attempts[key] <= self.args.fail_first:
+            return 500, b'{"error": "injected failure"}'
+        choices, completion_tokens = [], 0
+        for i in range(n):
+            text, reason, tokens = answer_text(prompt, seed, i, max_tokens)
+            completion_tokens += tokens
+            choice = {"index": i, "finish_reason": reason}
+            choice.update({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
+            choices.append(choice)
+        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": completion_tokens}
+        usage["total_tokens"] = usage["prompt_tokens"] + completion_tokens
+        return 200, json.dumps({"id": "cmpl-1", "object": "text_completion", "model": req.get("model"),
+                                "choices": choices, "usage": usage}).encode()
+
+
+class HttpProtocol(asyncio.Protocol):
+    """Minimal HTTP/1.1: Content-Length bodies, keep-alive, pipelining-safe buffer."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.buffer = b""
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            head = self.buffer[:head_end].decode("latin-1").split("\r\n")
+            length = 0
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            if len(self.buffer) < head_end + 4 + length:
+                return
+            body = self.buffer[head_end + 4 : head_end + 4 + length]
+            self.buffer = self.buffer[head_end + 4 + length :]
+            method, path, _ = head[0].split(" ", 2)
+            asyncio.ensure_future(self.respond(method, path, body))
+
+    async def respond(self, method: str, path: str, body: bytes) -> None:
+        status, payload = await self.server.handle(method, path, body)
+        self.server.stats[str(status)] += 1
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}[status]
+        if not self.transport.is_closing():
+            self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                                 % (status, reason.encode(), len(payload), payload))
+
+
+async def serve(args: argparse.Namespace) -> None:
+    server = Server(args)
+    loop = asyncio.get_running_loop()
+    srv = await loop.create_server(lambda: HttpProtocol(server), "127.0.0.1", args.port, backlog=4096)
+    print(f"PORT {srv.sockets[0].getsockname()[1]}", flush=True)
+    async with srv:
+        await srv.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--fail-substring", default="")
+    parser.add_argument("--delay-substring", default="")
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--slow", type=float, default=0.0)
+    parser.add_argument("--no-n", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        import uvloop  # optional: a cheaper event loop
+
+        runner = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    try:
+        runner(serve(args))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
