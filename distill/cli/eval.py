@@ -108,12 +108,14 @@ def run(args: argparse.Namespace) -> int:
     if args.rescore:
         return run_rescore(Path(args.rescore))
     from distill.evaluate.runner import evaluate_model, write_run_table
+    from distill.evaluate.tasks import check_tasks, task_dir
     from distill.manifest import StageRun
     from distill.progress import Progress
 
     recipe = build_recipe(args)
     config = recipe.eval
     models = resolve_models(recipe)
+    check_tasks(config, task_dir(config))  # bad task names fail before anything is written
     out_dir = recipe.stage_dir("eval")
     results = []
     with StageRun(out_dir, recipe, "eval") as stage, Progress(len(models), "eval", "models") as bar:
