@@ -2,7 +2,8 @@
 
     distill filter recipes/filter/toy.yaml
     distill filter --input traces.jsonl --output runs/filtered          # no recipe: default filters
-    distill filter --input r1.parquet --column problem=question --column completion=generation --output out
+    distill filter --input r1.parquet --column problem=question --column completion=generation \
+        --default domain=math --output out
 """
 
 from __future__ import annotations
@@ -21,8 +22,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trace file or folder (JSONL/Parquet) to filter instead of the recipe's sources (repeatable)")
     parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
                         help="with --input: the input's column for a trace field, e.g. completion=generation (repeatable)")
+    parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
+                        help="with --input: a value for a trace field the input lacks, e.g. domain=math (repeatable)")
     parser.add_argument("--output", metavar="DIR", help="output folder (default: the recipe's filter stage dir)")
     parser.add_argument("--workers", type=int, help="worker processes (default: recipe, else one per CPU)")
+
+
+def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
+    from distill.errors import ConfigError
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{flag} {item!r}: expected FIELD=VALUE, e.g. {example}")
+        out[key] = value
+    return out
 
 
 def build_recipe(args: argparse.Namespace):
@@ -45,19 +60,14 @@ def build_recipe(args: argparse.Namespace):
         raise ConfigError("give a recipe with a 'filter' section, or --input FILE --output DIR")
     config = recipe.section("filter")
     if args.input:
-        columns = {}
-        for item in args.column:
-            field, sep, column = item.partition("=")
-            if not sep:
-                raise ConfigError(f"--column {item!r}: expected FIELD=COLUMN, e.g. completion=generation")
-            columns[field] = column
+        columns, defaults = _pairs(args.column, "--column", "completion=generation"), _pairs(args.default, "--default", "domain=math")
         data = recipe.to_dict()
-        data["filter"]["sources"] = [{"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns}]
+        data["filter"]["sources"] = [{"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns, "defaults": defaults}]
         if args.output:
             data["filter"]["output_dir"] = args.output
         recipe = recipe_from_dict(data, recipe.source_file)
-    elif args.column:
-        raise ConfigError("--column needs --input (a recipe maps columns per source: filter.sources[].columns)")
+    elif args.column or args.default:
+        raise ConfigError("--column/--default need --input (a recipe sets them per source: filter.sources[].columns/defaults)")
     if args.output:
         recipe.filter.output_dir = args.output
     if args.workers is not None:

@@ -90,7 +90,7 @@ class LengthConfig:
 class LanguageConfig:
     enabled: bool = True
     target: Literal["en", "zh"] = "en"
-    # Largest share of letters in another script; None = 0.02 for en, 0.15 for zh (Chinese math
+    # Largest share of letters in another script; None = 0.01 for en, 0.15 for zh (Chinese math
     # text uses Latin words and variable names outside $...$ more often).
     max_other_share: float | None = None
     min_letters: int = 20  # below this many letters the share is noise; pass

@@ -15,7 +15,7 @@ from distill.filter.config import LanguageConfig
 from distill.filter.reject import Decision, Reject
 
 REASON = "language"
-DEFAULT_MAX_OTHER = {"en": 0.02, "zh": 0.15}
+DEFAULT_MAX_OTHER = {"en": 0.01, "zh": 0.15}
 
 # Math and code are language-neutral; cut them out before counting.
 NEUTRAL = re.compile(
@@ -54,6 +54,8 @@ class LanguageFilter:
 
     def __call__(self, rec: dict[str, Any]) -> Decision:
         completion = rec["completion"]
+        if self.config.target == "en" and completion.isascii():  # nothing to mix: the common case, free
+            return None
         head, sep, answer = completion.rpartition("</think>")
         parts = (("thought", head), ("answer", answer)) if sep else (("completion", completion),)
         for name, text in parts:

@@ -49,26 +49,30 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 
 def shingle_hashes(text: str, k: int) -> np.ndarray:
-    """uint64 hashes of the k-word shingles of `text` (lowercased, whitespace-normalized).
+    """uint64 hashes of the k-word shingles of `text`, ignoring case (ASCII) and whitespace runs.
 
-    Vectorized: a prefix sum of byte * P^i gives every byte segment's polynomial hash in O(1)
-    (times P^-start to make it position independent), so no Python loop runs per word.
+    Vectorized: a prefix sum of byte * P^i over the non-space bytes gives every shingle's
+    polynomial hash in O(1) (times P^-start to make it position independent); the first byte of a
+    word is marked so that word boundaries count. No Python loop runs per word.
     """
-    data = b" ".join(text.lower().encode("utf-8", "replace").split())[:MAX_BYTES]
-    if not data:
+    arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
+    space = (arr == 32) | ((arr >= 9) & (arr <= 13))
+    if space.all():
         return np.zeros(1, dtype=np.uint64)
+    upper = (arr >= 65) & (arr <= 90)
+    value = arr.astype(np.uint64) + np.uint64(32) * upper
+    starts = np.flatnonzero(~space & np.r_[True, space[:-1]])
+    ends = np.flatnonzero(~space & np.r_[space[1:], True])  # inclusive
+    value[starts] += np.uint64(256)  # word-boundary marker
+    pos = np.cumsum(~space) - 1  # position among non-space bytes
     fwd, inv = _powers()
-    arr = np.frombuffer(data, dtype=np.uint8)
-    n = len(arr)
-    spaces = np.flatnonzero(arr == 32)
-    starts = np.r_[0, spaces + 1]
-    ends = np.r_[spaces, n] - 1  # inclusive
     k = min(k, len(starts))
     left, right = starts[: len(starts) - k + 1], ends[k - 1:]
     with np.errstate(over="ignore"):
-        prefix = np.cumsum(arr.astype(np.uint64) * fwd[:n], dtype=np.uint64)
+        terms = np.where(space, np.uint64(0), value * fwd[pos])
+        prefix = np.cumsum(terms, dtype=np.uint64)
         before = np.where(left > 0, prefix[np.maximum(left - 1, 0)], np.uint64(0))
-        h = (prefix[right] - before) * inv[left]
+        h = (prefix[right] - before) * inv[pos[left]]
     return _mix(h)  # repeats do not change a minimum; no need to dedupe
 
 

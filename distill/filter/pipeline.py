@@ -129,9 +129,11 @@ def pass_two(config: FilterConfig, ledger: Ledger, sources, out: Path) -> dict[s
                     shards.write(conversation(rec, assistant_content(parts) if not isinstance(parts, str) else rec["completion"]))
                     teachers[rec["teacher"]] += 1
                     continue
-                rec.pop("tests", None) if not rec.get("tests") else None
-                if not config.rejects_full:
-                    rec.pop("completion"), rec.pop("problem"), rec.pop("tests", None)
+                if not rec.get("tests"):
+                    rec.pop("tests", None)
+                if not config.rejects_full:  # metadata and reason only: a much smaller file
+                    for name in ("completion", "problem", "tests"):
+                        rec.pop(name, None)
                 rec.update(file=row.source, line=row.line, reject_reason=NAME[code], reject_detail=ledger.detail.get(index, ""))
                 rejects.write(rec)
             if index + 1 != len(ledger):

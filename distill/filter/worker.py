@@ -65,9 +65,9 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
         return malformed(index, source_index, file, line, error, raw)
     config: FilterConfig = _STATE["config"]
     source, name = _STATE["sources"][source_index]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     rec, error = normalize(data, source, name, line)
-    _STATE["seconds"]["read"] += time.perf_counter() - t0
+    _STATE["seconds"]["read"] += time.process_time() - t0
     if rec is None:
         return malformed(index, source_index, file, line, error, json.dumps(data, ensure_ascii=False, default=str))
     decision = _STATE["chain"](rec)
@@ -78,7 +78,7 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
     if decision is not None:
         return RowResult(reason=decision.reason, detail=decision.detail, completion_hash=None, completion_sig=None,
                          problem_sig=None, **base)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     dedup = config.dedup
     chash = completion_hash(rec["completion"]) if dedup.enabled and dedup.exact else None
     csig = minhash.signature(rec["completion"], dedup.shingle, dedup.num_perm) if dedup.enabled and dedup.near_completions else None
@@ -88,7 +88,7 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
             _STATE["problems"].clear()
         _STATE["problems"].add(prompt_key)
         psig = minhash.signature(rec["problem"], dedup.shingle, dedup.num_perm)
-    _STATE["seconds"]["signatures"] += time.perf_counter() - t0
+    _STATE["seconds"]["signatures"] += time.process_time() - t0
     return RowResult(reason=None, detail=None, completion_hash=chash, completion_sig=csig, problem_sig=psig, **base)
 
 
