@@ -65,8 +65,15 @@ def refuse(answer: str, max_chars: int) -> str | None:
             exponent = _exponent_at(pow_text, at)
             if "^" in exponent and _NUMERIC_EXPONENT.match(exponent.replace("^", "")):
                 return "too_complex"  # a numeric tower: 9^{9^{9}}
-            if any(len(d) > 5 or int(d) > MAX_EXPONENT for d in _DIGITS.findall(exponent)):
+            powers = [int(d) for d in _DIGITS.findall(exponent) if len(d) <= 5]
+            if len(powers) < len(_DIGITS.findall(exponent)) or any(p > MAX_EXPONENT for p in powers):
                 return "too_complex"
+            if at and pow_text[at - 1] in ")}" and powers:
+                # (10^{9999})^{9999}: a power of a numeric power multiplies the exponents
+                base = _group_before(pow_text, at - 1)
+                inner = [int(d) for d in _DIGITS.findall(base.partition("^")[2])[:1] if len(d) <= 5]
+                if "^" in base and not re.search(r"[A-Za-z]", base) and inner and inner[0] * max(powers) > MAX_EXPONENT:
+                    return "too_complex"
     for match in _FACTORIAL.finditer(answer):
         number = match.group(1)
         if number in ")}":

@@ -18,7 +18,7 @@ import threading
 from functools import lru_cache
 
 from distill.verify.deadline import DeadlineExceeded, call_with_deadline
-from distill.verify.extract import extract
+from distill.verify.extract import extract, find_boxes
 from distill.verify.guard import refuse
 from distill.verify.normalize import normalize, numeric_value
 from distill.verify.verdict import Verdict
@@ -39,14 +39,23 @@ def verify_math(
     found = extract(completion)
     if found.reason != "ok":
         return Verdict(False, found.answer, found.reason)
-    return Verdict(*_judge(answer, found.answer, float(timeout), int(max_answer_chars)))
+    return Verdict(*_judge(_unbox(answer), found.answer, float(timeout), int(max_answer_chars)))
 
 
 def equivalent(answer: str, extracted: str, *, timeout: float = DEFAULT_TIMEOUT,
                max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS) -> tuple[bool, str]:
     """(correct, reason) for a reference answer and an already extracted answer."""
-    correct, _, reason = _judge(answer, extracted, float(timeout), int(max_answer_chars))
+    correct, _, reason = _judge(_unbox(answer), extracted.strip(), float(timeout), int(max_answer_chars))
     return correct, reason
+
+
+def _unbox(answer: str) -> str:
+    """A reference stored boxed (`\\boxed{5}`, or a whole solution) compares by its last box."""
+    if "\\boxed" in answer or "\\fbox" in answer:
+        boxes = find_boxes(answer)
+        if boxes:
+            return boxes[-1]
+    return answer
 
 
 @lru_cache(maxsize=CACHE_SIZE)
