@@ -57,6 +57,8 @@ class SourceConfig:
     difficulty: int = 1  # toy only
 
     def __post_init__(self) -> None:
+        if isinstance(self.columns, dict):  # SourceConfig(columns={"problem": "question"}) from Python
+            self.columns = ColumnMap(**self.columns)
         if not self.name:
             raise ValueError("source.name is required: a toy task, a dataset id/directory or a file path")
         if self.domain not in DOMAINS:
