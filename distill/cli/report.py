@@ -71,9 +71,17 @@ def run(args: argparse.Namespace) -> int:
         if recipe.eval is None and not args.inputs:
             raise DistillError("nothing to report: give eval result dirs or a recipe with report.results")
         results = {"eval": str(recipe.stage_dir("eval"))}
+    funnel, training = config.funnel, dict(config.training)
+    # In a pipeline recipe the funnel and the training logs are this recipe's own stage outputs.
+    if funnel is None and recipe.filter is not None:
+        funnel = str(recipe.stage_dir("filter"))
+    if not training:
+        training = {name: str(recipe.stage_dir(stage)) for name, stage in
+                    (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"))
+                    if getattr(recipe, stage) is not None}
     out_dir = recipe.stage_dir("report")
     with StageRun(out_dir, recipe, "report") as stage:
-        built = build_report(results, out_dir, title=config.title, funnel=config.funnel, training=config.training)
+        built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training)
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
     print(f"distill report: {built['models']} models, {len(built['plots'])} plots -> {built['html']}")

@@ -52,10 +52,11 @@ def detail_rows(models: list[ModelResult]) -> tuple[list[str], list[list[str]]]:
 
 
 def funnel_rows(funnel: dict[str, Any]) -> list[list[str]]:
+    """Read, rejected per reason in the filter's own order (the funnel's steps), malformed, kept."""
     rows = []
     if funnel.get("read") is not None:
         rows.append(["read", str(funnel["read"])])
-    for reason, count in sorted(funnel.get("rejected", {}).items(), key=lambda kv: -kv[1]):
+    for reason, count in funnel.get("rejected", {}).items():
         rows.append([f"rejected: {reason}", str(count)])
     if funnel.get("malformed"):
         rows.append(["malformed", str(funnel["malformed"])])

@@ -80,7 +80,7 @@ def funnel_plot(funnel: dict[str, Any], path: Path) -> Path:
     if funnel.get("read") is not None:
         labels.append("read")
         values.append(funnel["read"])
-    for reason, count in sorted(funnel.get("rejected", {}).items(), key=lambda kv: -kv[1]):
+    for reason, count in funnel.get("rejected", {}).items():
         labels.append(f"rejected: {reason}")
         values.append(count)
     if funnel.get("malformed"):
