@@ -114,7 +114,11 @@ def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: in
     )
     ids = list(out["input_ids"])
     labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"])]
-    last = next((t for t in reversed(labels) if t != IGNORE), None)
+    end = max((i for i, t in enumerate(labels) if t != IGNORE), default=-1) + 1
+    # Scaffolding after the final stop token (e.g. ChatML's trailing newline) carries no loss and is
+    # never generated: cut it so each example, packed or not, ends exactly on the stop token.
+    ids, labels = ids[:end], labels[:end]
+    last = labels[-1] if labels else None
     if len(ids) > max_length:
         reason = f"too_long: more than max_length={max_length} tokens"
     elif last != eos_id:
