@@ -79,3 +79,17 @@ class EvalConfig:
 
     def k_for(self, task: str) -> int:
         return self.task_samples.get(task, self.samples)
+
+    def validate(self, file: str, path: str) -> None:
+        """`distill validate`: every task, task_samples key and data key names one of distill's tasks."""
+        from distill.errors import ConfigError, DistillError
+        from distill.evaluate.tasks import known_tasks, task_dir
+
+        try:
+            known = known_tasks(task_dir(self))
+        except DistillError as exc:
+            raise ConfigError(f"{file}: key '{path}.task_dir': {exc}") from None
+        for key, names in (("tasks", self.tasks), ("task_samples", list(self.task_samples)), ("data", list(self.data))):
+            for name in names:
+                if name not in known:
+                    raise ConfigError(f"{file}: key '{path}.{key}': unknown eval task {name!r}; known: {', '.join(known)}")
