@@ -1,0 +1,40 @@
+"""distill train-teacher RECIPE: GRPO on the teacher, R1-Zero style (recipes/teacher/r1_zero.yaml).
+
+Reads the recipe's `train_teacher` section; writes the trained model, tokenizer, metrics.jsonl,
+training_curves.png and a manifest to the stage directory. Continues from the last checkpoint there.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from distill.cli.common import add_recipe_arguments, recipe_from_args
+
+HELP = "train the teacher with GRPO, R1-Zero style (accuracy + format rewards)"
+STAGE = "train_teacher"
+
+
+def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
+    add_recipe_arguments(parser)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
+                       help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
+                            "(the default whenever one exists; with --resume one must exist)")
+    group.add_argument("--fresh", action="store_true", help="ignore existing checkpoints and start over")
+
+
+def run_stage(args: argparse.Namespace, stage: str) -> int:
+    from distill.train.grpo import run_grpo_stage
+
+    recipe = recipe_from_args(args)
+    resume = False if args.fresh else args.resume
+    run_grpo_stage(recipe, stage, resume=resume)
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_grpo_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_stage(args, STAGE)

@@ -1,0 +1,153 @@
+"""GRPO for `distill train-teacher` (R1-Zero style) and `distill train-baseline` (RL directly on a
+small model): TRL's GRPOTrainer, configured from the recipe's section.
+
+    from distill.train.grpo import run_grpo_stage
+    summary = run_grpo_stage(recipe, "train_baseline")
+
+What it adds around TRL: prompts from distill.sources in the recipe's template; the reward registry
+(distill.train.rewards) with the shared verifiers; the vLLM/transformers choice; a compute budget;
+reflection-rate logging, metrics.jsonl and the end-of-run plot; automatic resume; a manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+from distill.errors import DistillError, require
+from distill.train.grpo_config import GRPOStageConfig
+
+log = logging.getLogger("distill.train.grpo")
+
+METRICS_FILE = "metrics.jsonl"
+PLOT_FILE = "training_curves.png"
+
+
+def check_backend(section: GRPOStageConfig) -> None:
+    """vLLM asked for but not installed: one line naming the fix, before any model is loaded."""
+    if section.backend == "vllm":
+        require("vllm", "vllm", "GRPO generation with backend: vllm (or set backend: transformers)")
+
+
+def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
+    """None: continue from the last checkpoint in out_dir if there is one. True: the same, but one
+    must exist. False: start fresh. A path: that checkpoint."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if resume is False:
+        return None
+    if isinstance(resume, str):
+        if not Path(resume).is_dir():
+            raise DistillError(f"--resume {resume}: no such checkpoint directory")
+        return resume
+    last = get_last_checkpoint(str(out_dir)) if out_dir.is_dir() else None
+    if resume is True and last is None:
+        raise DistillError(f"--resume: no checkpoint-* directory in {out_dir}")
+    return last
+
+
+def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights: list[float]):
+    """trl.GRPOConfig from the section: distill's keys, then the recipe's `grpo` mapping."""
+    import torch
+    import trl
+
+    options: dict[str, Any] = {
+        "logging_steps": 1,  # reflection rate and length per step: the curves are the point
+        "report_to": "none",  # TensorBoard / W&B only when the recipe asks (grpo.report_to)
+        "disable_tqdm": True,  # distill's Progress line instead
+        "save_strategy": "steps",
+        "save_steps": 100,
+    }
+    if not torch.cuda.is_available():
+        options["bf16"] = False  # TRL defaults to bf16, which a CPU runs slowly or not at all
+    options.update(section.grpo)
+    options.update(
+        output_dir=str(out_dir), seed=seed, reward_weights=reward_weights,
+        use_vllm=section.backend == "vllm", vllm_mode=section.vllm_mode,
+    )
+    try:
+        return trl.GRPOConfig(**options)
+    except (ValueError, TypeError) as exc:
+        raise DistillError(f"grpo options rejected by trl.GRPOConfig: {exc}") from None
+
+
+def _max_completion_length(section: GRPOStageConfig) -> int:
+    import trl
+
+    default = next(f.default for f in dataclasses.fields(trl.GRPOConfig) if f.name == "max_completion_length")
+    return int(section.grpo.get("max_completion_length", default))
+
+
+def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, stage: str):
+    """(trainer, budget callback): everything wired, nothing trained yet."""
+    import trl
+    from transformers.trainer_callback import PrinterCallback
+
+    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+    from distill.train.rewards import RewardContext, build_rewards
+
+    budget = BudgetCallback(**dataclasses.asdict(section.budget))
+    ctx = RewardContext(max_completion_length=_max_completion_length(section), overlong_buffer=section.overlong_buffer,
+                        language=section.language, on_tokens=budget.tracker.add)
+    funcs, weights = build_rewards(section.rewards, ctx)
+    args = grpo_args(section, out_dir, seed, weights)
+    peft_config = None
+    if section.lora is not None:
+        import peft
+
+        peft_config = peft.LoraConfig(**section.lora)
+    callbacks = [budget, MetricsCallback(out_dir / METRICS_FILE), ProgressCallback(stage, budget)]
+    trainer = trl.GRPOTrainer(model=section.model, reward_funcs=funcs, args=args, train_dataset=dataset,
+                              callbacks=callbacks, peft_config=peft_config)
+    # With tqdm off, transformers prints every log dict; metrics.jsonl and the progress line say it.
+    trainer.remove_callback(PrinterCallback)
+    return trainer, budget
+
+
+def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None) -> dict[str, Any]:
+    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary."""
+    from transformers import set_seed
+
+    from distill.manifest import StageRun
+    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo_plot import plot_training_curves
+
+    section: GRPOStageConfig = recipe.section(stage)
+    section.validate(file=recipe.source_file, path=stage)
+    check_backend(section)
+    out_dir = recipe.stage_dir(stage)
+    checkpoint = find_checkpoint(out_dir, resume)
+    set_seed(recipe.seed)
+    with StageRun(out_dir, recipe, stage) as run:
+        if checkpoint is None and (out_dir / METRICS_FILE).exists():
+            (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file
+        dataset, source_stats = build_dataset(section, recipe.seed)
+        run.counts["prompts"] = source_stats
+        trainer, budget = build_trainer(section, out_dir, recipe.seed, dataset, stage)
+        if checkpoint:
+            print(f"{stage}: resuming from {checkpoint}")
+        trainer.train(resume_from_checkpoint=checkpoint)
+        trainer.save_model(str(out_dir))  # the model and its tokenizer (processing_class)
+        plot = plot_training_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
+        summary = _summary(trainer, budget, checkpoint, plot)
+        run.counts.update(steps=summary["steps"], generated_tokens=summary["generated_tokens"])
+        run.extra["training"] = summary
+    print(f"{stage}: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
+          f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
+          + f"; model saved to {out_dir}")
+    return summary
+
+
+def _summary(trainer, budget, checkpoint: str | None, plot: Path | None) -> dict[str, Any]:
+    history = [h for h in trainer.state.log_history if any(k.startswith("rewards/") for k in h)]
+    last = history[-1] if history else {}
+    return {
+        "steps": trainer.state.global_step,
+        "resumed_from": checkpoint,
+        "stopped_by_budget": budget.stopped_by,
+        **budget.spent(),
+        "final": {k: v for k, v in last.items() if k.startswith("rewards/") or k in ("reward", "completions/mean_length")},
+        "plot": str(plot) if plot else None,
+    }

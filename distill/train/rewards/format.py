@@ -1,0 +1,53 @@
+"""Format reward: `<think>reasoning</think>` then a non-empty final answer, 1.0 or 0.0.
+
+R1-Zero's format reward only asked for the tags. Tags alone are easy to game, so the hacks a policy
+finds first score zero here: empty reasoning or empty answer ("format without content"), the answer
+left inside the think block, several think blocks, an empty `\\boxed{}`, and boxes that disagree
+(hedging). Correctness is the accuracy reward's job; this one checks shape only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from distill.train.rewards.text import THINK_CLOSE, THINK_OPEN, column, full_text, split_think
+
+_WORD = re.compile(r"\w")
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+_ANSWER_LINE = re.compile(r"(?im)^\s*\**answer\**\s*[:：]\s*\(?([A-Z])\)?\b")
+
+
+def has_final_answer(answer_text: str, domain: str | None) -> bool:
+    """Whether the text after `</think>` carries an answer in the shape its domain asks for. Boxes are
+    read by the shared extractor, so an empty last box or disagreeing boxes (a hedge) fail here as
+    they fail the verifier."""
+    from distill.verify.extract import extract
+
+    reason = extract(THINK_CLOSE + answer_text).reason
+    if reason in ("empty_box", "hedge"):
+        return False
+    if domain == "math":
+        return reason == "ok"
+    if domain == "choice":
+        return reason == "ok" or bool(_ANSWER_LINE.search(answer_text))
+    if domain == "code":
+        return any(block.strip() for block in _FENCE.findall(answer_text))
+    return bool(_WORD.search(answer_text))
+
+
+def format_score(text: str, domain: str | None) -> float:
+    body = text.strip()
+    if not body.startswith(THINK_OPEN):
+        return 0.0
+    if body.count(THINK_OPEN) != 1 or body.count(THINK_CLOSE) != 1:
+        return 0.0
+    reasoning, answer_text = split_think(body)
+    if reasoning is None or not _WORD.search(reasoning) or not _WORD.search(answer_text or ""):
+        return 0.0
+    return 1.0 if has_final_answer(answer_text, domain) else 0.0
+
+
+def format_reward(prompts: list[Any], completions: list[Any], **kwargs: Any) -> list[float]:
+    domains = column(kwargs, "domain", len(completions))
+    return [format_score(full_text(p, c), d) for p, c, d in zip(prompts, completions, domains)]
