@@ -98,15 +98,19 @@ def test_guard_lets_ordinary_answers_through():
         assert refuse(answer, 1000) is None, answer
 
 
-# (x+1)^40 against a wrong expansion: sympy needs seconds, so a 0.5 s limit must cut it off.
-SLOW = ("(x+1)^{40}", "x^{40}+40x^{39}+780x^{38}+1")
+# (x+y+z+1)^20 against a wrong expansion: sympy needs ~10 s, so a 0.5 s limit must cut it off.
+SLOW = ("(x+y+z+1)^{20}", "x^{20}+1")
 
 
 def test_slow_comparison_times_out_in_the_main_thread():
+    import signal
+
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # else the profile hook would be tested
     started = time.monotonic()
     verdict = verify(boxed(SLOW[1]), SLOW[0], "math", timeout=0.5)
     assert (verdict.correct, verdict.reason) == (False, "timeout")
     assert time.monotonic() - started < 3.0
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # our timer is cleared afterwards
 
 
 def test_slow_comparison_times_out_in_a_worker_thread():
@@ -115,7 +119,7 @@ def test_slow_comparison_times_out_in_a_worker_thread():
 
     def work():
         started = time.monotonic()
-        out["verdict"] = verify(boxed("x^{40}+80x^{39}+1"), "(x+2)^{40}", "math", timeout=0.5)
+        out["verdict"] = verify(boxed("x^{20}+2"), "(x+y+z+2)^{20}", "math", timeout=0.5)
         out["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=work)
@@ -184,3 +188,20 @@ def test_math500_style_golds_match_common_rewrites():
         ("\\frac{14}{3}", "14/3"),
     ]:
         assert verify(boxed(pred), gold, "math").correct, (gold, pred)
+
+
+def test_a_callers_own_alarm_timer_is_left_alone():
+    import signal
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    signal.setitimer(signal.ITIMER_REAL, 60)
+    try:
+        verdict = verify(boxed("x^{20}+3"), "(x+y+z+3)^{20}", "math", timeout=0.5)
+        assert verdict.reason == "timeout"  # bounded by the profile hook instead
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 50 < left <= 60 and signal.getsignal(signal.SIGALRM) is not previous
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not fired
