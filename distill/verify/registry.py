@@ -46,7 +46,9 @@ def get_verifier(domain: str) -> Verifier:
 @lru_cache(maxsize=None)
 def option_names(domain: str) -> frozenset[str] | None:
     """Keyword options a verifier accepts (None: it takes **kwargs, anything goes)."""
-    params = inspect.signature(get_verifier(domain)).parameters.values()
+    params = list(inspect.signature(get_verifier(domain)).parameters.values())
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
         return None
-    return frozenset(p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY)
+    positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    keyword = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return frozenset(positional[3:] + keyword)  # the first three are (completion, answer, tests)
