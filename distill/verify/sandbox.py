@@ -20,7 +20,6 @@ chosen explicitly.
 from __future__ import annotations
 
 import os
-import resource
 import selectors
 import shutil
 import signal
@@ -35,11 +34,16 @@ from distill.errors import DistillError
 
 UNPRIVILEGED_UID = 65534
 _STDERR_TAIL = 4000
-# Runs inside the sandbox: the process limit must be set after the user namespace exists (see above).
+# Runs inside the sandbox before the user's code and sets every limit there (not in a preexec_fn,
+# which is unsafe when the caller has threads, as a training process does). The process limit
+# must be set here anyway: only after the new user namespace exists does it count just the
+# sandbox's own processes. The code cannot raise the limits again: bwrap drops all capabilities.
 _LAUNCHER = (
     "import resource, runpy, sys\n"
-    "n = int(sys.argv[1])\n"
-    "resource.setrlimit(resource.RLIMIT_NPROC, (n, n))\n"
+    "nproc, cpu, memory, fsize = map(int, sys.argv[1:5])\n"
+    "for limit, value in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, memory),\n"
+    "                     (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, nproc)):\n"
+    "    resource.setrlimit(limit, (value, value))\n"
     "sys.argv = ['main.py']\n"
     "runpy.run_path('/code/main.py', run_name='__main__')\n"
 )
@@ -93,10 +97,12 @@ class Sandbox:
     # -- building the command ------------------------------------------------------------------
 
     def _command(self, code_dir: Path) -> list[str]:
+        limits = self.limits
+        numbers = [limits.max_procs, limits.cpu_seconds, limits.memory_mb << 20, limits.max_file_mb << 20]
         if self.mode == "none":
             script = _LAUNCHER.replace("/code/main.py", str(code_dir / "main.py"))
-            return [self.python, "-I", "-c", script, str(self.limits.max_procs)]
-        launcher = [self.python, "-I", "-c", _LAUNCHER, str(self.limits.max_procs)]
+            return [self.python, "-I", "-c", script, *map(str, numbers)]
+        launcher = [self.python, "-I", "-c", _LAUNCHER, *map(str, numbers)]
         args = [
             "bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
             "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
@@ -118,28 +124,17 @@ class Sandbox:
         ]
         return args + launcher
 
-    def _preexec(self) -> None:
-        # Runs in the child between fork and exec: limits first, then drop root (see module doc).
-        limits = self.limits
-        memory = limits.memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_mb << 20, limits.max_file_mb << 20))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self.drop_to is not None:
-            os.setgroups([])
-            os.setgid(self.drop_to)
-            os.setuid(self.drop_to)
-
     # -- running and reading -------------------------------------------------------------------
 
     def _run(self, command: list[str], stdin_file, cwd: Path) -> RunResult:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"} if self.mode == "none" else None
         try:
+            # Dropping root happens in the child before exec (see module doc); user=/group= do it
+            # in C, without running Python between fork and exec.
+            drop = {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
             proc = subprocess.Popen(
                 command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                preexec_fn=self._preexec, start_new_session=True, env=env, close_fds=True,
-                cwd=cwd,
+                start_new_session=True, env=env, close_fds=True, cwd=cwd, **drop,
             )
         except OSError as exc:
             return RunResult("sandbox_error", None, b"", f"cannot start: {exc}")

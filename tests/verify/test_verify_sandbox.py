@@ -57,6 +57,12 @@ def test_infinite_loop_times_out():
     assert time.monotonic() - started < 5
 
 
+def test_cpu_limit_stops_a_busy_loop_before_the_wall_clock():
+    started = time.monotonic()
+    assert run("while True: pass", timeout=20.0, cpu_seconds=1).reason == "timeout"
+    assert time.monotonic() - started < 10  # RLIMIT_CPU, not the 20 s wall clock
+
+
 def test_memory_bomb_is_stopped():
     assert run("x = bytearray(4 * 1024**3)\nprint(len(x))").reason == "memory"
     assert run("chunks = []\nwhile True: chunks.append(b'x' * 10**7)", memory_mb=256).reason == "memory"
