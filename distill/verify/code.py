@@ -9,6 +9,7 @@ No fenced block after </think>: `no_code`.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -61,7 +62,7 @@ def verify_code(
         memory_mb=int(memory_mb), max_procs=int(max_procs), max_output_bytes=int(max_output_bytes),
     )
     box = _sandbox(sandbox, limits)
-    for number, case in enumerate(cases, start=1):
+    for case in cases:
         result = box.run_python(code, case["input"])
         if result.status != "ok":
             return Verdict(False, code, result.status)
@@ -83,6 +84,13 @@ def _lines(text: str) -> list[str]:
 
 
 def _check_tests(tests) -> list[dict]:
+    if isinstance(tests, str):  # a column kept as JSON text (common in Parquet/HF datasets)
+        try:
+            tests = json.loads(tests)
+        except json.JSONDecodeError as exc:
+            raise DistillError(f"code verifier: `tests` is a string but not JSON ({exc.msg})") from None
+    if isinstance(tests, tuple):
+        tests = list(tests)
     if not isinstance(tests, list) or not tests:
         raise DistillError("code verifier: `tests` must be a non-empty list of {\"input\": str, \"output\": str}")
     for number, case in enumerate(tests, start=1):

@@ -1,5 +1,6 @@
 """The code verifier and its bubblewrap sandbox: hostile code ends in a verdict, the run goes on."""
 
+import json
 import os
 import socket
 import threading
@@ -179,7 +180,11 @@ def test_sandbox_fails_closed_without_bwrap(monkeypatch, tmp_path):
         Sandbox("docker", Limits())
 
 
-@pytest.mark.parametrize("tests", [None, [], [{"input": 1, "output": "x"}], ["x"]])
+def test_tests_may_arrive_as_json_text():
+    assert run("a, b = map(int, input().split())\nprint(a + b)", tests=json.dumps(ADD)).reason == "correct"
+
+
+@pytest.mark.parametrize("tests", [None, [], [{"input": 1, "output": "x"}], ["x"], "not json"])
 def test_unusable_tests_are_an_error_not_a_verdict(tests):
     with pytest.raises(DistillError, match="test"):
         verify(solution("print(1)"), "", "code", tests=tests)
