@@ -112,7 +112,7 @@ class MemoryPlan:
         mode = "QLoRA (4-bit base)" if self.qlora else "LoRA" if self.lora else "full fine-tune"
         gc = "on" if self.gradient_checkpointing else "off"
         out = [
-            f"memory plan: {self.shape.params / 1e9:.2f}B params, {mode}, {s.name} over {s.world_size} process(es), "
+            f"memory plan: {_count(self.shape.params)} params, {mode}, {s.name} over {s.world_size} process(es), "
             f"{self.dtype}, {self.tokens_per_device} tokens per device step",
             f"  weights      {self.weights_gib:8.1f} GiB",
             f"  gradients    {self.grads_gib:8.1f} GiB",
@@ -127,6 +127,10 @@ class MemoryPlan:
         if not self.fits:
             out.append("  WARNING: does not fit; use ZeRO-3/FSDP2 over more GPUs, LoRA, or a shorter max_length")
         return out
+
+
+def _count(n: int) -> str:
+    return f"{n / 1e9:.2f}B" if n >= 1e9 else f"{n / 1e6:.1f}M"
 
 
 def plan_memory(config: dict[str, Any], cfg: Any, *, dtype: str, strategy: Strategy, batch_size: int) -> MemoryPlan:

@@ -59,6 +59,12 @@ def last_checkpoint(out_dir: Path) -> str | None:
     return get_last_checkpoint(str(out_dir)) if out_dir.is_dir() else None
 
 
+def _cuda() -> bool:
+    from distill.train.model_loading import cuda_available
+
+    return cuda_available()
+
+
 def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, attention: str, dtype: str,
                    liger: bool, checkpointing: bool) -> Any:
     from trl import SFTConfig
@@ -71,8 +77,12 @@ def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, 
         "save_steps": 500,
         "save_total_limit": 2,
         "per_device_train_batch_size": 1 if cfg.packing else 8,
+        "disable_tqdm": True,  # distill.progress reports steps, rate and ETA instead
+        "ddp_find_unused_parameters": False,  # dense decoders use every parameter each step
         **cfg.sft,
     }
+    if "use_cpu" not in cfg.sft and int(os.environ.get("WORLD_SIZE", "1")) > 1 and not _cuda():
+        options["use_cpu"] = True  # CPU-only multi-process run: DDP over gloo instead of n independent runs
     options.update(
         output_dir=str(out_dir), max_length=cfg.max_length, packing=cfg.packing, padding_free=cfg.packing,
         eos_token=eos, seed=recipe.seed, bf16=dtype == "bfloat16", fp16=dtype == "float16",
