@@ -55,7 +55,7 @@ def near_completions(ledger: Ledger, config: DedupConfig) -> int:
         return 0
     survivors = list(ledger.survivor_rows)
     positions = [pos for pos, row in enumerate(survivors) if ledger.code[row] == 0]
-    sigs = np.stack([ledger.completion_sigs[pos] for pos in positions])
+    sigs = ledger.completion_sigs.array()[np.asarray(positions, dtype=np.int64)]
     dups = minhash.near_duplicates(sigs, config.bands, config.threshold)
     for i, (j, sim) in dups.items():
         row, original = survivors[positions[i]], survivors[positions[j]]

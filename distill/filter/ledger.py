@@ -21,6 +21,28 @@ CODE = {name: i + 1 for i, name in enumerate(REASONS)}
 NAME = {code: name for name, code in CODE.items()} | {KEPT: "kept", MALFORMED: "malformed"}
 
 
+class SignatureBuffer:
+    """A growable (n, num_perm) uint32 array: one block of memory, not a Python object per row."""
+
+    def __init__(self):
+        self.data: np.ndarray | None = None
+        self.n = 0
+
+    def append(self, sig: np.ndarray) -> None:
+        if self.data is None:
+            self.data = np.empty((1024, len(sig)), dtype=np.uint32)
+        if self.n == len(self.data):
+            self.data = np.concatenate([self.data, np.empty_like(self.data)])
+        self.data[self.n] = sig
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def array(self) -> np.ndarray:
+        return self.data[: self.n] if self.data is not None else np.empty((0, 0), dtype=np.uint32)
+
+
 class Ledger:
     def __init__(self, source_names: list[str], domains: list[str]):
         self.source_names = source_names
@@ -38,7 +60,7 @@ class Ledger:
         self.problem_sigs: dict[int, np.ndarray] = {}  # prompt -> signature of its problem
         self.survivor_rows = array("q")  # rows that passed the record-level filters, in order
         self.survivor_hashes = array("Q")
-        self.completion_sigs: list[np.ndarray] = []
+        self.completion_sigs = SignatureBuffer()
 
     def __len__(self) -> int:
         return len(self.code)

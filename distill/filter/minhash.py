@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_BYTES = 400_000  # a longer text is hashed on its first 400 KB: enough to tell texts apart
+# A longer text is hashed on its first 16 KB (~2,500 words; R1 traces average ~12 KB): two traces
+# that agree on that much are near-duplicates whatever follows, and the long tail stays cheap.
+MAX_BYTES = 16_384
 SAMPLE_BELOW = np.uint64(1 << 61)  # keep shingles whose mixed hash is below this: 1 in 8
 MIN_SAMPLED = 64  # fewer sampled shingles than this: use them all (short texts)
 _P = 1099511628211  # odd, so it has an inverse mod 2^64
@@ -56,23 +58,30 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     word is marked so that word boundaries count. No Python loop runs per word.
     """
     arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
+    n = len(arr)
     space = (arr == 32) | ((arr >= 9) & (arr <= 13))
-    if space.all():
+    word = ~space
+    prev_space = np.empty(n, dtype=bool)
+    next_space = np.empty(n, dtype=bool)
+    if n:
+        prev_space[0] = next_space[-1] = True
+        prev_space[1:], next_space[:-1] = space[:-1], space[1:]
+    starts = np.flatnonzero(word & prev_space)
+    if not len(starts):
         return np.zeros(1, dtype=np.uint64)
-    upper = (arr >= 65) & (arr <= 90)
-    value = arr.astype(np.uint64) + np.uint64(32) * upper
-    starts = np.flatnonzero(~space & np.r_[True, space[:-1]])
-    ends = np.flatnonzero(~space & np.r_[space[1:], True])  # inclusive
+    ends = np.flatnonzero(word & next_space)  # inclusive
+    value = arr.astype(np.uint64)
+    value[(arr >= 65) & (arr <= 90)] += np.uint64(32)  # ASCII lowercase
     value[starts] += np.uint64(256)  # word-boundary marker
-    pos = np.cumsum(~space) - 1  # position among non-space bytes
+    value[space] = 0
+    pos = np.cumsum(word) - 1  # position among non-space bytes
     fwd, inv = _powers()
     k = min(k, len(starts))
     left, right = starts[: len(starts) - k + 1], ends[k - 1:]
+    prefix = np.zeros(n + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        terms = np.where(space, np.uint64(0), value * fwd[pos])
-        prefix = np.cumsum(terms, dtype=np.uint64)
-        before = np.where(left > 0, prefix[np.maximum(left - 1, 0)], np.uint64(0))
-        h = (prefix[right] - before) * inv[pos[left]]
+        np.cumsum(value * fwd[np.maximum(pos, 0)], out=prefix[1:])
+        h = (prefix[right + 1] - prefix[left]) * inv[pos[left]]
     return _mix(h)  # repeats do not change a minimum; no need to dedupe
 
 
@@ -97,14 +106,14 @@ def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.mean(sig_a == sig_b))
 
 
-def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """(n, bands) uint64: one hash per band of rows; equal keys make a candidate pair."""
-    n, num_perm = signatures.shape
-    rows = num_perm // bands
+def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
+    """(n,) uint64: one hash of band `band` of every signature; equal keys make a candidate pair.
+    One band at a time keeps the temporary arrays small (n x rows, not n x num_perm x 8 bytes)."""
+    rows = signatures.shape[1] // bands
     mults = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    sig = signatures.astype(np.uint64).reshape(n, bands, rows)
+    part = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
     with np.errstate(over="ignore"):
-        return (sig * mults[None, None, :]).sum(axis=2, dtype=np.uint64)
+        return (part * mults[None, :]).sum(axis=1, dtype=np.uint64)
 
 
 def near_duplicates(signatures: np.ndarray, bands: int, threshold: float, max_group: int = 32) -> dict[int, tuple[int, float]]:
@@ -116,10 +125,9 @@ def near_duplicates(signatures: np.ndarray, bands: int, threshold: float, max_gr
     n = len(signatures)
     if n < 2:
         return {}
-    keys = band_keys(signatures, bands)
     partners: dict[int, set[int]] = {}
     for band in range(bands):
-        column = keys[:, band]
+        column = band_keys(signatures, band, bands)
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])

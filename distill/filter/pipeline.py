@@ -1,15 +1,18 @@
 """`distill filter` end to end: two streaming passes over the inputs.
 
 Pass 1 reads every row, sends chunks to the workers for the record-level filters, and books each
-row's fate in the Ledger (metadata only); malformed rows go to quarantine.jsonl. Then the
-dataset-level steps run on the ledger: dedup, per-prompt selection, mixture quotas. Pass 2 reads
-the inputs again and routes each row: kept rows to Parquet shards under data/, rejected rows to
-rejects.jsonl with their reason. kept + rejected + malformed = read is asserted at the end.
+row's fate in the Ledger (metadata only); malformed rows go to quarantine.jsonl; the workers spool
+survivors and rejects to disk (spool.py). Then the dataset-level steps run on the ledger: dedup,
+per-prompt selection, mixture quotas. Pass 2 streams the spool once: kept rows to Parquet shards
+under data/, rejected rows to rejects.jsonl with their reason. kept + rejected + malformed = read
+is asserted at the end.
 """
 
 from __future__ import annotations
 
 import json
+import resource
+import shutil
 import sys
 import time
 from collections import Counter
@@ -17,13 +20,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from distill.errors import DistillError
-from distill.filter import card, dedup, funnel, mixture, plots, selection
+from distill.filter import card, dedup, funnel, mixture, plots, selection, spool
 from distill.filter.config import DOMAINS, FilterConfig, SourceConfig
 from distill.filter.format import FormatFilter, assistant_content
 from distill.filter.ledger import KEPT, MALFORMED, NAME, Ledger
 from distill.filter.pool import Workers, default_workers
-from distill.filter.record import normalize
-from distill.filter.shards import ShardWriter, conversation
+from distill.filter.shards import ShardWriter, conversations
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
 
@@ -63,10 +65,11 @@ def chunks(sources, size: int) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path) -> dict[str, Any]:
-    seconds, seen, calls = Counter(), Counter(), 0
+def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path, spool_dir: Path) -> dict[str, Any]:
+    seconds, seen, calls, n_chunks = Counter(), Counter(), 0, 0
+    t0 = time.perf_counter()
     n_workers = config.workers or default_workers()
-    workers = Workers(n_workers, (config, sources, eval_index))
+    workers = Workers(n_workers, (config, sources, eval_index, str(spool_dir)))
     with AtomicJsonlWriter(out / "quarantine.jsonl") as quarantine, Progress(None, "filter pass 1 (record filters)", "rows") as bar:
         try:
             for result in workers.map(chunks(sources, config.chunk_size)):
@@ -77,6 +80,7 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
                 seconds.update(result.seconds)
                 seen.update(result.seen)
                 calls += result.verify_calls
+                n_chunks += 1
                 bar.update(len(result.rows))
         except BaseException:
             workers.terminate()
@@ -86,7 +90,15 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
     for index, detail in ledger.detail.items():
         if ledger.code[index] == MALFORMED and detail.startswith("{"):
             ledger.detail[index] = json.loads(detail)["reason"]
-    return {"seconds": dict(seconds), "seen": dict(seen), "verify_calls": calls, "workers": n_workers}
+    seconds["pass1_wall"] = time.perf_counter() - t0
+    seconds["parent_cpu"] = _cpu(resource.RUSAGE_SELF)
+    seconds["workers_cpu"] = _cpu(resource.RUSAGE_CHILDREN) if workers.pool is not None else 0.0
+    return {"seconds": dict(seconds), "seen": dict(seen), "verify_calls": calls, "workers": n_workers, "chunks": n_chunks}
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> dict[str, Any]:
@@ -105,45 +117,63 @@ def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> d
             "seconds": {"dedup": t1 - t0, "selection": t2 - t1, "mixture_quota": t3 - t2}}
 
 
-def pass_two(config: FilterConfig, ledger: Ledger, sources, out: Path) -> dict[str, Any]:
+def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int) -> dict[str, Any]:
+    """Route spooled records: still kept -> dataset shards; rejected by a dataset-level step -> rejects."""
+    import numpy as np
+
     fmt = FormatFilter(config.format)
     shards = ShardWriter(out / "data", config.shard_rows)
+    codes = np.frombuffer(ledger.code, dtype=np.int8)
     teachers: Counter = Counter()
+    written_rejects = 0
     t0 = time.perf_counter()
+    tmp = out / ".rejects.jsonl.tmp"
     try:
-        with AtomicJsonlWriter(out / "rejects.jsonl") as rejects, Progress(len(ledger), "filter pass 2 (write)", "rows") as bar:
-            index = -1
-            for index, (s, row) in enumerate(iter_rows(sources)):
-                if index >= len(ledger):
-                    raise DistillError(f"{row.source}: input changed while filtering (more rows on the second read)")
-                code = ledger.code[index]
+        with open(tmp, "w", encoding="utf-8") as rejects, Progress(n_chunks, "filter pass 2 (write)", "chunks") as bar:
+            for chunk in range(n_chunks):  # record-level rejects, already serialized by the workers
+                path = spool.rejects_path(spool_dir, chunk)
+                if path.is_file():
+                    text = path.read_text(encoding="utf-8")
+                    rejects.write(text)
+                    written_rejects += text.count("\n")
+            for chunk in range(n_chunks):
                 bar.update(1)
-                if code == MALFORMED:
+                path = spool.kept_path(spool_dir, chunk)
+                if not path.is_file():
                     continue
-                source, name = sources[s]
-                rec, error = normalize(row.data, source, name, row.line) if row.data is not None else (None, "unreadable")
-                if rec is None or rec["id"] != ledger.ids[index]:
-                    raise DistillError(f"{row.source}:{row.line}: input changed while filtering ({error or 'different row'})")
-                if code == KEPT:
-                    parts = fmt.parts(rec)
-                    shards.write(conversation(rec, assistant_content(parts) if not isinstance(parts, str) else rec["completion"]))
-                    teachers[rec["teacher"]] += 1
-                    continue
-                if not rec.get("tests"):
-                    rec.pop("tests", None)
-                if not config.rejects_full:  # metadata and reason only: a much smaller file
-                    for name in ("completion", "problem", "tests"):
-                        rec.pop(name, None)
-                rec.update(file=row.source, line=row.line, reject_reason=NAME[code], reject_detail=ledger.detail.get(index, ""))
-                rejects.write(rec)
-            if index + 1 != len(ledger):
-                raise DistillError(f"input changed while filtering: {index + 1} rows on the second read, {len(ledger)} on the first")
+                table = spool.read_kept(path)
+                row_codes = codes[table.column("row").to_numpy()]
+                keep = row_codes == KEPT
+                kept = table.filter(pa_mask(keep))
+                if kept.num_rows:
+                    assistants = [_assistant(fmt, c, d) for c, d in zip(kept.column("completion").to_pylist(), kept.column("domain").to_pylist())]
+                    shards.write_table(conversations(kept, assistants))
+                    teachers.update(kept.column("teacher").to_pylist())
+                if not keep.all():
+                    for rec, code in zip(table.filter(pa_mask(~keep)).to_pylist(), row_codes[~keep]):
+                        detail = ledger.detail.get(rec["row"], "")
+                        rejects.write(json.dumps(spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail,
+                                                                  config.rejects_full), ensure_ascii=False) + "\n")
+                        written_rejects += 1
         files = shards.close()
+        tmp.replace(out / "rejects.jsonl")
     except BaseException:
         shards.abort()
+        tmp.unlink(missing_ok=True)
         raise
     return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": shards.count,
-            "rejects_written": rejects.count, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
+            "rejects_written": written_rejects, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
+
+
+def pa_mask(mask):
+    import pyarrow as pa
+
+    return pa.array(mask, pa.bool_())
+
+
+def _assistant(fmt: FormatFilter, completion: str, domain: str) -> str:
+    parts = fmt.parts({"completion": completion, "domain": domain})
+    return completion if isinstance(parts, str) else assistant_content(parts)
 
 
 def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
@@ -157,10 +187,14 @@ def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage
         eval_index = decontaminate.Index(decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram)
         print(f"distill filter: decontamination index: {len(eval_index)} {config.decontaminate.ngram}-grams", file=sys.stderr)
     ledger = Ledger([name for _, name in sources], list(DOMAINS))
-    one = pass_one(config, sources, eval_index, ledger, out)
+    spool_dir = out / ".spool"
+    shutil.rmtree(spool_dir, ignore_errors=True)  # a previous run's leftovers
+    spool_dir.mkdir(parents=True)
+    one = pass_one(config, sources, eval_index, ledger, out, spool_dir)
     level = dataset_level(config, ledger, sources, seed)
-    two = pass_two(config, ledger, sources, out)
-    seconds = {**one["seconds"], **level["seconds"], "write": two["seconds"]}
+    two = pass_two(config, ledger, out, spool_dir, one["chunks"])
+    shutil.rmtree(spool_dir, ignore_errors=True)
+    seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
     result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,
                           seen=one["seen"], wall=time.perf_counter() - t_start, verify_calls=one["verify_calls"])
     result["workers"] = one["workers"]

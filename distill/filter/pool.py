@@ -34,12 +34,12 @@ class Workers:
 
     def map(self, chunks: Iterable[list]) -> Iterator[worker.ChunkResult]:
         if self.pool is None:
-            for chunk in chunks:
-                yield worker.process_chunk(chunk)
+            for i, chunk in enumerate(chunks):
+                yield worker.process_chunk(i, chunk)
             return
         window: deque = deque()
-        for chunk in chunks:
-            window.append(self.pool.apply_async(worker.process_chunk, (chunk,)))
+        for i, chunk in enumerate(chunks):
+            window.append(self.pool.apply_async(worker.process_chunk, (i, chunk)))
             if len(window) >= 3 * self.n:
                 yield window.popleft().get()
         while window:

@@ -1,9 +1,10 @@
 """Record-level work for a chunk of rows, in a worker process (or in-process with one worker).
 
-A worker turns raw rows into trace records, runs the filter chain, and for survivors computes what
-the dataset-level steps need: a completion hash (exact dedup) and MinHash signatures of the
-completion and, once per prompt, of the problem. It returns only that small metadata; the texts
-stay on disk and are read again when the output is written.
+A worker turns raw rows into trace records, runs the filter chain, writes the chunk's records to the
+spool (survivors to a Parquet file, rejects to a JSONL file: see spool.py) and, for survivors,
+computes what the dataset-level steps need: a completion hash (exact dedup) and MinHash signatures
+of the completion and, once per prompt, of the problem. Only that small metadata goes back to the
+parent; the texts stay on disk.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from distill.filter import minhash
+from distill.filter import minhash, spool
 from distill.filter.chain import Chain
 from distill.filter.config import FilterConfig, SourceConfig
 from distill.filter.record import normalize
@@ -46,9 +48,9 @@ class ChunkResult(NamedTuple):
     verify_calls: int
 
 
-def init(config: FilterConfig, sources: list[tuple[SourceConfig, str]], eval_index) -> None:
-    _STATE.update(config=config, sources=sources, chain=Chain(config, eval_index), problems=set(),
-                  seconds={"read": 0.0, "signatures": 0.0}, verify_calls=0)
+def init(config: FilterConfig, sources: list[tuple[SourceConfig, str]], eval_index, spool_dir: str) -> None:
+    _STATE.update(config=config, sources=sources, chain=Chain(config, eval_index), problems=set(), spool=spool_dir,
+                  seconds={"read": 0.0, "signatures": 0.0, "spool": 0.0}, verify_calls=0, kept=[], rejects=[])
 
 
 def completion_hash(text: str) -> int:
@@ -76,6 +78,10 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
     base = dict(index=index, source=source_index, id=rec["id"], prompt_key=prompt_key, domain=rec["domain"], sample_index=rec["sample_index"],
                 tokens=tokens, chars=len(rec["completion"]))
     if decision is not None:
+        t0 = time.process_time()
+        line_out = spool.reject_row(rec, file, line, decision.reason, decision.detail, config.rejects_full)
+        _STATE["rejects"].append(json.dumps(line_out, ensure_ascii=False) + "\n")
+        _STATE["seconds"]["spool"] += time.process_time() - t0
         return RowResult(reason=decision.reason, detail=decision.detail, completion_hash=None, completion_sig=None,
                          problem_sig=None, **base)
     t0 = time.process_time()
@@ -88,15 +94,22 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
             _STATE["problems"].clear()
         _STATE["problems"].add(prompt_key)
         psig = minhash.signature(rec["problem"], dedup.shingle, dedup.num_perm)
-    _STATE["seconds"]["signatures"] += time.process_time() - t0
+    t1 = time.process_time()
+    _STATE["seconds"]["signatures"] += t1 - t0
+    _STATE["kept"].append(spool.spool_row(rec, index, file, line))
+    _STATE["seconds"]["spool"] += time.process_time() - t1
     return RowResult(reason=None, detail=None, completion_hash=chash, completion_sig=csig, problem_sig=psig, **base)
 
 
-def process_chunk(chunk: list[tuple[int, int, str, int, dict[str, Any]]]) -> ChunkResult:
+def process_chunk(chunk_id: int, chunk: list[tuple]) -> ChunkResult:
     chain: Chain = _STATE["chain"]
     before = dict(chain.seconds), dict(chain.seen), dict(_STATE["seconds"])
     calls_before = getattr(getattr(chain, "correctness", None), "calls", 0)
+    _STATE["kept"], _STATE["rejects"] = [], []
     rows = [process_row(*item) for item in chunk]
+    t0 = time.process_time()
+    spool.write_chunk(Path(_STATE["spool"]), chunk_id, _STATE["kept"], _STATE["rejects"])
+    _STATE["seconds"]["spool"] += time.process_time() - t0
     seconds = {k: v - before[0].get(k, 0.0) for k, v in chain.seconds.items()}
     seconds.update({k: v - before[2][k] for k, v in _STATE["seconds"].items()})
     seen = {k: v - before[1].get(k, 0) for k, v in chain.seen.items()}

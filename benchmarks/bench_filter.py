@@ -1,0 +1,117 @@
+"""Throughput and memory of `distill filter` on synthetic R1-like traces.
+
+    python benchmarks/bench_filter.py --n 800000 --workers 2          # the 800K target: <= 10 min, < 2 GB
+    python benchmarks/bench_filter.py --n 20000                       # a quick look
+
+Generates traces with benchmarks/synthetic_traces.py (not timed; reused when already there), runs
+`distill filter` on them in a subprocess with every filter on (verification with the shared
+verifier, decontamination against local eval copies when ../shared/benchmarks exists), samples the
+resident memory of the whole process tree (parent + workers) twice a second, and prints samples/s,
+peak memory and where the time went (CPU seconds per filter from funnel.json). Results also go to
+OUT/bench.json. The machine's load average is recorded: on a shared machine, figures are lower bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import synthetic_traces  # noqa: E402
+
+EVAL_DIR = HERE.parent.parent / "shared" / "benchmarks"
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def generate(data: Path, n: int, files: int) -> float:
+    stamp = data / "BENCH_N"
+    if stamp.is_file() and stamp.read_text().strip() == str(n):
+        return 0.0
+    t0 = time.time()
+    synthetic_traces.write(data, n, files=files, seed=0, eval_dir=str(EVAL_DIR) if EVAL_DIR.is_dir() else None)
+    stamp.write_text(str(n))
+    return time.time() - t0
+
+
+def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "distill", "filter", "--input", str(data), "--output", str(out), "--workers", str(workers)]
+    if EVAL_DIR.is_dir():
+        cmd += ["--set", f"filter.decontaminate.eval_dir={EVAL_DIR}", "--set", "filter.decontaminate.eval_sets=[aime24,aime25,math500]"]
+    cmd += extra
+    load_before = os.getloadavg()[0]
+    t0 = time.time()
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.5)
+    wall = time.time() - t0
+    err = proc.stderr.read()
+    if proc.returncode:
+        raise SystemExit(f"distill filter failed ({proc.returncode}):\n{err[-3000:]}")
+    funnel = json.loads((out / "funnel.json").read_text())
+    return {"wall_seconds": round(wall, 1), "rows": funnel["read"], "rows_per_second": round(funnel["read"] / wall, 1),
+            "peak_rss_gb": round(peak / 2**30, 2), "load_before": load_before, "load_after": os.getloadavg()[0],
+            "cpus": len(os.sched_getaffinity(0)), "workers": workers, "funnel": funnel}
+
+
+def report(result: dict) -> str:
+    f = result["funnel"]
+    s = f["seconds"]
+    lines = [f"rows {result['rows']} | wall {result['wall_seconds']} s | {result['rows_per_second']} rows/s | "
+             f"peak RSS (all processes) {result['peak_rss_gb']} GB | workers {result['workers']} on {result['cpus']} CPUs | "
+             f"load average {result['load_before']:.1f} -> {result['load_after']:.1f}",
+             f"kept {f['kept']}, rejected {f['rejected']}, malformed {f['malformed']}; verifier calls {f['verify_calls']}", "",
+             "| step | rejected | CPU s (workers, summed) |", "|---|---:|---:|"]
+    lines.append(f"| parse + map columns | | {s.get('read', 0)} |")
+    for step in f["steps"]:
+        lines.append(f"| {step['filter']} | {step['rejected']} | {s.get(step['filter'], '')} |")
+    lines += [f"| MinHash signatures + hashes | | {s.get('signatures', 0)} |", f"| spool writes | | {s.get('spool', 0)} |", "",
+              f"CPU: parent (read, dispatch, ledger) {s.get('parent_cpu', 0):.1f} s, workers {s.get('workers_cpu', 0):.1f} s", "",
+              f"wall: pass 1 {s.get('pass1_wall', 0):.1f} s, dedup {s.get('dedup', 0):.1f} s, selection {s.get('selection', 0):.1f} s, "
+              f"mixture {s.get('mixture_quota', 0):.1f} s, pass 2 (write) {s.get('pass2_wall', 0):.1f} s"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--data", default="/tmp/distill-bench/traces")
+    parser.add_argument("--out", default="/tmp/distill-bench/out")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args()
+    data, out = Path(args.data), Path(args.out)
+    gen = generate(data, args.n, args.files)
+    if gen:
+        print(f"generated {args.n} traces in {gen:.0f} s ({sum(p.stat().st_size for p in data.glob('*.jsonl')) / 2**30:.1f} GB)")
+    extra = [x for o in args.overrides for x in ("--set", o)]
+    result = run_filter(data, out, args.workers, extra)
+    (out / "bench.json").write_text(json.dumps(result, indent=2))
+    print(report(result))
+
+
+if __name__ == "__main__":
+    main()
