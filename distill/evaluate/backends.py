@@ -25,6 +25,7 @@ def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
         args = {"pretrained": model, "tensor_parallel_size": config.tensor_parallel_size,
                 "data_parallel_size": config.data_parallel_size}
     else:
+        check_api_packages(backend)
         if not config.base_url:
             raise DistillError(f"backend {backend} needs eval.base_url (e.g. http://127.0.0.1:8000/v1)")
         route = "chat/completions" if backend == "local-chat-completions" else "completions"
@@ -40,6 +41,16 @@ def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
             args["tokenizer_backend"] = None
     args.update(config.model_args)
     return args
+
+
+def check_api_packages(backend: str) -> None:
+    """lm-eval's API backends need its `api` extra; say so before lm-eval fails deep inside."""
+    from importlib.util import find_spec
+
+    missing = [p for p in ("aiohttp", "tenacity", "requests", "tqdm") if find_spec(p) is None]
+    if missing:
+        raise DistillError(f"backend {backend} needs lm-eval's api extra ({', '.join(missing)} missing): "
+                           f"pip install 'lm-eval[api]'")
 
 
 def check_context(model: str, max_gen_toks: int) -> None:
