@@ -104,7 +104,7 @@ class Sandbox:
             return [self.python, "-I", "-c", script, *map(str, numbers)]
         launcher = [self.python, "-I", "-c", _LAUNCHER, *map(str, numbers)]
         args = [
-            "bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+            self.bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
             "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
             "--ro-bind", "/usr", "/usr",
@@ -146,7 +146,8 @@ class Sandbox:
 
     def _check_bwrap(self) -> None:
         """Prove once per process that the sandbox starts, or fail loudly with the fix."""
-        if shutil.which("bwrap") is None:
+        self.bwrap = shutil.which("bwrap")  # resolved once: later PATH changes do not matter
+        if self.bwrap is None:
             raise SandboxUnavailable(
                 "the code verifier runs code in a bubblewrap sandbox, but `bwrap` is not installed: "
                 "apt-get install bubblewrap (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"

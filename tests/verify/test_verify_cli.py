@@ -34,7 +34,7 @@ def read_jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_verify_writes_verdicts_and_quarantines_malformed_rows(tmp_path, capsys):
+def test_verify_writes_verdicts_and_quarantines_malformed_rows(tmp_path, capsys, bwrap_sandbox):
     source = write_input(tmp_path / "traces.jsonl")
     out = tmp_path / "verdicts.jsonl"
     assert main(["verify", str(source), "--out", str(out)]) == 0
@@ -60,7 +60,7 @@ def test_verify_writes_verdicts_and_quarantines_malformed_rows(tmp_path, capsys)
     assert all(q["line"] > 0 and q["source"].endswith("traces.jsonl") for q in quarantined)
 
 
-def test_workers_give_the_same_output_as_one_process(tmp_path, capsys):
+def test_workers_give_the_same_output_as_one_process(tmp_path, capsys, bwrap_sandbox):
     source = write_input(tmp_path / "traces.jsonl")
     assert main(["verify", str(source), "--out", str(tmp_path / "one.jsonl")]) == 0
     assert main(["verify", str(source), "--out", str(tmp_path / "two.jsonl"), "--workers", "2"]) == 0
@@ -85,3 +85,15 @@ def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     assert main(["verify", str(source), "--workers", "0"]) == 2
     assert main(["verify", str(source), "--out", str(source)]) == 2
     assert "is the input file" in capsys.readouterr().err
+
+
+def test_code_rows_without_a_sandbox_stop_the_run_loudly(tmp_path, capsys, monkeypatch):
+    source = write_input(tmp_path / "traces.jsonl")
+    out = tmp_path / "verdicts.jsonl"
+    from distill.verify.code import _sandbox
+
+    _sandbox.cache_clear()  # a fresh process: the sandbox is checked when first needed
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on the PATH
+    assert main(["verify", str(source), "--out", str(out)]) == 2
+    assert "apt-get install bubblewrap" in capsys.readouterr().err
+    assert not out.exists()  # nothing half-written, and no code was run unsandboxed

@@ -61,6 +61,7 @@ def test_general_needs_a_final_answer_only():
     assert verify("<think>x</think>\n\n   ", "", "general").reason == "no_answer"
     assert verify("Paris", "", "general").reason == "no_think_close"
     assert verify("<think>x</think> \\boxed{}", "", "general").reason == "empty_box"
+    assert verify("<think>x</think> \\boxed{Paris} or \\boxed{Lyon}", "", "general").reason == "hedge"
 
 
 def test_verify_record_reads_fields_and_names_what_is_missing():

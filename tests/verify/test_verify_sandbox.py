@@ -14,6 +14,13 @@ from distill.verify.code import last_code_block
 from distill.verify.sandbox import Limits, Sandbox, SandboxUnavailable
 
 ADD = [{"input": "1 2\n", "output": "3\n"}, {"input": "10 -4\n", "output": "6"}]
+NEEDS_NO_SANDBOX = {"test_sandbox_fails_closed_without_bwrap", "test_the_last_python_block_is_the_answer"}
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_available(request):
+    if request.node.originalname not in NEEDS_NO_SANDBOX:
+        request.getfixturevalue("bwrap_sandbox")
 
 
 def solution(code: str) -> str:
