@@ -32,6 +32,8 @@ EQUIVALENT = [
 DIFFERENT = [
     ("2", "3"), ("\\frac{3}{4}", "\\frac{4}{3}"), ("1/3", "0.33"), ("(1, 2)", "(2, 1)"), ("(1, 2)", "[1, 2]"),
     ("x + 1", "x + 2"), ("\\pi", "3.14"), ("10\\sqrt{2}", "10"),
+    # a hedge inside one box is not the answer
+    ("3", "3 \\text{ or } 4"), ("3", "3, 4"), ("3", "x=3 \\text{ or } x=4"), ("3", "\\pm 3"),
 ]
 
 
@@ -175,6 +177,15 @@ def test_math500_gold_answers_verify_against_themselves(shared_benchmarks_dir):
         if not verdict.correct:
             failed.append((gold, verdict.reason))
     assert not failed
+
+
+@pytest.mark.parametrize("name", ["aime24.jsonl", "aime25.jsonl"])
+def test_aime_answers_verify_and_neighbours_do_not(shared_benchmarks_dir, name):
+    golds = [json.loads(line)["answer"] for line in open(shared_benchmarks_dir / name, encoding="utf-8")]
+    for i, gold in enumerate(golds):
+        assert verify(boxed(gold), gold, "math").correct
+        other = golds[(i + 1) % len(golds)]
+        assert verify(boxed(other), gold, "math").correct == (other == gold)
 
 
 def test_math500_style_golds_match_common_rewrites():
