@@ -25,15 +25,29 @@ def model_dir_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "model"
 
 
-def token_counter(config: EvalConfig, model: str):
-    """A function text -> token count with the model's tokenizer, or None if it cannot be loaded."""
+def load_tokenizer(config: EvalConfig, model: str):
+    """The model's tokenizer (for length counts and the chat-template check), or None if it cannot be loaded."""
     try:
         from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(config.tokenizer or model)
+        return AutoTokenizer.from_pretrained(config.tokenizer or model)
     except Exception as exc:  # a served model id with no local tokenizer: lengths in chars only
         print(f"distill eval: no tokenizer for {config.tokenizer or model} ({type(exc).__name__}); "
               f"response lengths in characters only", file=sys.stderr)
+        return None
+
+
+def check_chat_template(config: EvalConfig, model: str, tokenizer) -> None:
+    """Fail before loading the model, not deep inside lm-eval, when the template is asked for but absent.
+    (local-chat-completions: the server applies its own template.)"""
+    if config.apply_chat_template and tokenizer is not None and config.backend != "local-chat-completions" \
+            and not getattr(tokenizer, "chat_template", None):
+        raise DistillError(f"{model}: the tokenizer has no chat template; evaluate a base model with "
+                           f"--no-chat-template (eval.apply_chat_template: false)")
+
+
+def token_counter(tokenizer):
+    if tokenizer is None:
         return None
     return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
@@ -62,6 +76,8 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     import lm_eval
 
     tasks, manager = load_tasks(config, seed)
+    tokenizer = load_tokenizer(config, model)
+    check_chat_template(config, model, tokenizer)
     started = time.time()
     raw = lm_eval.simple_evaluate(
         model=config.backend, model_args=model_args(config, model), tasks=list(tasks.values()),
@@ -73,7 +89,7 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     if raw is None:  # not rank 0 of a multi-process run: rank 0 writes the results
         return {}
     wall = time.time() - started
-    count = token_counter(config, model)
+    count = token_counter(tokenizer)
     rows = []
     for task in tasks:
         rows += sample_rows(task, raw["samples"].get(task, []), count, config.max_gen_toks)

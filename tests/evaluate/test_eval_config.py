@@ -95,3 +95,22 @@ def test_hf_refuses_a_generation_budget_longer_than_the_context(tmp_path):
     with pytest.raises(DistillError, match="leaves no room for the prompt"):
         model_args(EvalConfig(), str(tmp_path))
     assert model_args(EvalConfig(max_gen_toks=1024), str(tmp_path))["pretrained"] == str(tmp_path)
+
+
+def test_missing_chat_template_is_caught_before_loading_the_model(tiny_qwen_dir, tmp_path):
+    import json
+    import shutil
+
+    from distill.evaluate.runner import check_chat_template, load_tokenizer
+
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(tiny_qwen_dir / name, tmp_path / name)
+    config_file = tmp_path / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config.pop("chat_template", None)
+    config_file.write_text(json.dumps(config))
+    tokenizer = load_tokenizer(EvalConfig(), str(tmp_path))
+    with pytest.raises(DistillError, match="no chat template; evaluate a base model with --no-chat-template"):
+        check_chat_template(EvalConfig(), str(tmp_path), tokenizer)
+    check_chat_template(EvalConfig(apply_chat_template=False), str(tmp_path), tokenizer)
+    check_chat_template(EvalConfig(), str(tiny_qwen_dir), load_tokenizer(EvalConfig(), str(tiny_qwen_dir)))
