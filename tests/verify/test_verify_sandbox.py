@@ -195,3 +195,35 @@ def test_tests_may_arrive_as_json_text():
 def test_unusable_tests_are_an_error_not_a_verdict(tests):
     with pytest.raises(DistillError, match="test"):
         verify(solution("print(1)"), "", "code", tests=tests)
+
+
+NON_ROOT_CHECK = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from distill.verify.sandbox import Limits, Sandbox
+box = Sandbox(limits=Limits(timeout=3, max_procs=13))
+assert box.drop_to is None and os.getuid() != 0
+counter = ("import os\\nn = 0\\nfor _ in range(200):\\n    try:\\n        pid = os.fork()\\n    except OSError:\\n        break\\n"
+           "    if pid == 0:\\n        import time; time.sleep(2); os._exit(0)\\n    n += 1\\nprint(n)")
+print(int(box.run_python(counter, "").stdout), box.run_python("import socket; socket.create_connection(('1.1.1.1', 80), timeout=1)", "").status)
+"""
+
+
+def test_process_limit_holds_for_an_unprivileged_user_too():
+    """As a normal user there is no uid to drop: the limit inside the user namespace does the work."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not os.access("/usr/bin/python3", os.X_OK):
+        pytest.skip("needs root (to become uid 65534), setpriv and /usr/bin/python3")
+    if not all(p.stat().st_mode & 0o005 for p in [repo, *repo.parents, repo / "distill"]):
+        pytest.skip(f"{repo} is not readable by other users")
+    out = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", NON_ROOT_CHECK, str(repo)],
+        capture_output=True, text=True, timeout=60, cwd="/",
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    forks, network = out.stdout.split()
+    assert int(forks) < 13 and network == "runtime_error"
