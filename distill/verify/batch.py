@@ -78,6 +78,8 @@ def check_one(item: tuple[dict | None, str | None, dict]) -> tuple[str, Any]:
         raise  # no code row can be checked: stop the run loudly rather than quarantine them all
     except DistillError as exc:
         return "malformed", str(exc)
+    except Exception as exc:  # a bug in a (user) verifier: keep the row and say so, finish the run
+        return "malformed", f"verifier crashed: {type(exc).__name__}: {exc}"
     return "ok", (verdict.correct, verdict.extracted, verdict.reason)
 
 

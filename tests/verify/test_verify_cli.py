@@ -97,3 +97,21 @@ def test_code_rows_without_a_sandbox_stop_the_run_loudly(tmp_path, capsys, monke
     assert main(["verify", str(source), "--out", str(out)]) == 2
     assert "apt-get install bubblewrap" in capsys.readouterr().err
     assert not out.exists()  # nothing half-written, and no code was run unsandboxed
+
+
+def test_a_crashing_user_verifier_quarantines_its_rows(tmp_path, capsys, monkeypatch):
+    (tmp_path / "fragile_verifier.py").write_text(
+        "from distill.verify import Verdict\n"
+        "def check(completion, answer, tests=None):\n"
+        "    if 'boom' in completion:\n"
+        "        raise ValueError('cannot read this')\n"
+        "    return Verdict(True, completion, 'correct')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rows = [{"completion": text, "answer": "", "domain": "fragile_verifier:check"} for text in ("fine", "boom", "ok")]
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["verify", str(source), "--out", str(tmp_path / "out.jsonl")]) == 0
+    assert "read 3 = verified 2 + malformed 1" in capsys.readouterr().out
+    (bad,) = read_jsonl(tmp_path / "out.quarantine.jsonl")
+    assert bad["reason"] == "verifier crashed: ValueError: cannot read this" and bad["line"] == 2
