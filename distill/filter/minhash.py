@@ -16,6 +16,10 @@ MAX_BYTES = 16_384
 SAMPLE_BELOW = np.uint64(1 << 61)  # keep shingles whose mixed hash is below this: 1 in 8
 MIN_SAMPLED = 64  # fewer sampled shingles than this: use them all (short texts)
 _P = 1099511628211  # odd, so it has an inverse mod 2^64
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_LOWER = np.arange(256, dtype=np.uint64)
+_LOWER[65:91] += np.uint64(32)  # ASCII A-Z -> a-z
 _PARAMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _POWERS: list[np.ndarray] = []
 
@@ -23,8 +27,8 @@ _POWERS: list[np.ndarray] = []
 def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     if num_perm not in _PARAMS:
         rng = np.random.default_rng(1234567)
-        a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+        a = rng.integers(0, 2**31, size=num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = rng.integers(0, 2**32, size=num_perm, dtype=np.uint32)
         _PARAMS[num_perm] = (a, b)
     return _PARAMS[num_perm]
 
@@ -53,35 +57,34 @@ def _mix(h: np.ndarray) -> np.ndarray:
 def shingle_hashes(text: str, k: int) -> np.ndarray:
     """uint64 hashes of the k-word shingles of `text`, ignoring case (ASCII) and whitespace runs.
 
-    Vectorized: a prefix sum of byte * P^i over the non-space bytes gives every shingle's
+    Vectorized: spaces are dropped, then a prefix sum of byte * P^i gives every shingle's
     polynomial hash in O(1) (times P^-start to make it position independent); the first byte of a
     word is marked so that word boundaries count. No Python loop runs per word.
     """
     arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
     n = len(arr)
-    space = (arr == 32) | ((arr >= 9) & (arr <= 13))
+    space = _SPACE[arr]
     word = ~space
     prev_space = np.empty(n, dtype=bool)
     next_space = np.empty(n, dtype=bool)
     if n:
         prev_space[0] = next_space[-1] = True
         prev_space[1:], next_space[:-1] = space[:-1], space[1:]
-    starts = np.flatnonzero(word & prev_space)
+    pos = np.cumsum(word) - 1  # position among non-space bytes
+    starts = pos[word & prev_space]
     if not len(starts):
         return np.zeros(1, dtype=np.uint64)
-    ends = np.flatnonzero(word & next_space)  # inclusive
-    value = arr.astype(np.uint64)
-    value[(arr >= 65) & (arr <= 90)] += np.uint64(32)  # ASCII lowercase
+    ends = pos[word & next_space]  # inclusive
+    value = _LOWER[arr[word]]
     value[starts] += np.uint64(256)  # word-boundary marker
-    value[space] = 0
-    pos = np.cumsum(word) - 1  # position among non-space bytes
+    m = len(value)
     fwd, inv = _powers()
     k = min(k, len(starts))
     left, right = starts[: len(starts) - k + 1], ends[k - 1:]
-    prefix = np.zeros(n + 1, dtype=np.uint64)
+    prefix = np.zeros(m + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        np.cumsum(value * fwd[np.maximum(pos, 0)], out=prefix[1:])
-        h = (prefix[right + 1] - prefix[left]) * inv[pos[left]]
+        np.cumsum(value * fwd[:m], out=prefix[1:])
+        h = (prefix[right + 1] - prefix[left]) * inv[left]
     return _mix(h)  # repeats do not change a minimum; no need to dedupe
 
 
@@ -89,16 +92,17 @@ def signature(text: str, k: int = 5, num_perm: int = 64) -> np.ndarray:
     """MinHash signature (uint32 x num_perm) of the sampled shingle set of `text`.
 
     Only shingles whose hash falls in the bottom 1/8 are permuted (the same rule for every text, so
-    similar texts keep similar samples); this cuts the cost 8x on R1-length traces.
+    similar texts keep similar samples); this cuts the cost 8x on R1-length traces. The permutations
+    are x -> a*x + b mod 2^32 (odd a: a bijection) on the shingle hash's top 32 bits.
     """
     a, b = _perms(num_perm)
     shingles = shingle_hashes(text, k)
     sampled = shingles[shingles < SAMPLE_BELOW]
     if len(sampled) >= MIN_SAMPLED:
         shingles = sampled
+    x = (shingles >> np.uint64(32)).astype(np.uint32)
     with np.errstate(over="ignore"):
-        permuted = shingles[:, None] * a[None, :] + b[None, :]
-    return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+        return (x[:, None] * a[None, :] + b[None, :]).min(axis=0)
 
 
 def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
