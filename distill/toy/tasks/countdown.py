@@ -10,16 +10,16 @@ import random
 
 from distill.toy.tasks.expr import min_intermediate, random_tree, render, steps, value
 
-# difficulty -> (how many numbers, largest number)
-LEVELS = {1: (2, 9), 2: (3, 12), 3: (4, 25), 4: (5, 50)}
+# difficulty -> (fewest numbers, most numbers, largest number)
+LEVELS = {1: (2, 3, 9), 2: (3, 4, 12), 3: (4, 4, 25), 4: (5, 5, 50)}
 MAX_TARGET = 1000
 
 
 def draw(rng: random.Random, difficulty: int) -> tuple[str, int, list[str]]:
     """One problem: (question, target, step lines ending with the full expression)."""
-    count, top = LEVELS[difficulty]
+    fewest, most, top = LEVELS[difficulty]
     while True:
-        numbers = [rng.randint(1, top) for _ in range(count)]
+        numbers = [rng.randint(1, top) for _ in range(rng.randint(fewest, most))]
         tree = random_tree(rng, numbers, "+-*", left_deep=difficulty == 1)
         target = value(tree)
         # A positive, not too large target reached without negative steps, and not just one of the numbers.

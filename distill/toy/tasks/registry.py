@@ -17,8 +17,8 @@ TASKS: dict[str, tuple[Draw, dict]] = {
     "countdown": (countdown.draw, countdown.LEVELS),
 }
 SPLITS = ("train", "test")
-# How many draws per wanted problem before we call the problem space exhausted.
-MAX_DRAWS_PER_PROBLEM = 200
+# Draws in a row that find nothing new before we call the problem space exhausted.
+MAX_MISSES_IN_A_ROW = 5000
 
 
 def make_problems(task: str, split: str, n: int, seed: int = 0, difficulty: int = 1,
@@ -33,12 +33,13 @@ def make_problems(task: str, split: str, n: int, seed: int = 0, difficulty: int 
     rng = random.Random(f"{task}:{seed}:{difficulty}")
     seen: set[str] = set()
     records: list[dict] = []
-    for _ in range(max(n, 1) * MAX_DRAWS_PER_PROBLEM):
-        if len(records) == n:
-            return records
+    misses = 0
+    while len(records) < n and misses < MAX_MISSES_IN_A_ROW:
         question, answer, step_lines = draw(rng, difficulty)
         if question in seen or split_of(task, question) != split:
+            misses += 1
             continue
+        misses = 0
         seen.add(question)
         records.append({
             "id": f"{task}-d{difficulty}-{problem_hash(task, question)[:12]}",
@@ -50,7 +51,8 @@ def make_problems(task: str, split: str, n: int, seed: int = 0, difficulty: int 
     if len(records) == n:
         return records
     raise DistillError(f"toy task {task!r} difficulty {difficulty}: only {len(records)} distinct {split} "
-                       f"problems found, {n} asked; ask for fewer or a higher difficulty")
+                       f"problems found ({MAX_MISSES_IN_A_ROW} draws in a row gave nothing new), {n} asked; "
+                       f"ask for fewer or a higher difficulty")
 
 
 def write_problems(path: str | Path, task: str, split: str, n: int, seed: int = 0,
