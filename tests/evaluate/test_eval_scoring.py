@@ -34,6 +34,15 @@ def test_equivalent_answers_vote_together():
     assert score.pass_at_1 == pytest.approx(3 / 5)
 
 
+def test_equivalent_wrong_answers_vote_together_too():
+    # 1/2, 0.5 and \dfrac{1}{2} are one wrong answer (3 votes) and beat the single right one
+    score = score_problem([r1("3"), r1("1/2"), r1("0.5"), r1("\\dfrac{1}{2}")], "3", "math")
+    assert (score.pass_at_1, score.cons_at_k, score.majority) == (0.25, 0.0, "1/2")
+    # spelling differences that are not the same number still split: 2 x "x+1" vs 1 x "1+x" vs 2 right
+    score = score_problem([r1("x + 1"), r1("7"), r1("x+1"), r1("1+x"), r1("7")], "7", "math")
+    assert score.majority == "x + 1" and score.cons_at_k == 0.0  # tie 2-2: the first seen wins
+
+
 def test_samples_without_an_answer_do_not_vote():
     score = score_problem(["rambling, no close", r1("7"), "<think>x</think> no box"], "7", "math")
     assert score.cons_at_k == 1.0 and score.majority == "7"
