@@ -23,15 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from distill.train.sft import make_plan, preflight, run_sft
-    from distill.train.sft_launch import launch, needs_launch
+    from distill.train.sft_launch import check_launcher, launch, needs_launch
 
     recipe = recipe_from_args(args)
     cfg = recipe.section("train_student")
-    model_config = preflight(recipe, cfg)
+    model_config = preflight(recipe, cfg, need_data=not args.plan)
     if args.plan:
         print("\n".join(make_plan(cfg, model_config).lines()))
         return 0
     if needs_launch(cfg):
+        check_launcher(cfg)
         return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume))
     result = run_sft(recipe, resume=args.resume)
     counts, train = result["counts"], result["train"]

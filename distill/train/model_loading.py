@@ -80,6 +80,8 @@ def read_model_config(model: str) -> dict[str, Any]:
     """config.json of a local directory or a hub model (hub: from the local cache or a download)."""
     if is_local(model):
         path = Path(model).expanduser() / "config.json"
+        if not path.parent.exists():
+            raise DistillError(f"train_student.model: {model} not found")
         if not path.is_file():
             raise DistillError(f"train_student.model: {model} has no config.json (not a model directory)")
         return json.loads(path.read_text(encoding="utf-8"))

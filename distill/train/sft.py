@@ -30,7 +30,7 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig) -> dict[str, Any]:
+def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset
@@ -39,7 +39,8 @@ def preflight(recipe: Any, cfg: StudentConfig) -> dict[str, Any]:
     if cfg.accelerate_config and not Path(cfg.accelerate_config).is_file():
         raise DistillError(f"train_student.accelerate_config: {cfg.accelerate_config} not found")
     config = read_model_config(cfg.model)
-    check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
+    if need_data:
+        check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
     return config
 
 
@@ -163,6 +164,7 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume:
         "attention": attention, "dtype": dtype, "liger": liger, "gradient_checkpointing": plan.gradient_checkpointing,
         "chat_template": choice.source, "stop_token": eos, "pad_token": tokenizer.pad_token,
         "resumed_from": checkpoint, "global_steps": trainer.state.global_step,
+        "processes": trainer.accelerator.num_processes,
         "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),
     }
     return {"counts": counts, "train": train, "output_dir": str(out_dir)}

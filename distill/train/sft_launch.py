@@ -25,6 +25,15 @@ def needs_launch(cfg: Any) -> bool:
     return cfg.world_size > 1 or bool(cfg.accelerate_config)
 
 
+def check_launcher(cfg: Any) -> None:
+    """DeepSpeed configs need deepspeed: say so before accelerate fails in every process."""
+    from distill.errors import require
+    from distill.train.memory_plan import strategy_from_accelerate
+
+    if strategy_from_accelerate(cfg.accelerate_config, cfg.world_size).name.startswith("zero"):
+        require("deepspeed", "gpu", f"the accelerate config {cfg.accelerate_config} (DeepSpeed ZeRO)")
+
+
 def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "accelerate.commands.launch"]
     if cfg.accelerate_config:

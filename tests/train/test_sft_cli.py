@@ -1,0 +1,93 @@
+"""`distill train-student` front door: --plan from config.json alone, one-line errors before any
+training for a missing model / dataset / accelerate config or a bad TRL option, every shipped
+recipe validates, and the multi-node launch command."""
+
+from __future__ import annotations
+
+import glob
+import json
+from pathlib import Path
+
+import yaml
+
+from distill.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+QWEN_MATH_7B = {  # config.json fields of Qwen/Qwen2.5-Math-7B that the plan reads
+    "architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28,
+    "num_attention_heads": 28, "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064,
+    "max_position_embeddings": 4096, "rope_theta": 10000.0, "tie_word_embeddings": False,
+}
+
+
+def recipe(tmp: Path, **section) -> Path:
+    path = tmp / "recipe.yaml"
+    path.write_text(yaml.safe_dump({"seed": 0, "output_dir": str(tmp / "run"), "train_student": section}))
+    return path
+
+
+def test_plan_reads_config_only(tmp_path, capsys):
+    model = tmp_path / "qwen-math-7b"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps(QWEN_MATH_7B))  # no weights, no tokenizer
+    path = recipe(tmp_path, model=str(model), max_length=32768, accelerate_config=str(REPO / "recipes/accelerate/zero3.yaml"),
+                  num_processes=8)
+    assert main(["train-student", str(path), "--plan"]) == 0
+    out = capsys.readouterr().out
+    assert "7.62B params, full fine-tune, zero3 over 8 process(es)" in out
+    assert "gradient checkpointing on" in out and "WARNING" not in out
+    assert not (tmp_path / "run").exists()  # nothing trained, nothing written
+    # The same student replicated on every GPU (DDP) does not fit: the plan says so.
+    path = recipe(tmp_path, model=str(model), max_length=32768, num_processes=8)
+    assert main(["train-student", str(path), "--plan"]) == 0
+    assert "WARNING: does not fit" in capsys.readouterr().out
+    # LoRA shrinks the optimizer to the adapters.
+    path = recipe(tmp_path, model=str(model), max_length=32768, lora={"r": 16})
+    assert main(["train-student", str(path), "--plan"]) == 0
+    assert "LoRA" in capsys.readouterr().out
+
+
+def _fails(path: Path, capsys, *extra: str) -> str:
+    assert main(["train-student", str(path), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_missing_inputs_fail_in_one_line_before_training(tmp_path, tiny_qwen_dir, capsys):
+    data = tmp_path / "traces.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}\n')
+    err = _fails(recipe(tmp_path, model=str(tmp_path / "no-such-model"), dataset=str(data)), capsys)
+    assert "train_student.model" in err and "not found" in err
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir)), capsys)  # default: the filter stage's output
+    assert f"{tmp_path / 'run' / 'filter' / 'data'} not found" in err and "distill filter" in err
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data), accelerate_config="nope.yaml"), capsys)
+    assert "train_student.accelerate_config: nope.yaml not found" in err
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data), sft={"learning_rat": 1e-5}), capsys)
+    assert "did you mean 'learning_rate'" in err
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data), sft={"max_length": 10}), capsys)
+    assert "train_student.max_length" in err
+    assert not (tmp_path / "run" / "train_student").exists()
+
+
+def test_every_shipped_recipe_validates(capsys):
+    paths = sorted(glob.glob(str(REPO / "recipes/students/*.yaml")))
+    assert len(paths) >= 7
+    assert main(["validate", *paths]) == 0, capsys.readouterr().err
+    for path in paths:
+        first = Path(path).read_text().splitlines()[0]
+        assert first.startswith("# distill "), path  # each recipe opens with its command
+
+
+def test_multinode_launch_command():
+    from distill.recipe import load_recipe
+    from distill.train.sft_launch import launch_command
+
+    path = str(REPO / "recipes/students/llama-3.3-70b-instruct.yaml")
+    cfg = load_recipe(path, ["train_student.machine_rank=3", "train_student.main_process_ip=10.0.0.1"]).train_student
+    cmd = launch_command(cfg, path, ["train_student.machine_rank=3"])
+    joined = " ".join(cmd)
+    assert "--config_file recipes/accelerate/zero3_multinode.yaml" in joined
+    assert "--num_processes 64 --num_machines 8 --machine_rank 3" in joined
+    assert "--main_process_ip 10.0.0.1 --main_process_port 29500" in joined
+    assert joined.endswith(f"-m distill.train.sft_entry {path} --set train_student.machine_rank=3")
