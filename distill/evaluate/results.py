@@ -26,7 +26,8 @@ RESULTS = "results.json"
 TABLE = "results.md"
 
 
-def sample_rows(task: str, logged: Iterable[dict[str, Any]], count_tokens=None, max_gen_toks: int | None = None) -> list[dict]:
+def sample_rows(task: str, logged: Iterable[dict[str, Any]], count_tokens=None, max_gen_toks: int | None = None,
+                progress=None) -> list[dict]:
     """One row per completion from lm-eval's logged samples (log_samples=True), scored."""
     rows = []
     for example in logged:
@@ -46,6 +47,8 @@ def sample_rows(task: str, logged: Iterable[dict[str, Any]], count_tokens=None, 
                 "reason": verdict.reason, "completion_chars": len(text), "completion_tokens": tokens,
                 "truncated": (tokens >= max_gen_toks) if tokens is not None and max_gen_toks else None,
             })
+        if progress is not None:
+            progress.update(len(completions))
     return rows
 
 

@@ -19,6 +19,7 @@ from distill.evaluate.config import EvalConfig
 from distill.evaluate.results import markdown_table, sample_rows, write_results
 from distill.evaluate.tasks import load_tasks
 from distill.manifest import write_json_atomic
+from distill.progress import Progress
 
 
 def model_dir_name(name: str) -> str:
@@ -91,8 +92,10 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     wall = time.time() - started
     count = token_counter(tokenizer)
     rows = []
-    for task in tasks:
-        rows += sample_rows(task, raw["samples"].get(task, []), count, config.max_gen_toks)
+    total = sum(len(ex["filtered_resps"][0]) for task in tasks for ex in raw["samples"].get(task, []))
+    with Progress(total, f"score {name}", "samples") as bar:
+        for task in tasks:
+            rows += sample_rows(task, raw["samples"].get(task, []), count, config.max_gen_toks, bar)
     if not rows:
         raise DistillError(f"{name}: lm-eval returned no samples")
     info = {
