@@ -87,3 +87,10 @@ def test_assistant_mask_covers_content_and_eos_exactly(tok):
     expected = [m["content"] + "<|im_end|>" for m in CONVERSATION if m["role"] == "assistant"]
     assert [tok.decode(run) for run in runs] == expected
     assert all(run[-1] == tok.eos_token_id for run in runs)
+
+
+def test_build_is_deterministic(toy_tokenizer_dir, tmp_path):
+    from distill.toy.tokenizer import build_tokenizer
+
+    build_tokenizer(tmp_path / "again")
+    assert (tmp_path / "again" / "tokenizer.json").read_bytes() == (toy_tokenizer_dir / "tokenizer.json").read_bytes()
