@@ -108,15 +108,15 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
 
 def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary."""
+    section: GRPOStageConfig = recipe.section(stage)
+    check_backend(section)  # first: a missing vLLM is reported before TRL's slow import
+    section.validate(file=recipe.source_file, path=stage)
     from transformers import set_seed
 
     from distill.manifest import StageRun
     from distill.train.grpo_data import build_dataset
     from distill.train.grpo_plot import plot_training_curves
 
-    section: GRPOStageConfig = recipe.section(stage)
-    section.validate(file=recipe.source_file, path=stage)
-    check_backend(section)
     out_dir = recipe.stage_dir(stage)
     checkpoint = find_checkpoint(out_dir, resume)
     set_seed(recipe.seed)
