@@ -26,13 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title")
 
 
-def _named(items: list[str]) -> dict[str, str]:
+def _named(items: list[str], unnamed_is_path: bool = False) -> dict[str, str]:
+    """NAME=DIR pairs; a bare DIR is keyed by itself (result rows are then named after their models)
+    or, for training dirs, by its directory name."""
     named = {}
     for item in items:
         name, sep, path = item.partition("=")
         if not sep:
             path = item
-            name = Path(item.rstrip("/")).name or item
+            name = item if unnamed_is_path else (Path(item.rstrip("/")).name or item)
         named[name] = path
     return named
 
@@ -47,7 +49,7 @@ def build_recipe(args: argparse.Namespace):
     section = data.setdefault("report", {}) or {}
     data["report"] = section
     if not recipe_file and args.inputs:
-        section["results"] = _named(args.inputs)
+        section["results"] = _named(args.inputs, unnamed_is_path=True)
     if args.out:
         section["output_dir"] = args.out
     if args.funnel:

@@ -26,16 +26,21 @@ class ModelResult:
 
 
 def load_model_results(named: dict[str, str]) -> list[ModelResult]:
-    """{name: dir}: a model result dir, or a run dir with one subdir per model (named NAME/model)."""
+    """{name: dir}: a model result dir, or a run dir with one subdir per model (named NAME/model).
+    A name equal to its path means "unnamed": rows are then named after the evaluated models."""
     out = []
     for name, path in named.items():
         dirs = result_dirs(path)
         for directory in dirs:
             results = load_results(directory)
-            label = name if len(dirs) == 1 else f"{name}/{results.get('model', directory.name)}"
-            model = ModelResult(label, directory, results)
-            model.lengths, model.length_unit = response_lengths(directory)
-            out.append(model)
+            model = str(results.get("model") or directory.name)
+            if name == path:
+                label = model
+            else:
+                label = name if len(dirs) == 1 else f"{name}/{model}"
+            entry = ModelResult(label, directory, results)
+            entry.lengths, entry.length_unit = response_lengths(directory)
+            out.append(entry)
     if not out:
         raise DistillError("no eval results to report")
     return out

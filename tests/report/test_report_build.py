@@ -83,6 +83,8 @@ def test_a_run_dir_expands_to_its_models(dirs):
 
     models = load_model_results({"run": str(dirs["root"])})
     assert [m.name for m in models] == ["run/base", "run/student"]
+    # unnamed (the path is its own key): rows carry the evaluated models' names
+    assert [m.name for m in load_model_results({str(dirs["root"]): str(dirs["root"])})] == ["base", "student"]
     assert models[1].lengths["math500"] == [5, 6, 7, 8, 5, 6, 7, 8] and models[1].length_unit == "tokens"
 
 
