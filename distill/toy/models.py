@@ -47,7 +47,7 @@ def tiny_config(arch: str, tokenizer, *, hidden_size: int = 128, num_layers: int
         bos_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
-        torch_dtype="float32",
+        dtype="float32",
     )
     if arch == "qwen2":
         return Qwen2Config(**common)
