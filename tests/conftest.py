@@ -2,6 +2,7 @@
 
 Tiny models are built once per session from the toy kit (distill/toy/): a tokenizer trained on the
 spot and 2-layer, 128-wide Qwen2/Llama models with head_dim 64, so every test runs offline on a CPU.
+They are shared by the whole session: treat them as read-only (save trained models elsewhere).
 
 Markers: `vllm` tests are skipped when vLLM is not installed, `gpu` tests when no CUDA device is
 visible, `slow` tests unless the -m expression names `slow` (e.g. `pytest -m slow`).
