@@ -75,3 +75,14 @@ def test_bad_flags_fail_with_one_line(tmp_path, capsys):
     assert "unknown eval task 'nope'" in capsys.readouterr().err
     assert main(["eval", "--rescore", str(tmp_path)]) == 2
     assert "no results.json" in capsys.readouterr().err
+
+
+def test_report_reads_a_real_run(eval_run, tmp_path):
+    out = tmp_path / "report"
+    assert main(["report", str(eval_run), "--out", str(out)]) == 0
+    md = (out / "report.md").read_text()
+    results = json.loads((eval_run / "tiny" / "results.json").read_text())
+    cons = results["tasks"]["gpqa_diamond"]["cons@k"]
+    assert "| model | toy_arithmetic pass@1 | toy_arithmetic cons@2 | gpqa_diamond pass@1 | gpqa_diamond cons@2 |" in md
+    assert md.count("| tiny |") == 4 and f"{100 * cons:.1f}" in md  # main table, 2 detail rows, sources
+    assert (out / "lengths.png").stat().st_size > 0 and (out / "accuracy.png").stat().st_size > 0
