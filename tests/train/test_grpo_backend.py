@@ -69,4 +69,4 @@ def test_every_shipped_grpo_recipe_validates(capsys):
     assert main(["validate", *paths]) == 0, capsys.readouterr().err
     for path in paths:  # each recipe opens with the command that runs it
         first = Path(path).read_text().splitlines()[0]
-        assert first.startswith("# distill train-") and first.endswith(Path(path).name)
+        assert first.startswith("# distill ") and first.endswith(Path(path).relative_to(root.parent).as_posix())
