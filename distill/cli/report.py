@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     if not results:
         if recipe.eval is None and not args.inputs:
             raise DistillError("nothing to report: give eval result dirs or a recipe with report.results")
-        results = {"eval": str(recipe.stage_dir("eval"))}
+        eval_dir = str(recipe.stage_dir("eval"))
+        results = {eval_dir: eval_dir}  # unnamed: rows are named after the evaluated models
     funnel, training = config.funnel, dict(config.training)
     # In a pipeline recipe the funnel and the training logs are this recipe's own stage outputs.
     if funnel is None and recipe.filter is not None:
