@@ -123,19 +123,34 @@ def find_trainer_state(path: str | Path) -> Path | None:
     return checkpoints[-1] if checkpoints else None
 
 
+def _history(path: str | Path) -> list[dict]:
+    """Logged steps of a training run: `metrics.jsonl` (distill's GRPO stages write one line per
+    logging step) if present, else TRL's `trainer_state.json` `log_history`."""
+    metrics = Path(path) / "metrics.jsonl"
+    if metrics.is_file():
+        rows = []
+        for line in metrics.read_text(encoding="utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash; the rest of the curve still stands
+        return rows
+    state_file = find_trainer_state(path)
+    if state_file is None:
+        return []
+    try:
+        history = json.loads(state_file.read_text(encoding="utf-8")).get("log_history", [])
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return []
+    return history if isinstance(history, list) else []
+
+
 def load_training(named: dict[str, str]) -> dict[str, dict[str, list[tuple[float, float]]]]:
-    """{run: {series: [(step, value)]}} for loss and reward-like series in TRL's log_history."""
+    """{run: {series: [(step, value)]}}: loss and reward-like series (not their std)."""
     curves = {}
     for name, path in named.items():
-        state_file = find_trainer_state(path)
-        if state_file is None:
-            continue
-        try:
-            history = json.loads(state_file.read_text(encoding="utf-8")).get("log_history", [])
-        except (OSError, json.JSONDecodeError, AttributeError):
-            continue
         series: dict[str, list[tuple[float, float]]] = {}
-        for entry in history if isinstance(history, list) else []:
+        for entry in _history(path):
             if not isinstance(entry, dict) or not isinstance(entry.get("step"), (int, float)):
                 continue
             for key, value in entry.items():

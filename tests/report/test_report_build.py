@@ -78,6 +78,18 @@ def test_training_curves_come_from_the_latest_checkpoint(dirs):
     assert len(curves["loss"]) == 10 and curves["reward"][-1] == (10.0, 1.0)
 
 
+def test_training_curves_from_grpo_metrics_jsonl(tmp_path):
+    from distill.report.collect import load_training
+
+    lines = [json.dumps({"step": s, "loss": 0.01 * s, "reward": 0.1 * s, "rewards/accuracy/mean": 0.05 * s,
+                         "rewards/accuracy/std": 0.3}) for s in (5, 10, 15)]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(lines + ['{"step": 20, "loss"']) + "\n")  # last line cut
+    curves = load_training({"baseline": str(tmp_path)})["baseline"]
+    assert set(curves) == {"loss", "reward", "rewards/accuracy/mean"}
+    assert curves["reward"] == [(5.0, 0.5), (10.0, 1.0), (15.0, 1.5)]
+    assert load_training({"none": str(tmp_path / "missing")}) == {}
+
+
 def test_a_run_dir_expands_to_its_models(dirs):
     from distill.report.collect import load_model_results
 
