@@ -49,12 +49,23 @@ def _matching_braces(text: str) -> dict[int, int]:
     return pairs
 
 
+def _simple_close(text: str, at: int) -> int | None:
+    """The `}` closing the `{` at `at` when the group has no braces inside (the common case)."""
+    close = text.find("}", at + 1)
+    if close < 0:
+        return None
+    inner = text.find("{", at + 1, close)
+    if inner >= 0 or text[close - 1] == "\\":
+        return None
+    return close
+
+
 def find_boxes(text: str) -> list[str]:
     """Contents of the top-level `\\boxed{}`/`\\fbox{}` in `text`; unclosed boxes are skipped."""
     starts = list(_BOX.finditer(text))
     if not starts:
         return []
-    pairs = _matching_braces(text)
+    pairs: dict[int, int] | None = None  # all brace pairs, built once if any box needs them
     boxes: list[str] = []
     covered = -1  # end of the last box taken: boxes nested inside it are part of it
     for match in starts:
@@ -62,7 +73,12 @@ def find_boxes(text: str) -> list[str]:
             continue
         at = match.end()
         if at < len(text) and text[at] == "{":
-            close = pairs.get(at)
+            # Flat boxes are matched by two finds over their own text; the first box that is not
+            # flat builds the brace map, used from then on (so no text is scanned twice).
+            close = _simple_close(text, at) if pairs is None else pairs.get(at)
+            if close is None and pairs is None:
+                pairs = _matching_braces(text) if pairs is None else pairs
+                close = pairs.get(at)
             if close is None:
                 continue  # unbalanced (often truncated): no answer here
             boxes.append(text[at + 1:close].strip())

@@ -69,6 +69,14 @@ def test_boxed_reference_compares_by_its_box():
     assert verify(boxed("5"), "so the solution is $\\boxed{5}$.", "math").correct
 
 
+def test_equivalent_compares_two_answers_without_a_completion():
+    from distill.verify.math import equivalent
+
+    assert equivalent("\\frac{1}{2}", " 0.5 ") == (True, "correct")
+    assert equivalent("x^2-1", "(x-1)(x+1)") == (True, "correct")
+    assert equivalent("2", "3") == (False, "wrong_answer")
+
+
 def test_empty_reference_is_not_a_pass():
     assert verify(boxed("5"), "", "math").reason == "no_reference"
 
