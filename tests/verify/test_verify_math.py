@@ -100,7 +100,7 @@ def test_pathological_answers_end_in_a_verdict_quickly(pred, reason):
     started = time.monotonic()
     verdict = verify(boxed(pred), "5", "math")
     assert (verdict.correct, verdict.reason) == (False, reason)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # refused before sympy: milliseconds, with room for a busy machine
 
 
 def test_guard_lets_ordinary_answers_through():

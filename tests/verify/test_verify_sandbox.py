@@ -68,7 +68,7 @@ def test_infinite_loop_times_out():
 def test_cpu_limit_stops_a_busy_loop_before_the_wall_clock():
     started = time.monotonic()
     assert run("while True: pass", timeout=20.0, cpu_seconds=1).reason == "timeout"
-    assert time.monotonic() - started < 10  # RLIMIT_CPU, not the 20 s wall clock
+    assert time.monotonic() - started < 15  # RLIMIT_CPU, not the 20 s wall clock (1 CPU-s is slower on a busy machine)
 
 
 def test_memory_bomb_is_stopped():
@@ -162,12 +162,14 @@ def test_fork_bomb_is_contained_and_the_run_goes_on():
 
     thread = threading.Thread(target=work)
     thread.start()
-    time.sleep(1.0)
-    during = _processes_with("13")
-    thread.join(timeout=30)
+    most = 0
+    while thread.is_alive():  # sample while it runs: the most sandboxed processes seen at once
+        most = max(most, len(_processes_with("13")))
+        time.sleep(0.1)
+    thread.join()
     assert out["verdict"].reason == "timeout" and not out["verdict"].correct
     assert out["seconds"] < 10
-    assert 1 < len(during) <= 13  # it was forking, up to the limit and no further
+    assert 1 < most <= 13  # it was forking, up to the limit and no further
     time.sleep(0.5)
     assert _processes_with("13") == []  # the whole pid namespace is gone
     # The process limit is what stopped it: counting children hits a wall well below 200.
