@@ -37,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-chat-template", action="store_true", help="prompt with raw text (base models)")
     parser.add_argument("--out", help="output directory (default: the recipe's eval stage dir)")
     parser.add_argument("--rescore", metavar="RUN_DIR", help="re-score saved per-sample logs with the current verifier")
+    parser.add_argument("--force", action="store_true",
+                        help="generate again even for models whose results under the same protocol exist")
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
@@ -107,7 +109,7 @@ def resolve_models(recipe) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     if args.rescore:
         return run_rescore(Path(args.rescore))
-    from distill.evaluate.runner import evaluate_model, write_run_table
+    from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
     from distill.evaluate.tasks import check_tasks, task_dir
     from distill.manifest import StageRun
     from distill.progress import Progress
@@ -121,8 +123,12 @@ def run(args: argparse.Namespace) -> int:
     with StageRun(out_dir, recipe, "eval") as stage, Progress(len(models), "eval", "models") as bar:
         stage.extra["models"] = models
         for name, path in models.items():
-            print(f"distill eval: {name} ({path}) on {', '.join(config.tasks)} with {config.backend}", file=sys.stderr)
-            result = evaluate_model(config, name, path, out_dir, recipe.seed)
+            result = None if args.force else finished_result(config, name, path, out_dir, recipe.seed)
+            if result is not None:
+                print(f"distill eval: {name}: results under the same protocol already in {out_dir}; kept", file=sys.stderr)
+            else:
+                print(f"distill eval: {name} ({path}) on {', '.join(config.tasks)} with {config.backend}", file=sys.stderr)
+                result = evaluate_model(config, name, path, out_dir, recipe.seed)
             if result:
                 results.append(result)
                 samples = sum(m["samples"] for m in result["tasks"].values())

@@ -7,6 +7,7 @@ tasks use. lm-eval's own aggregate is kept in results.json under `lm_eval` as a 
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -99,10 +100,8 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     if not rows:
         raise DistillError(f"{name}: lm-eval returned no samples")
     info = {
-        "model": name, "model_path": model, "backend": config.backend,
-        "protocol": {"temperature": config.temperature, "top_p": config.top_p, "max_gen_toks": config.max_gen_toks,
-                     "k": {t: config.k_for(t) for t in tasks}, "chat_template": config.apply_chat_template,
-                     "limit": config.limit, "data": dict(config.data), "seed": seed},
+        "model": name, "model_path": model, "model_fingerprint": model_fingerprint(model),
+        "backend": config.backend, "protocol": protocol(config, seed),
         "generation_seconds": round(wall, 2),
         "lm_eval": lm_eval_aggregate(raw),
         "lm_eval_version": raw.get("lm_eval_version"),
@@ -112,6 +111,48 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     # lm-eval's full result (configs, versions), without the samples we already wrote
     write_json_atomic(model_out / "lm_eval_results.json", {k: v for k, v in raw.items() if k != "samples"})
     return write_results(model_out, rows, info)
+
+
+def protocol(config: EvalConfig, seed: int) -> dict[str, Any]:
+    """Everything that decides a model's numbers besides the model itself."""
+    return {"tasks": list(config.tasks), "temperature": config.temperature, "top_p": config.top_p,
+            "max_gen_toks": config.max_gen_toks, "k": {t: config.k_for(t) for t in config.tasks},
+            "chat_template": config.apply_chat_template, "system_instruction": config.system_instruction,
+            "limit": config.limit, "data": dict(config.data), "toy": [config.toy_problems, config.toy_difficulty],
+            "seed": seed}
+
+
+def model_fingerprint(model: str) -> str | None:
+    """Size and modification time of a local model's weight and config files; None for a hub id or a
+    served model name, whose weights distill cannot see (their results are never reused)."""
+    path = Path(model)
+    if not path.is_dir():
+        return None
+    files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix in (".safetensors", ".bin", ".pt")
+                                                                  or p.name in ("config.json", "adapter_config.json")))
+    if not files:
+        return None
+    import hashlib
+
+    text = "\n".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def finished_result(config: EvalConfig, name: str, model: str, out_dir: Path, seed: int) -> dict[str, Any] | None:
+    """The results of an earlier run of the same model under the same protocol, so that rerunning a
+    stage after one model failed does not generate the others again."""
+    file = out_dir / model_dir_name(name) / "results.json"
+    if not file.is_file():
+        return None
+    try:
+        old = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    fingerprint = model_fingerprint(model)
+    same = (fingerprint is not None and old.get("model_fingerprint") == fingerprint
+            and old.get("model_path") == model and old.get("backend") == config.backend
+            and old.get("protocol") == json.loads(json.dumps(protocol(config, seed))))
+    return old if same else None
 
 
 def write_run_table(out_dir: Path, results: list[dict[str, Any]]) -> None:

@@ -10,13 +10,16 @@ from distill.cli import main
 DATA = Path(__file__).parent / "data"
 
 
+def _argv(model: Path, out: Path) -> list[str]:
+    return ["eval", "--model", f"tiny={model}", "--tasks", "toy_arithmetic,gpqa_diamond",
+            "--data", f"gpqa_diamond={DATA / 'gpqa_diamond_sample.jsonl'}", "--backend", "hf",
+            "--samples", "2", "--limit", "2", "--max-gen-toks", "8", "--out", str(out)]
+
+
 @pytest.fixture(scope="module")
 def eval_run(tiny_qwen_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("eval") / "run"
-    code = main(["eval", "--model", f"tiny={tiny_qwen_dir}", "--tasks", "toy_arithmetic,gpqa_diamond",
-                 "--data", f"gpqa_diamond={DATA / 'gpqa_diamond_sample.jsonl'}", "--backend", "hf",
-                 "--samples", "2", "--limit", "2", "--max-gen-toks", "8", "--out", str(out)])
-    assert code == 0
+    assert main(_argv(tiny_qwen_dir, out)) == 0
     return out
 
 
@@ -51,6 +54,26 @@ def test_results_agree_with_lm_evals_own_aggregate(eval_run):
         assert ours["pass@1"] == pytest.approx(theirs["pass@1,samples"])
         assert ours["cons@k"] == pytest.approx(theirs["cons@k,samples"])
     assert "| tiny | toy_arithmetic | 2 | 2 |" in (eval_run / "results.md").read_text()
+
+
+def test_a_rerun_keeps_finished_models(eval_run, tiny_qwen_dir, capsys):
+    before = (eval_run / "tiny" / "results.json").read_text()
+    assert main(_argv(tiny_qwen_dir, eval_run)) == 0
+    assert "results under the same protocol already in" in capsys.readouterr().err
+    assert (eval_run / "tiny" / "results.json").read_text() == before
+
+
+def test_model_fingerprint_follows_the_weights(tmp_path):
+    import os
+
+    from distill.evaluate.runner import model_fingerprint
+
+    assert model_fingerprint(str(tmp_path)) is None and model_fingerprint("Qwen/Qwen2.5-Math-1.5B") is None
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"1234")
+    first = model_fingerprint(str(tmp_path))
+    os.utime(weights, ns=(1, 1))  # retrained in place: same path, new file
+    assert first is not None and model_fingerprint(str(tmp_path)) != first
 
 
 def test_rescore_uses_saved_completions(eval_run):
