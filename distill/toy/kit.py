@@ -1,7 +1,7 @@
-"""Build a whole toy kit into one directory: `tokenizer/`, one directory per model, task JSONL files.
+"""Build a toy kit into one directory: `tokenizer/` and one directory per tiny model.
 
-Used by `distill toy build`, `distill toy setup` (the `toy` recipe stage) and anyone who wants a
-complete offline setup in a few seconds.
+Used by `distill toy build` and by anyone who wants a complete offline setup in a few seconds. (The
+recipe stage `distill toy setup` is distill/toy/setup.py.)
 """
 
 from __future__ import annotations
@@ -40,12 +40,3 @@ def build_kit(out_dir: str | Path, models: dict[str, dict], *, vocab_size: int =
                                        seed=seed + index if model_seed is None else model_seed, **spec)
     return paths
 
-
-def write_task_files(out_dir: str | Path, task: str, sizes: dict[str, int], *, seed: int = 0,
-                     difficulty: int = 1) -> dict[str, Path]:
-    """Write `<task>_<split>.jsonl` for each split in `sizes` and return their paths."""
-    from distill.toy.tasks import write_problems
-
-    out_dir = Path(out_dir)
-    return {split: write_problems(out_dir / f"{task}_{split}.jsonl", task, split, n, seed=seed, difficulty=difficulty)
-            for split, n in sizes.items()}
