@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rescore:
         return run_rescore(Path(args.rescore))
     from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
+    from distill.evaluate.backends import model_args
     from distill.evaluate.tasks import check_tasks, task_dir
     from distill.manifest import StageRun
     from distill.progress import Progress
@@ -117,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
     recipe = build_recipe(args)
     config = recipe.eval
     models = resolve_models(recipe)
-    check_tasks(config, task_dir(config))  # bad task names fail before anything is written
+    # bad task names, a missing server URL or backend package fail before anything is written
+    check_tasks(config, task_dir(config))
+    for path in models.values():
+        model_args(config, path)
     out_dir = recipe.stage_dir("eval")
     results = []
     with StageRun(out_dir, recipe, "eval") as stage, Progress(len(models), "eval", "models") as bar:

