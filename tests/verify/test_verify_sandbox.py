@@ -137,17 +137,31 @@ def test_no_network(loopback_server):
     assert seen == [True]
 
 
-def _processes_with(marker: str) -> list[int]:
-    found = []
-    for pid in os.listdir("/proc"):
+def _sandboxed_pythons() -> list[int]:
+    """Python processes descending from this test process (bwrap's own two are left out).
+
+    Orphans re-parent to the sandbox's pid-namespace init, itself our descendant, so the whole
+    bomb is found, and another test run on the same machine is not."""
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                args = handle.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
         except OSError:
             continue
-        # the sandboxed pythons (bwrap's own two processes carry the same arguments)
-        if marker.encode() in args and any(b"runpy" in arg for arg in args) and b"bwrap" not in args[0]:
-            found.append(int(pid))
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        names[int(entry)] = name
+    found, todo = [], list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        if "python" in names.get(pid, ""):
+            found.append(pid)
     return found
 
 
@@ -157,21 +171,21 @@ def test_fork_bomb_is_contained_and_the_run_goes_on():
 
     def work():
         started = time.monotonic()
-        out["verdict"] = run(bomb, timeout=2.0, max_procs=13)  # 13 marks this sandbox's processes
+        out["verdict"] = run(bomb, timeout=2.0, max_procs=13)
         out["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=work)
     thread.start()
     most = 0
     while thread.is_alive():  # sample while it runs: the most sandboxed processes seen at once
-        most = max(most, len(_processes_with("13")))
+        most = max(most, len(_sandboxed_pythons()))
         time.sleep(0.1)
     thread.join()
     assert out["verdict"].reason == "timeout" and not out["verdict"].correct
     assert out["seconds"] < 10
     assert 1 < most <= 13  # it was forking, up to the limit and no further
     time.sleep(0.5)
-    assert _processes_with("13") == []  # the whole pid namespace is gone
+    assert _sandboxed_pythons() == []  # the whole pid namespace is gone
     # The process limit is what stopped it: counting children hits a wall well below 200.
     counter = (
         "import os, sys\nn = 0\nfor _ in range(200):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n"
