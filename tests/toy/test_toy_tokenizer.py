@@ -94,3 +94,11 @@ def test_build_is_deterministic(toy_tokenizer_dir, tmp_path):
 
     build_tokenizer(tmp_path / "again")
     assert (tmp_path / "again" / "tokenizer.json").read_bytes() == (toy_tokenizer_dir / "tokenizer.json").read_bytes()
+
+
+def test_trl_accepts_the_template_for_assistant_only_loss(tok):
+    """TRL's own checks: it keeps our template (no swap) and trains the end-of-turn token."""
+    from trl.chat_template_utils import has_generation_markers, is_chat_template_stop_token_trained
+
+    assert has_generation_markers(tok.chat_template)
+    assert is_chat_template_stop_token_trained(tok)
