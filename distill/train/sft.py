@@ -97,7 +97,7 @@ def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, 
     return SFTConfig(**options)
 
 
-def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True) -> dict[str, Any]:
+def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None) -> dict[str, Any]:
     """Train the student of `recipe` in this process (one of several under accelerate launch)."""
     from distill.manifest import StageRun
 
@@ -109,14 +109,15 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True) -
         print("\n".join(plan.lines()), file=sys.stderr)
     ctx = StageRun(out_dir, recipe, "train_student") if is_main_process() else nullcontext()
     with ctx as run:
-        result = _train(recipe, cfg, out_dir, plan, resume=resume, progress=progress)
+        result = _train(recipe, cfg, out_dir, plan, resume=resume, progress=progress, callbacks=callbacks or [])
         if run is not None:
             run.counts.update(result["counts"])
             run.extra["train"] = result["train"]
         return result
 
 
-def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume: bool | None, progress: bool) -> dict:
+def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume: bool | None, progress: bool,
+           callbacks: list) -> dict:
     from transformers import AutoTokenizer
     from trl import SFTTrainer
 
@@ -153,7 +154,7 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume:
                           checkpointing=plan.gradient_checkpointing)
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
-        callbacks=[ProgressCallback(counts["tokens"])] if progress else None,
+        callbacks=([ProgressCallback(counts["tokens"])] if progress else []) + callbacks,
     )
     checkpoint = _resume_point(cfg, out_dir, resume)
     if checkpoint and is_main_process():
