@@ -33,13 +33,13 @@ def model_args(config: EvalConfig, model: str) -> dict[str, Any]:
         args = {"model": model, "base_url": f"{config.base_url.rstrip('/')}/{route}",
                 "num_concurrent": config.num_concurrent, "max_retries": 3,
                 # long generations: leave room for prompt + max_gen_toks; the server enforces its own limit
-                "max_length": config.max_gen_toks + 8192, "tokenized_requests": False}
+                "max_length": config.max_gen_toks + 8192}
         if backend == "local-completions":
-            # lm-eval applies the chat template itself for /completions, so it needs the tokenizer
-            args["tokenizer"] = config.tokenizer or model
-            args["tokenizer_backend"] = "huggingface"
+            # lm-eval applies the chat template itself for /completions, with the model's tokenizer,
+            # and only when it sends token ids (otherwise it sends the raw messages, which /completions refuses)
+            args.update(tokenizer=config.tokenizer or model, tokenizer_backend="huggingface", tokenized_requests=True)
         else:
-            args["tokenizer_backend"] = None
+            args.update(tokenizer_backend=None, tokenized_requests=False)
     args.update(config.model_args)
     return args
 

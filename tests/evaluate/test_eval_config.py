@@ -88,6 +88,8 @@ def test_backend_arguments():
     assert chat["base_url"] == "http://h:1/v1/chat/completions"
     done = model_args(EvalConfig(backend="local-completions", base_url="http://h:1/v1", model_args={"num_concurrent": 2}), "m")
     assert done["base_url"] == "http://h:1/v1/completions" and done["tokenizer"] == "m" and done["num_concurrent"] == 2
+    # lm-eval applies the chat template for /completions only when it sends token ids
+    assert done["tokenized_requests"] is True and chat["tokenized_requests"] is False
 
 
 def test_sampling_settings():

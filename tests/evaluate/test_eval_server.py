@@ -67,3 +67,13 @@ def test_chat_completions_backend_samples_k_different_completions(server, tiny_q
         assert len(set(texts)) > 1
     results = json.loads((out / "served" / "results.json").read_text())
     assert results["backend"] == "local-chat-completions" and results["tasks"]["toy_arithmetic"]["k"] == 4
+
+
+def test_completions_backend_applies_the_chat_template_itself(server, tiny_qwen_dir, tmp_path):
+    out = tmp_path / "run"
+    code = main(["eval", "--model", f"served={tiny_qwen_dir}", "--backend", "local-completions",
+                 "--base-url", server, "--tasks", "toy_arithmetic", "--limit", "2", "--samples", "2",
+                 "--max-gen-toks", "16", "--out", str(out)])
+    assert code == 0
+    rows = [json.loads(line) for line in (out / "served" / "samples.jsonl").read_text().splitlines()]
+    assert len(rows) == 4 and rows[0]["prompt"].startswith("<|im_start|>user")
