@@ -66,10 +66,14 @@ class BudgetCallback(TrainerCallback, ExportableState):
         self.prior_gpu_hours = 0.0
         self.stopped_by: str | None = None
         self._t0 = time.time()
+        self._global_tokens = 0  # all processes' count, refreshed at each step end
 
     # -- accounting -------------------------------------------------------------------------
     def generated_tokens(self) -> int:
-        return self.prior_tokens + int(_global_sum(self.tracker.local_tokens))
+        """Tokens generated so far by all processes, as of the last step end. The sum across
+        processes happens only in on_step_end, which every process reaches in lockstep; logging and
+        checkpoint saving run on the main process alone and must not start a collective."""
+        return self.prior_tokens + self._global_tokens
 
     def wall_hours(self) -> float:
         return self.prior_hours + (time.time() - self._t0) / 3600
@@ -100,9 +104,11 @@ class BudgetCallback(TrainerCallback, ExportableState):
             for key, value in saved.get("attributes", {}).items():
                 setattr(self, key, value)
             self.tracker.local_tokens = 0
+            self._global_tokens = 0
         return control
 
     def on_step_end(self, args, state, control, **kwargs):
+        self._global_tokens = int(_global_sum(self.tracker.local_tokens))
         reason = self._exceeded()
         if reason:
             self.stopped_by = reason
