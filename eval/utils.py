@@ -17,14 +17,12 @@ def load_benchmark(benchmark, shape="math", hub_path=None, hub_name=None, hub_sp
     `distill` (set by `distill eval` through TaskManager metadata) carries the local-file overrides
     ({"data": {task: path}}) and the toy task size ({"toy": {"n", "difficulty", "seed"}})."""
     options = distill or {}
-    if toy_task:
+    local = options.get("data", {}).get(benchmark)
+    if toy_task and not local:
         toy = options.get("toy", {})
         rows = _data.toy_rows(toy_task, int(toy.get("n", 100)), int(toy.get("difficulty", 1)), int(toy.get("seed", 0)))
-        local = options.get("data", {}).get(benchmark)
-        if local:
-            rows = _data.read_local(local, benchmark)
     else:
-        rows = _data.load_rows(benchmark, options.get("data", {}).get(benchmark), hub_path, hub_name, hub_split)
+        rows = _data.load_rows(benchmark, local, hub_path, hub_name, hub_split)
     make = _data.gpqa_doc if shape == "gpqa" else _data.math_doc
     return _data.as_dataset_dict([make(row, i, benchmark) for i, row in enumerate(rows)])
 
