@@ -115,3 +115,12 @@ def test_bad_input_is_one_clear_error(tmp_path):
     no_answer.write_text('{"problem": "1+1"}\n')
     with pytest.raises(DistillError, match="row 0 has no answer field"):
         load_tasks(EvalConfig(tasks=["aime24"], data={"aime24": str(no_answer)}))
+
+
+def test_hub_failure_points_to_the_local_override(monkeypatch):
+    from distill.evaluate.data import load_rows
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    with pytest.raises(DistillError, match=r"math500: cannot load distill-tests/no-such-dataset from the hub .*--data math500="):
+        load_rows("math500", None, "distill-tests/no-such-dataset", None, "test")
