@@ -94,7 +94,11 @@ def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, 
         options["pad_to_multiple_of"] = options["per_device_train_batch_size"] * cfg.max_length
     if dtype == "float32" and "bf16" not in cfg.sft:
         options["bf16"] = False
-    return SFTConfig(**options)
+    try:
+        return SFTConfig(**options)
+    except (ValueError, TypeError) as exc:  # TRL/transformers' own checks on the values
+        first = str(exc).strip().splitlines()[0]
+        raise DistillError(f"train_student.sft: trl.SFTConfig refused the options: {first}") from None
 
 
 def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None) -> dict[str, Any]:

@@ -78,8 +78,10 @@ def test_saved_student_keeps_think_and_stops_on_eos(trained):
                                                add_generation_prompt=True, return_tensors="pt", return_dict=True)
         with torch.no_grad():
             generated = model.generate(**inputs, max_new_tokens=64, do_sample=False)[0, inputs["input_ids"].shape[1]:]
-        # generate() stops on generation_config.eos_token_id: ending on EOS before the cap means it stopped.
-        stopped += int(generated[-1].item() == eos_id and len(generated) < 64)
+        # generate() stops on generation_config.eos_token_id: ending on EOS well before the cap, after
+        # an R1-format answer, means the student learned to close its turn.
+        text = tokenizer.decode(generated)
+        stopped += int(generated[-1].item() == eos_id and len(generated) < 48 and "\\boxed{" in text)
     assert stopped >= 6, f"only {stopped} of {len(problems)} generations ended with EOS"
 
 
@@ -90,3 +92,12 @@ def test_rerun_resumes_from_last_checkpoint(trained, capsys):
     assert manifest["train"]["resumed_from"].endswith(f"checkpoint-{STEPS}")
     assert manifest["train"]["global_steps"] == STEPS + 3
     assert f"resuming from {out / f'checkpoint-{STEPS}'}" in capsys.readouterr().err
+
+
+def test_lora_trains_adapters_and_saves_a_merged_model(tiny_qwen_dir, tmp_path):
+    recipe = write_recipe(tmp_path / "recipe.yaml", tiny_qwen_dir, write_traces(tmp_path / "traces.jsonl", 20),
+                          tmp_path / "run", max_steps=2, learning_rate=1.0e-3)
+    assert main(["train-student", str(recipe), "--set", "train_student.lora.r=8"]) == 0
+    out = tmp_path / "run" / "train_student"
+    assert (out / "adapter" / "adapter_config.json").is_file()
+    assert (out / "model.safetensors").is_file() and not (out / "adapter_config.json").exists()  # merged, plain
