@@ -120,7 +120,12 @@ def test_bad_input_is_one_clear_error(tmp_path):
 def test_hub_failure_points_to_the_local_override(monkeypatch):
     from distill.evaluate.data import load_rows
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    import datasets.config
+    import huggingface_hub.constants
+
+    # offline mode, as HF_HUB_OFFLINE=1 sets it at import time (the libraries may already be imported)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(DistillError, match=r"math500: cannot load distill-tests/no-such-dataset from the hub .*--data math500="):
         load_rows("math500", None, "distill-tests/no-such-dataset", None, "test")
