@@ -87,5 +87,5 @@ def run(args: argparse.Namespace) -> int:
         built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training)
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
-    print(f"distill report: {built['models']} models, {len(built['plots'])} plots -> {built['html']}")
+    print(f"distill report: {built['models']} model(s), {len(built['plots'])} plot(s) -> {built['html']}")
     return 0

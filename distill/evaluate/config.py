@@ -23,6 +23,8 @@ R1_TEMPERATURE = 0.6
 R1_TOP_P = 0.95
 R1_MAX_GEN_TOKS = 32768
 DEFAULT_TASKS = ["math500", "aime24", "aime25", "gpqa_diamond"]
+# Shorthands for `tasks` (also the `tag` of the task YAMLs in eval/).
+TASK_GROUPS = {"distill_r1": ["aime24", "aime25", "math500", "gpqa_diamond"], "distill_toy": ["toy_arithmetic", "toy_countdown"]}
 
 
 @dataclass
@@ -68,6 +70,8 @@ class EvalConfig:
                 raise ValueError(f"task_samples.{task} must be >= 1, got {k}")
         if not self.tasks:
             raise ValueError("tasks must name at least one task")
+        expanded = [t for name in self.tasks for t in TASK_GROUPS.get(name, [name])]
+        self.tasks = list(dict.fromkeys(expanded))  # groups expanded, duplicates dropped, order kept
         if self.max_gen_toks < 1:
             raise ValueError(f"max_gen_toks must be >= 1, got {self.max_gen_toks}")
         if self.limit is not None and self.limit < 1:

@@ -57,6 +57,12 @@ def test_flags_override_the_recipe(tmp_path):
         build_recipe(_args("--data", "math500"))
 
 
+def test_task_groups_expand():
+    assert EvalConfig(tasks=["distill_r1", "math500", "toy_arithmetic"]).tasks == [
+        "aime24", "aime25", "math500", "gpqa_diamond", "toy_arithmetic"]
+    assert build_recipe(_args("--tasks", "distill_toy")).eval.tasks == ["toy_arithmetic", "toy_countdown"]
+
+
 def test_models_default_to_the_recipes_trained_models(tmp_path):
     recipe = tmp_path / "r.yaml"
     recipe.write_text("output_dir: runs/p\ntrain_student: {}\neval: {}\n")
