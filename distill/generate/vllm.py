@@ -35,8 +35,9 @@ class VllmEngine(Engine):
         kwargs.update(cfg.engine_args)
         try:
             self.llm = vllm.LLM(**kwargs)
-        except (OSError, ValueError) as exc:
-            raise DistillError(f"{model}: vLLM could not start: {str(exc).strip().splitlines()[0]}") from None
+        except Exception as exc:  # vLLM raises ValueError/RuntimeError/OSError on startup; the cause is logged above
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DistillError(f"{model}: vLLM could not start: {first} (see vLLM's log above)") from None
         self.tokenizer = self.llm.get_tokenizer()
         self.max_model_len = int(self.llm.llm_engine.model_config.max_model_len)
 
@@ -78,9 +79,12 @@ class VllmEngine(Engine):
                 batch_index.append(index)
             if batch_prompts:
                 ids = self.llm.enqueue(batch_prompts, batch_params, use_tqdm=False)
-                pending.update(zip(ids, batch_index))
+                # enqueue returns internal ids ("7-1a2b3c4d"); outputs carry the external one ("7").
+                pending.update((rid.rsplit("-", 1)[0] if "-" in rid else rid, index) for rid, index in zip(ids, batch_index))
             if not pending:
                 continue
+            if not engine.has_unfinished_requests():
+                raise RuntimeError(f"vLLM finished all requests but {len(pending)} prompts got no output")
             for output in engine.step():
                 if output.finished and output.request_id in pending:
                     yield pending.pop(output.request_id), _completions(output)
