@@ -45,6 +45,21 @@ DISTILL_CHATML = (
 )
 CHATML_TOKENS = ["<|im_start|>", "<|im_end|>"]
 
+# The same contract in Llama 3's own header format, used when the vocabulary has Llama 3's special
+# tokens: no new tokens, no embedding resize (Llama 3.1/3.3 templates keep <think> but have no
+# {% generation %} markers, and TRL ships no training variant of them).
+DISTILL_LLAMA3 = (
+    "{%- if bos_token %}{{- bos_token }}{%- endif %}"
+    "{%- for message in messages %}"
+    "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' }}"
+    "{%- if message['role'] == 'assistant' %}"
+    "{%- generation %}{{- message['content'] + '<|eot_id|>' }}{%- endgeneration %}"
+    "{%- else %}{{- message['content'] + '<|eot_id|>' }}{%- endif %}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{%- endif %}"
+)
+LLAMA3_TOKENS = ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
+
 PROBE_QUESTION = "distill probe question: what is 7 + 5?"
 PROBE_THINK = "distill probe reasoning: seven plus five is twelve"
 PROBE_ANSWER = "distill probe answer: 12"
@@ -148,8 +163,12 @@ def resolve_chat_template(tokenizer: Any, mode: str = "auto") -> ChatTemplateCho
         if mode == "model":
             raise DistillError(f"the model's chat template is unfit for reasoning SFT: {reason}; use chat_template: auto")
 
-    missing = [t for t in CHATML_TOKENS if t not in tokenizer.get_vocab()]
-    return ChatTemplateChoice(DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason or "chat_template: distill", missing)
+    vocab = tokenizer.get_vocab()
+    reason = reason or "chat_template: distill"
+    missing = [t for t in CHATML_TOKENS if t not in vocab]
+    if missing and all(t in vocab for t in LLAMA3_TOKENS):
+        return ChatTemplateChoice(DISTILL_LLAMA3, "distill Llama-3 format", "<|eot_id|>", reason)
+    return ChatTemplateChoice(DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason, missing)
 
 
 def _trl_training_variant(tokenizer: Any) -> str | None:

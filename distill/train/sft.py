@@ -153,6 +153,9 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume:
     liger = ml.resolve_liger(cfg.liger)
     model = ml.load_model(cfg, attention=attention, dtype=dtype)
     if choice.added_tokens:
+        if cfg.lora is not None:  # LoRA would leave the new tokens' embeddings untrained: no stop token
+            raise DistillError(f"LoRA cannot learn the chat tokens distill had to add ({', '.join(choice.added_tokens)}); "
+                               "fine-tune fully or give a chat_template whose tokens the model has")
         model.resize_token_embeddings(len(tokenizer))
     args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
                           checkpointing=plan.gradient_checkpointing)

@@ -62,13 +62,54 @@ def test_template_without_generation_markers_uses_trl_training_variant(tokenizer
     assert choice.source == "model (TRL training variant)" and choice.stop_token == "<|im_end|>"
 
 
-def test_missing_chatml_tokens_are_added(tokenizer):
-    from transformers import AutoTokenizer
+def test_llama3_vocabulary_gets_header_format_without_new_tokens(tokenizer):
+    # A Llama-3-like vocabulary (no ChatML tokens) with Llama 3.1's stock template: it keeps <think>
+    # but has no generation markers and TRL has no training variant of it.
+    llama = _without_chatml(tokenizer)
+    llama.chat_template = (TRL_TEMPLATES / "llama3_1.jinja").read_text()
+    choice = ct.resolve_chat_template(llama, "auto")
+    assert choice.source == "distill Llama-3 format" and choice.stop_token == "<|eot_id|>" and not choice.added_tokens
+    ct.install(llama, choice)
+    assert ct.PROBE_THINK in _render(llama, llama.chat_template)
 
-    bare = AutoTokenizer.from_pretrained(tokenizer.name_or_path)
+
+def _without_chatml(tokenizer):
+    """A copy of the toy tokenizer whose vocabulary lacks <|im_start|>/<|im_end|> (like Llama 3's)."""
+    import json
+
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    data = json.loads(tokenizer._tokenizer.to_str())
+    drop = {"<|im_start|>", "<|im_end|>"}
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in drop]
+    for t in drop:
+        data["model"]["vocab"].pop(t, None)
+
+    fast = PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(data)))
+    fast.add_special_tokens({"additional_special_tokens": ct.LLAMA3_TOKENS})
+    return fast
+
+
+def test_chatml_tokens_are_added_when_the_vocabulary_has_neither_format(tokenizer):
+    bare = _without_chatml(tokenizer)
+    bare = _without_llama(bare)
     bare.chat_template = None
-    choice = ct.resolve_chat_template(bare, "distill")
-    assert choice.template == ct.DISTILL_CHATML
+    choice = ct.resolve_chat_template(bare, "auto")
+    assert choice.source == "distill ChatML" and choice.added_tokens == ct.CHATML_TOKENS
+    ct.install(bare, choice)
+    assert ct.check_template(bare, bare.chat_template).stop_token == "<|im_end|>"
+
+
+def _without_llama(tokenizer):
+    import json
+
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    data = json.loads(tokenizer._tokenizer.to_str())
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in ct.LLAMA3_TOKENS]
+    return PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(data)))
 
 
 def test_pad_token_is_distinct_from_eos(tokenizer):
