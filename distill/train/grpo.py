@@ -31,6 +31,32 @@ def check_backend(section: GRPOStageConfig) -> None:
         require("vllm", "vllm", "GRPO generation with backend: vllm (or set backend: transformers)")
 
 
+# report_to name -> modules that provide it (any one will do), as transformers looks for them.
+REPORTERS = {"tensorboard": ("tensorboard", "tensorboardX"), "wandb": ("wandb",), "mlflow": ("mlflow",),
+             "trackio": ("trackio",), "comet_ml": ("comet_ml",)}
+
+
+def check_reporters(section: GRPOStageConfig) -> None:
+    """grpo.report_to naming a logger that is not installed: one line, before the model loads
+    (transformers would raise deep inside the trainer's constructor)."""
+    import importlib
+
+    wanted = section.grpo.get("report_to") or []
+    for name in [wanted] if isinstance(wanted, str) else wanted:
+        modules = REPORTERS.get(name)
+        if not modules:
+            continue
+        for module in modules:
+            try:
+                importlib.import_module(module)
+                break
+            except ImportError:
+                continue
+        else:
+            raise DistillError(f"grpo.report_to: {name} is not installed: pip install {modules[0]} "
+                               f"(or drop it from report_to)")
+
+
 def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
     """None: continue from the last checkpoint in out_dir if there is one. True: the same, but one
     must exist. False: start fresh. A path: that checkpoint."""
@@ -110,6 +136,7 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None) -> dict
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary."""
     section: GRPOStageConfig = recipe.section(stage)
     check_backend(section)  # first: a missing vLLM is reported before TRL's slow import
+    check_reporters(section)
     section.validate(file=recipe.source_file, path=stage)
     from transformers import set_seed
 

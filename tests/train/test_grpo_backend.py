@@ -70,3 +70,13 @@ def test_every_shipped_grpo_recipe_validates(capsys):
     for path in paths:  # each recipe opens with the command that runs it
         first = Path(path).read_text().splitlines()[0]
         assert first.startswith("# distill ") and first.endswith(Path(path).relative_to(root.parent).as_posix())
+
+
+def test_missing_logger_in_report_to_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tensorboard", None)
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    path = recipe_file(tmp_path, grpo={"report_to": ["tensorboard"]})
+    assert main(["train-teacher", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("distill train-teacher: error: grpo.report_to: tensorboard is not installed: "
+                   "pip install tensorboard (or drop it from report_to)")
