@@ -61,15 +61,17 @@ def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
     cmd += extra
     load_before = os.getloadavg()[0]
     t0 = time.time()
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.5)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out.parent / "bench_filter.log"  # progress lines; a file, so a long run never blocks on a full pipe
+    with open(log, "w") as err:
+        proc = subprocess.Popen(cmd, stderr=err, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.5)
     wall = time.time() - t0
-    err = proc.stderr.read()
     if proc.returncode:
-        raise SystemExit(f"distill filter failed ({proc.returncode}):\n{err[-3000:]}")
+        raise SystemExit(f"distill filter failed ({proc.returncode}), see {log}:\n{log.read_text()[-3000:]}")
     funnel = json.loads((out / "funnel.json").read_text())
     return {"wall_seconds": round(wall, 1), "rows": funnel["read"], "rows_per_second": round(funnel["read"] / wall, 1),
             "peak_rss_gb": round(peak / 2**30, 2), "load_before": load_before, "load_after": os.getloadavg()[0],

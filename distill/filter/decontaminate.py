@@ -119,15 +119,18 @@ class Index:
 
 
 class DecontaminateFilter:
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, cache_size: int = 100_000):
         self.index = index
+        self.cache_size = cache_size
         self._cache: dict[str, Decision] = {}  # problems repeat once per sample
 
     def __call__(self, rec: dict[str, Any]) -> Decision:
         problem = rec["problem"]
-        if problem not in self._cache:
-            hit = self.index.match(problem)
-            self._cache[problem] = Reject(REASON, f"{self.index.n}-gram overlap with {hit[0]}: {hit[1][:80]!r}") if hit else None
-            if len(self._cache) > 100_000:  # bounded: prompts arrive grouped, old ones are done
-                self._cache.clear()
-        return self._cache[problem]
+        if problem in self._cache:
+            return self._cache[problem]
+        hit = self.index.match(problem)
+        decision = Reject(REASON, f"{self.index.n}-gram overlap with {hit[0]}: {hit[1][:80]!r}") if hit else None
+        if len(self._cache) >= self.cache_size:  # bounded: prompts arrive grouped, old ones are done
+            self._cache.clear()
+        self._cache[problem] = decision
+        return decision

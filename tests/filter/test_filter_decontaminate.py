@@ -61,6 +61,15 @@ def test_short_eval_problems_match_whole_and_clean_problems_pass(eval_files):
     assert f({"problem": "Aya walks to the coffee shop; how many kilometers per hour must she walk?"}) is None
 
 
+def test_problem_cache_is_bounded(eval_files):
+    f = make_filter(eval_files)
+    f.cache_size = 3
+    for i in range(10):  # more distinct problems than the cache holds: still a verdict for each
+        assert f({"problem": f"Clean problem number {i} about apples."}) is None
+        assert f({"problem": AIME}) is not None
+    assert len(f._cache) <= 3
+
+
 def test_unknown_eval_set_name_is_an_error():
     with pytest.raises(DistillError, match="neither a file"):
         load_eval_problems(DecontaminateConfig(eval_sets=["not_a_benchmark"]))
