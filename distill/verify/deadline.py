@@ -1,74 +1,68 @@
-"""A time limit for pure-Python work that works in any thread, not only the main one.
+"""A time limit for pure-Python work that works in any thread, the same way everywhere.
 
 math-verify's own timeout uses `signal.alarm`: main thread only, whole seconds, one limit per
-step. We switch it off and bound the whole parse + compare of a pair ourselves, the same limit
-wherever the check runs:
-- in the main thread with no interval timer in use (the usual case: filter workers, training
-  loop, lm-eval), a SIGALRM interval timer, which costs nothing while the work runs;
-- elsewhere (other threads, or a caller that already uses SIGALRM, e.g. pytest-timeout), a
-  profile hook on the current thread that checks the clock every few hundred Python calls
-  (sympy runs 2-3x slower under it).
-Either way the work ends with `DeadlineExceeded`. Neither can interrupt one long C call (a huge
-integer power), which is why `guard.refuse` rejects those inputs before any parsing.
+step. We switch it off and bound the whole parse + compare of a pair ourselves with a watchdog
+thread: when the time is up it raises `DeadlineExceeded` inside the working thread
+(`PyThreadState_SetAsyncExc`), and raises it again every 50 ms until the call has ended, because
+sympy sometimes swallows an exception (in a generator's clean-up, or a bare `except:`). A lock
+that the call takes for good when it ends guarantees that no raise lands after it returns. This works
+in the main thread and in any other, touches no signals (a caller's SIGALRM or interval timer is
+left alone) and costs one short-lived thread per call, nothing while the work runs.
+
+It cannot interrupt one long C call (a huge integer power): the exception arrives only between
+Python bytecodes. That is why `guard.refuse` rejects such inputs before any parsing.
 
 `DeadlineExceeded` derives from BaseException so the broad `except Exception` blocks inside
-math-verify and sympy do not swallow it and carry on without a limit.
+math-verify and sympy do not swallow it.
 """
 
 from __future__ import annotations
 
-import signal
-import sys
+import ctypes
 import threading
-import time
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
-_CHECK_EVERY = 256  # profile events between clock reads; keeps the hook cheap
+_RESEND_EVERY = 0.05  # seconds between repeated raises once the deadline has passed
 
 
 class DeadlineExceeded(BaseException):
     pass
 
 
-def in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    # exc=None clears an exception that was sent but not raised yet.
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
 
 def call_with_deadline(fn: Callable[[], T], seconds: float) -> T:
     """Run `fn()` in this thread; raise DeadlineExceeded if it runs past `seconds`."""
-    if in_main_thread() and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0):
-        return _with_timer(fn, seconds)
-    return _with_profile_hook(fn, seconds)
+    target = threading.get_ident()
+    gate = threading.RLock()  # the watchdog sends only while it can take this; we take it to end
+    done = threading.Event()
 
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while gate.acquire(blocking=False):
+            try:
+                _raise_in(target, DeadlineExceeded)
+            finally:
+                gate.release()
+            if done.wait(_RESEND_EVERY):
+                return
 
-def _with_timer(fn: Callable[[], T], seconds: float) -> T:
-    def expire(signum, frame):
-        raise DeadlineExceeded(f"ran past {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
+        threading.Thread(target=watch, name="distill-deadline", daemon=True).start()
         return fn()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _with_profile_hook(fn: Callable[[], T], seconds: float) -> T:
-    deadline = time.monotonic() + seconds
-    count = 0
-
-    def hook(frame, event, arg):
-        nonlocal count
-        count += 1
-        if count % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-            sys.setprofile(None)
-            raise DeadlineExceeded(f"ran past {seconds:g} s")
-
-    previous = sys.getprofile()
-    sys.setprofile(hook)
-    try:
-        return fn()
-    finally:
-        sys.setprofile(previous)
+        # Take the gate for good (no more raises), then drop one sent just before. A raise can
+        # still land in this loop, never after it: the RLock makes a second acquire harmless.
+        while True:
+            try:
+                gate.acquire()
+                _raise_in(target, None)
+                break
+            except DeadlineExceeded:
+                continue
+        done.set()

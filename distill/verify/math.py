@@ -5,8 +5,8 @@ Order of work, cheapest first:
 2. fast path (`normalize.py`): equal normalized strings or equal plain numbers -> correct;
    two different exact numbers (ints, fractions) -> wrong, without sympy;
 3. guard (`guard.py`): answers too long or pathological for sympy -> wrong (`too_long`, `too_complex`);
-4. math-verify (`parse` + `verify`, gold first) under one time limit per pair (`deadline.py`:
-   an interval timer in the main thread, a profile hook in others). Past the limit -> `timeout`.
+4. math-verify (`parse` + `verify`, gold first) under one time limit per pair, enforced by a
+   watchdog thread (`deadline.py`) that works in any thread. Past the limit -> `timeout`.
 Results of steps 2-4 are cached per (answer, extracted) pair in an LRU cache, so repeated pairs
 (many samples of one prompt) cost one dictionary lookup.
 """

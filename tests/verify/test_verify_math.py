@@ -113,14 +113,10 @@ SLOW = ("(x+y+z+1)^{20}", "x^{20}+1")
 
 
 def test_slow_comparison_times_out_in_the_main_thread():
-    import signal
-
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # else the profile hook would be tested
     started = time.monotonic()
     verdict = verify(boxed(SLOW[1]), SLOW[0], "math", timeout=0.5)
     assert (verdict.correct, verdict.reason) == (False, "timeout")
     assert time.monotonic() - started < 3.0
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # our timer is cleared afterwards
 
 
 def test_slow_comparison_times_out_in_a_worker_thread():
@@ -216,11 +212,54 @@ def test_a_callers_own_alarm_timer_is_left_alone():
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
     signal.setitimer(signal.ITIMER_REAL, 60)
     try:
+        started = time.monotonic()
         verdict = verify(boxed("x^{20}+3"), "(x+y+z+3)^{20}", "math", timeout=0.5)
-        assert verdict.reason == "timeout"  # bounded by the profile hook instead
+        assert verdict.reason == "timeout" and time.monotonic() - started < 3.0
         left, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 50 < left <= 60 and signal.getsignal(signal.SIGALRM) is not previous
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert not fired
+
+
+def test_deadline_survives_code_that_swallows_the_first_raise():
+    from distill.verify.deadline import DeadlineExceeded, call_with_deadline
+
+    swallowed = []
+
+    def stubborn():
+        try:
+            while True:
+                pass
+        except BaseException:  # like a bare `except:` deep in a library
+            swallowed.append(True)
+        while True:
+            pass
+
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        call_with_deadline(stubborn, 0.2)
+    assert swallowed and time.monotonic() - started < 3.0
+
+
+def test_no_late_raise_escapes_after_the_call():
+    from distill.verify.deadline import DeadlineExceeded, call_with_deadline
+
+    def busy(seconds):
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+        return True
+
+    outcomes = set()
+    for i in range(300):  # calls that end just before, at and after their deadline
+        try:
+            outcomes.add(call_with_deadline(lambda: busy(0.001 * (i % 3)), 0.001))
+        except DeadlineExceeded:
+            outcomes.add("timeout")
+    assert outcomes == {True, "timeout"}
+    total = 0
+    for i in range(2_000_000):  # a raise arriving late would land here
+        total += i
+    assert total == sum(range(2_000_000))
