@@ -49,8 +49,9 @@ def synthetic_traces(n: int, mean_tokens: int, max_tokens: int, seed: int = 0) -
     rows = []
     for i in range(n):
         p = problems[i % len(problems)]
-        # ~12 tokens per reasoning line with the toy tokenizer
-        lines = max(1, min(int(rng.lognormvariate(math.log(mean_tokens / 12), 0.8)), max_tokens // 14))
+        # ~24 tokens per reasoning line with the toy tokenizer; capped so no trace exceeds max_tokens
+        # (distill drops over-long traces, TRL truncates them: both must see the same tokens)
+        lines = max(1, min(int(rng.lognormvariate(math.log(mean_tokens / 24), 0.8)), (max_tokens - 80) // 26))
         steps = "\n".join(f"Step {k}: we check {rng.randint(2, 99)} + {rng.randint(2, 99)} once more." for k in range(lines))
         answer = f"<think>\n{steps}\n</think>\n\nThe answer is \\boxed{{{p['answer']}}}."
         rows.append({"messages": [{"role": "user", "content": p["problem"]}, {"role": "assistant", "content": answer}]})
@@ -126,7 +127,10 @@ def run_trl_defaults(model_dir: Path, rows: list[dict], max_length: int, tokens:
     trainer = SFTTrainer(model=str(model_dir), args=config, train_dataset=datasets.Dataset.from_list(rows),
                          callbacks=[clock])
     trainer.train()
-    return {"config": "trl-defaults", "gradient_checkpointing": config.gradient_checkpointing, "packing": False,
+    # TRL counts the unpadded tokens it trained on (attention_mask.sum()); distill's own count of the
+    # same traces differs only by ChatML's trailing newline, which distill does not train on.
+    tokens = trainer._total_train_tokens or tokens
+    return {"config": "trl-defaults", "trace_tokens": tokens, "gradient_checkpointing": config.gradient_checkpointing, "packing": False,
             "per_device_train_batch_size": config.per_device_train_batch_size,
             "attention": trainer.model.config._attn_implementation, **throughput(clock, tokens, args.warmup_steps)}
 
@@ -144,7 +148,8 @@ def run_distill(model_dir: Path, data: Path, max_length: int, work: Path, args) 
     }})
     result = sft.run_sft(recipe, progress=False, callbacks=[clock])
     train = result["train"]
-    return {"config": "distill", "gradient_checkpointing": train["gradient_checkpointing"], "packing": True,
+    return {"config": "distill", "trace_tokens": result["counts"]["tokens"], "rejected": result["counts"]["rejected"],
+            "gradient_checkpointing": train["gradient_checkpointing"], "packing": True,
             "per_device_train_batch_size": batch, "attention": train["attention"], "liger": train["liger"],
             **throughput(clock, result["counts"]["tokens"], args.warmup_steps)}
 
