@@ -151,14 +151,16 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume:
     attention = ml.resolve_attention(cfg.attention)
     dtype = ml.resolve_dtype(cfg.dtype)
     liger = ml.resolve_liger(cfg.liger)
+    # SFTConfig before the model: under DeepSpeed ZeRO-3 creating it switches on zero.Init, so each
+    # rank loads only its shard instead of the whole model (8 full 70B copies would not fit in RAM).
+    args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
+                          checkpointing=plan.gradient_checkpointing)
     model = ml.load_model(cfg, attention=attention, dtype=dtype)
     if choice.added_tokens:
         if cfg.lora is not None:  # LoRA would leave the new tokens' embeddings untrained: no stop token
             raise DistillError(f"LoRA cannot learn the chat tokens distill had to add ({', '.join(choice.added_tokens)}); "
                                "fine-tune fully or give a chat_template whose tokens the model has")
         model.resize_token_embeddings(len(tokenizer))
-    args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
-                          checkpointing=plan.gradient_checkpointing)
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
         callbacks=([ProgressCallback(counts["tokens"])] if progress else []) + callbacks,
