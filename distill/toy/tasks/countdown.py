@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import random
 
-from distill.toy.tasks.expr import min_intermediate, random_tree, render, steps, value
+from distill.toy.tasks.expr import intermediates, random_tree, render, steps, value
 
-# difficulty -> (fewest numbers, most numbers, largest number)
-LEVELS = {1: (2, 3, 9), 2: (3, 4, 12), 3: (4, 4, 25), 4: (5, 5, 50)}
-MAX_TARGET = 1000
+# difficulty -> (fewest numbers, most numbers, largest number, largest value on the way)
+LEVELS = {1: (2, 3, 9, 99), 2: (3, 4, 12, 999), 3: (4, 4, 25, 1000), 4: (5, 5, 50, 1000)}
 
 
 def draw(rng: random.Random, difficulty: int) -> tuple[str, int, list[str]]:
     """One problem: (question, target, step lines ending with the full expression)."""
-    fewest, most, top = LEVELS[difficulty]
+    fewest, most, top, ceiling = LEVELS[difficulty]
     while True:
         numbers = [rng.randint(1, top) for _ in range(rng.randint(fewest, most))]
         tree = random_tree(rng, numbers, "+-*", left_deep=difficulty == 1)
         target = value(tree)
-        # A positive, not too large target reached without negative steps, and not just one of the numbers.
-        if 0 < target <= MAX_TARGET and min_intermediate(tree) >= 0 and target not in numbers:
+        # A positive target reached through values in [0, ceiling], and not just one of the numbers.
+        seen = intermediates(tree)
+        if target > 0 and min(seen) >= 0 and max(seen) <= ceiling and target not in numbers:
             break
     shown = numbers[:]
     rng.shuffle(shown)

@@ -78,8 +78,8 @@ def steps(node: Node) -> list[str]:
     return lines
 
 
-def min_intermediate(node: Node) -> int:
-    """The smallest value met while evaluating, to keep easy levels free of negative numbers."""
+def intermediates(node: Node) -> list[int]:
+    """Every value met while evaluating (leaves included), to bound how big or negative a level gets."""
     if isinstance(node, Num):
-        return node.value
-    return min(min_intermediate(node.left), min_intermediate(node.right), value(node))
+        return [node.value]
+    return intermediates(node.left) + intermediates(node.right) + [value(node)]
