@@ -11,7 +11,12 @@ from distill.pipeline import STAMP, derived_recipe, plan, STAGE_TABLE
 from distill.recipe import recipe_from_dict
 
 
+GENERATE = {"teacher": "some/teacher", "source": {"kind": "toy", "name": "arithmetic"}}
+
+
 def make_recipe(tmp_path, **sections):
+    if "generate" in sections:
+        sections["generate"] = GENERATE
     return recipe_from_dict({"seed": 1, "output_dir": str(tmp_path), **sections})
 
 
