@@ -11,6 +11,7 @@ same choices. Failure injection:
   --delay-substring S    requests whose prompt contains S wait --delay seconds first (timeouts)
   --slow SECONDS         every request waits this long (keeps a run going for kill tests)
   --no-n                 refuse n > 1 with HTTP 400 (a server without n support)
+  --reasoning-split      chat: answer with reasoning_content + content, as servers with a reasoning parser
 GET /stats returns the counts of responses by status. Prints "PORT <port>" once listening.
 """
 
@@ -52,6 +53,10 @@ class Server:
             return 400, b'{"error": "bad json"}'
         chat = path.endswith("chat/completions")
         prompt = json.dumps(req["messages"]) if chat else req["prompt"]
+        if chat and bool(req.get("continue_final_message")) != (req["messages"][-1]["role"] == "assistant"):
+            # as vLLM: continuing a turn needs a final assistant message, and the flag to continue it
+            return 400, b'{"error": "continue_final_message needs a final assistant message"}'
+        reasoning_split = chat and self.args.reasoning_split
         n, seed, max_tokens = int(req.get("n", 1)), req.get("seed"), int(req.get("max_tokens", 16))
         if self.args.no_n and n > 1:
             return 400, b'{"error": "n > 1 not supported"}'
@@ -68,7 +73,11 @@ class Server:
             text, reason, tokens = answer_text(prompt, seed, i, max_tokens)
             completion_tokens += tokens
             choice = {"index": i, "finish_reason": reason}
-            choice.update({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
+            if reasoning_split:  # like a server with a reasoning parser: the thinking comes apart
+                thinking, _, answer = text.partition(" </think> ")
+                choice["message"] = {"role": "assistant", "reasoning_content": thinking, "content": answer}
+            else:
+                choice.update({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
             choices.append(choice)
         usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": completion_tokens}
         usage["total_tokens"] = usage["prompt_tokens"] + completion_tokens
@@ -132,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--slow", type=float, default=0.0)
     parser.add_argument("--no-n", action="store_true")
+    parser.add_argument("--reasoning-split", action="store_true", help="chat: return reasoning_content apart")
     args = parser.parse_args(argv)
     try:
         import uvloop  # optional: a cheaper event loop

@@ -83,3 +83,15 @@ def test_timeout_and_no_n_server(openai_server, toy_tokenizer_dir):
     # Same seed, same server: same samples (reproducible per prompt).
     again = engine.run([Request("fast prompt", 3, seed=7)], Sampling(n=3, max_new_tokens=40))
     assert [c.text for c in again[0]] == [c.text for c in out[0]]
+
+
+def test_chat_endpoint_continues_the_forced_think(tmp_path, openai_server, write_recipe):
+    url = openai_server("--reasoning-split")
+    data = recipe(tmp_path, url, "unused", endpoint="chat")
+    del data["generate"]["tokenizer"]  # the server applies its chat template: no local tokenizer needed
+    assert main(["generate", str(write_recipe(data))]) == 0
+    rows = records(tmp_path)
+    assert len(rows) == 36 and all(r["finish_reason"] == "stop" for r in rows)
+    # "<think>\n" forced, the reasoning put back inside <think>...</think>, then the answer
+    assert all(r["completion"].startswith("<think>\nstep") and "\n</think>\n\nThe answer is \\boxed{" in r["completion"]
+               for r in rows)
