@@ -58,7 +58,7 @@ def synthetic_traces(n: int, mean_tokens: int, max_tokens: int, seed: int = 0) -
     return rows
 
 
-def build_model_dir(shape: str, tokenizer_dir: Path, out: Path) -> tuple[Path, int]:
+def build_model_dir(shape: str, tokenizer_dir: Path, out: Path, dtype: str = "float32") -> tuple[Path, int]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, Qwen2Config
 
@@ -70,7 +70,8 @@ def build_model_dir(shape: str, tokenizer_dir: Path, out: Path) -> tuple[Path, i
     config = Qwen2Config(**spec, max_position_embeddings=32768, eos_token_id=tokenizer.eos_token_id,
                          pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.pad_token_id)
     torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    # Saved in the dtype a real checkpoint has (bf16 on GPU), since TRL loads it with dtype="auto".
+    model = AutoModelForCausalLM.from_config(config, dtype=getattr(torch, dtype))
     params = sum(p.numel() for p in model.parameters())
     model.save_pretrained(out)
     _copy_tokenizer(tokenizer_dir, out)
@@ -181,7 +182,8 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench_sft_"))
     build_tokenizer(work / "tokenizer")
-    model_dir, params = build_model_dir(args.shape, work / "tokenizer", work / "model")
+    model_dir, params = build_model_dir(args.shape, work / "tokenizer", work / "model",
+                                        "bfloat16" if gpu else "float32")
     rows = synthetic_traces(args.traces, args.mean_tokens, args.max_length - 64)
     data = work / "traces.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
