@@ -110,7 +110,15 @@ class EngineClock:
                 self.seconds += time.perf_counter() - t
                 yield item
 
+        close = engine.close
+
+        def timed_close():
+            t = time.perf_counter()
+            close()  # vLLM's shutdown takes seconds: engine time, not the toolkit's
+            self.seconds += time.perf_counter() - t
+
         engine.stream = timed
+        engine.close = timed_close
         return engine, tokenizer
 
     def restore(self):

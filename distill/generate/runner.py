@@ -174,8 +174,8 @@ def _generate(cfg: Any, seed: int, todo: list, store: ShardStore, part: int, run
         # Finished prompts are kept even when the run is interrupted (Ctrl-C, an engine crash).
         if buffer:
             store.write(part, chunk, buffer)
+        wall = time.monotonic() - t0  # before close: an engine's shutdown is not generation time
         engine.close()
-        wall = time.monotonic() - t0
         stats.update(wall_seconds=round(wall, 3), samples_per_second=round(stats["samples"] / wall, 3) if wall else 0.0,
                      tokens_per_second=round(stats["completion_tokens"] / wall, 1) if wall else 0.0)
         if getattr(engine, "usage", None):
