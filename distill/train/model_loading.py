@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from distill.errors import DistillError, require
+from distill.errors import DistillError
 
 
 def cuda_available() -> bool:
@@ -36,7 +36,7 @@ def resolve_attention(requested: str, *, cuda: bool | None = None) -> str:
     cuda = cuda_available() if cuda is None else cuda
     if requested == "flash_attention_2":
         if not has_module("flash_attn"):
-            raise DistillError("train_student.attention: flash_attention_2 needs flash-attn: pip install 'distill[gpu]'")
+            raise DistillError("train_student.attention: flash_attention_2 needs flash-attn: pip install 'distill[flash]'")
         if not cuda:
             raise DistillError("train_student.attention: flash_attention_2 needs a CUDA GPU")
         return requested
@@ -66,7 +66,7 @@ def resolve_liger(setting: bool | str, *, cuda: bool | None = None) -> bool:
     if setting == "auto":
         return installed and cuda
     if setting and not installed:
-        raise DistillError("train_student.liger: true needs liger-kernel: pip install 'distill[gpu]'")
+        raise DistillError("train_student.liger: true needs liger-kernel: pip install 'distill[liger]'")
     if setting and not cuda:
         raise DistillError("train_student.liger: true needs a CUDA GPU (Triton kernels)")
     return bool(setting)
@@ -120,7 +120,8 @@ def load_config(cfg: Any) -> Any:
 def quantization_config(cfg: Any) -> Any:
     if not (cfg.lora and cfg.lora.qlora):
         return None
-    require("bitsandbytes", "gpu", "QLoRA (4-bit base weights)")
+    if not has_module("bitsandbytes"):
+        raise DistillError("train_student.lora.qlora needs bitsandbytes (and a CUDA GPU): pip install bitsandbytes")
     import torch
     from transformers import BitsAndBytesConfig
 
@@ -144,7 +145,7 @@ def load_model(cfg: Any, *, attention: str, dtype: str) -> Any:
 def peft_config(cfg: Any) -> Any:
     if cfg.lora is None:
         return None
-    peft = require("peft", "train", "LoRA")
+    import peft  # a core dependency of distill
     lora = cfg.lora
     return peft.LoraConfig(
         r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules,

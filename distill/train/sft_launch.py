@@ -31,7 +31,7 @@ def check_launcher(cfg: Any) -> None:
     from distill.train.memory_plan import strategy_from_accelerate
 
     if strategy_from_accelerate(cfg.accelerate_config, cfg.world_size).name.startswith("zero"):
-        require("deepspeed", "gpu", f"the accelerate config {cfg.accelerate_config} (DeepSpeed ZeRO)")
+        require("deepspeed", "deepspeed", f"the accelerate config {cfg.accelerate_config} (DeepSpeed ZeRO)")
 
 
 def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> list[str]:
