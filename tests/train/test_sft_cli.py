@@ -91,3 +91,29 @@ def test_multinode_launch_command():
     assert "--num_processes 64 --num_machines 8 --machine_rank 3" in joined
     assert "--main_process_ip 10.0.0.1 --main_process_port 29500" in joined
     assert joined.endswith(f"-m distill.train.sft_entry {path} --set train_student.machine_rank=3")
+
+
+def test_attention_choice_and_static_flex_shapes(tmp_path):
+    import pytest
+
+    from distill.errors import DistillError
+    from distill.recipe import recipe_from_dict
+    from distill.train import model_loading as ml
+    from distill.train.sft import build_sft_args
+
+    has_flash = ml.has_module("flash_attn")
+    assert ml.resolve_attention("auto", cuda=False) == "sdpa"
+    assert ml.resolve_attention("auto", cuda=True) == ("flash_attention_2" if has_flash else "flex_attention")
+    assert ml.resolve_attention("eager", cuda=True) == "eager"
+    if not has_flash:
+        with pytest.raises(DistillError, match="distill\\[flash\\]"):
+            ml.resolve_attention("flash_attention_2", cuda=True)
+    assert ml.resolve_liger("auto", cuda=False) is False
+    assert ml.resolve_dtype("auto", cuda=False) == "float32"
+    # flex_attention recompiles per shape: every packed batch is padded to batch x max_length.
+    r = recipe_from_dict({"output_dir": str(tmp_path), "train_student": {
+        "model": "m", "max_length": 256, "sft": {"per_device_train_batch_size": 3}}})
+    args = build_sft_args(r.train_student, r, tmp_path, eos="<|im_end|>", attention="flex_attention",
+                          dtype="float32", liger=False, checkpointing=False)
+    assert args.pad_to_multiple_of == 768 and args.padding_free and args.packing and not args.gradient_checkpointing
+    assert args.eos_token == "<|im_end|>" and not args.assistant_only_loss  # labels come pre-built
