@@ -1,10 +1,11 @@
 """GRPO learns: on a toy task the accuracy reward of the last steps beats the first steps.
 
 A random tiny model would not learn anything in CPU minutes, so it is first warm-started with a
-short SFT (plain torch loop) on the toy reference solutions of 8 problems, until it samples the
-right answer a fraction of the time (about 20-40% at temperature 1). GRPO on the same prompts at
-temperature 1 then raises the share of correct samples: the classic "RL sharpens pass@1" effect,
-driven only by the shared verifier's reward. Everything is seeded.
+short SFT (plain torch loop) on the toy reference solutions of 8 problems, each also shown twice
+with a wrong boxed answer (off by one and by two). The warm model writes the worked steps reliably
+but boxes the right answer only about a third of the time. GRPO on the same prompts at temperature
+1 must then move that choice towards the right answer, driven only by the shared verifier's
+reward: the "RL sharpens pass@1" effect in miniature. Everything is seeded.
 
 Slow (minutes on a shared 2-core machine): run with `pytest -m slow tests/train/test_grpo_learning.py`.
 """
@@ -17,10 +18,18 @@ import yaml
 
 from distill.cli import main
 
-# The same 8 problems the recipe's toy source gives GRPO (make_problems with the same arguments).
-PROBLEMS = dict(task="arithmetic", split="train", n=8, seed=0, difficulty=1)
-SFT_STEPS = 70
+# 8 toy problems without the instruction line (shorter sequences: a faster warm start); GRPO reads
+# the same records from a JSONL prompt file.
+PROBLEMS = dict(task="arithmetic", split="train", n=8, seed=0, difficulty=1, instruction="")
+SFT_STEPS = 140
 SFT_LR = 1e-3
+
+
+def variants(record):
+    """The reference solution and two with a wrong boxed answer."""
+    right = record["answer"]
+    return [record["solution"]] + [record["solution"].replace("\\boxed{" + right + "}", "\\boxed{" + str(int(right) + d) + "}")
+                                   for d in (1, 2)]
 
 
 def warm_start(model_dir, out_dir):
@@ -35,9 +44,10 @@ def warm_start(model_dir, out_dir):
     ids, labels = [], []
     for record in make_problems(**PROBLEMS):
         prompt = tok(record["problem"]).input_ids
-        completion = tok(record["solution"]).input_ids + [tok.eos_token_id]
-        ids.append(prompt + completion)
-        labels.append([-100] * len(prompt) + completion)
+        for solution in variants(record):
+            completion = tok(solution).input_ids + [tok.eos_token_id]
+            ids.append(prompt + completion)
+            labels.append([-100] * len(prompt) + completion)
     width = max(map(len, ids))
     input_ids = torch.tensor([x + [tok.pad_token_id] * (width - len(x)) for x in ids])
     label_ids = torch.tensor([x + [-100] * (width - len(x)) for x in labels])
@@ -55,18 +65,23 @@ def warm_start(model_dir, out_dir):
 
 @pytest.mark.slow
 def test_grpo_raises_accuracy_on_toy_task(tiny_qwen_dir, tmp_path):
+    from distill.toy.tasks import write_problems
+
     warm = warm_start(tiny_qwen_dir, tmp_path / "warm")
+    prompts = write_problems(tmp_path / "prompts.jsonl", **PROBLEMS)
     recipe = {
         "seed": 0, "output_dir": str(tmp_path / "run"),
         "train_baseline": {
             "model": str(warm),
-            "prompts": {"kind": "toy", "name": "arithmetic", "limit": PROBLEMS["n"]},
+            "prompts": {"kind": "files", "name": str(prompts)},
             "template": "plain",
             "rewards": {"accuracy": 1.0},
             "plot": False,
-            "grpo": {"num_generations": 8, "per_device_train_batch_size": 16, "max_completion_length": 32,
-                     "temperature": 1.0, "learning_rate": 5.0e-4, "beta": 0.0, "max_steps": 24,
-                     "save_strategy": "no"},
+            # Every step sees all 8 prompts x 8 samples: a steady gradient and a per-step accuracy
+            # averaged over 64 samples, so the test is not at the mercy of which prompts were drawn.
+            "grpo": {"num_generations": 8, "per_device_train_batch_size": 64, "max_completion_length": 32,
+                     "temperature": 1.0, "learning_rate": 1.0e-4, "lr_scheduler_type": "constant",
+                     "beta": 0.0, "max_steps": 12, "save_strategy": "no"},
         },
     }
     path = tmp_path / "r.yaml"
@@ -74,7 +89,7 @@ def test_grpo_raises_accuracy_on_toy_task(tiny_qwen_dir, tmp_path):
     assert main(["train-baseline", str(path)]) == 0
     rows = [json.loads(line) for line in (tmp_path / "run" / "train_baseline" / "metrics.jsonl").read_text().splitlines()]
     acc = [row["rewards/accuracy/mean"] for row in rows if "rewards/accuracy/mean" in row]
-    first, last = sum(acc[:6]) / 6, sum(acc[-6:]) / 6
-    print(f"accuracy first 6 steps {first:.2f}, last 6 steps {last:.2f}: {[round(a, 2) for a in acc]}")
-    assert 0.05 <= first <= 0.6, "the warm start should leave room to learn"
-    assert last >= first + 0.15
+    first, last = sum(acc[:3]) / 3, sum(acc[-3:]) / 3
+    print(f"accuracy first 3 steps {first:.2f}, last 3 steps {last:.2f}: {[round(a, 2) for a in acc]}")
+    assert 0.1 <= first <= 0.6, "the warm start should leave room to learn"
+    assert last >= first + 0.1
