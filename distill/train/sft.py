@@ -108,19 +108,20 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
     cfg: StudentConfig = recipe.section("train_student")
     model_config = preflight(recipe, cfg)
     out_dir = recipe.stage_dir("train_student")
+    checkpoint = _resume_point(cfg, out_dir, resume)  # `--resume` without a checkpoint fails here, early
     plan = make_plan(cfg, model_config)
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
     ctx = StageRun(out_dir, recipe, "train_student") if is_main_process() else nullcontext()
     with ctx as run:
-        result = _train(recipe, cfg, out_dir, plan, resume=resume, progress=progress, callbacks=callbacks or [])
+        result = _train(recipe, cfg, out_dir, plan, checkpoint=checkpoint, progress=progress, callbacks=callbacks or [])
         if run is not None:
             run.counts.update(result["counts"])
             run.extra["train"] = result["train"]
         return result
 
 
-def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume: bool | None, progress: bool,
+def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, checkpoint: str | None, progress: bool,
            callbacks: list) -> dict:
     from transformers import AutoTokenizer
     from trl import SFTTrainer
@@ -165,7 +166,6 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, resume:
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
         callbacks=([ProgressCallback(counts["tokens"])] if progress else []) + callbacks,
     )
-    checkpoint = _resume_point(cfg, out_dir, resume)
     if checkpoint and is_main_process():
         print(f"resuming from {checkpoint}", file=sys.stderr)
     output = trainer.train(resume_from_checkpoint=checkpoint)

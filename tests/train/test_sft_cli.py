@@ -67,6 +67,8 @@ def test_missing_inputs_fail_in_one_line_before_training(tmp_path, tiny_qwen_dir
     assert "did you mean 'learning_rate'" in err
     err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data), sft={"max_length": 10}), capsys)
     assert "train_student.max_length" in err
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data)), capsys, "--resume")
+    assert "--resume: no checkpoint-* directory" in err
     assert not (tmp_path / "run" / "train_student").exists()
 
 
