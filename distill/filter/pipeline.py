@@ -129,13 +129,13 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
     t0 = time.perf_counter()
     tmp = out / ".rejects.jsonl.tmp"
     try:
-        with open(tmp, "w", encoding="utf-8") as rejects, Progress(n_chunks, "filter pass 2 (write)", "chunks") as bar:
-            for chunk in range(n_chunks):  # record-level rejects, already serialized by the workers
+        with open(tmp, "wb") as rejects, Progress(n_chunks, "filter pass 2 (write)", "chunks") as bar:
+            for chunk in range(n_chunks):  # record-level rejects, already serialized by the workers: copy bytes
                 path = spool.rejects_path(spool_dir, chunk)
                 if path.is_file():
-                    text = path.read_text(encoding="utf-8")
-                    rejects.write(text)
-                    written_rejects += text.count("\n")
+                    data = path.read_bytes()
+                    rejects.write(data)
+                    written_rejects += data.count(b"\n")
             for chunk in range(n_chunks):
                 bar.update(1)
                 path = spool.kept_path(spool_dir, chunk)
@@ -152,8 +152,8 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
                 if not keep.all():
                     for rec, code in zip(table.filter(pa_mask(~keep)).to_pylist(), row_codes[~keep]):
                         detail = ledger.detail.get(rec["row"], "")
-                        rejects.write(json.dumps(spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail,
-                                                                  config.rejects_full), ensure_ascii=False) + "\n")
+                        line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
+                        rejects.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
                         written_rejects += 1
         files = shards.close()
         tmp.replace(out / "rejects.jsonl")
