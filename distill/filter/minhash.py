@@ -2,7 +2,7 @@
 
 Small and numpy-only. Shingle hashes are polynomial hashes of the bytes (stable across processes and
 runs, unlike Python's `hash`), then permuted with fixed
-(a*x + b) mod 2^64 maps; the top 32 bits of each minimum form the signature. Two signatures agree
+(a*x + b) mod 2^32 maps on their top 32 bits. Two signatures agree
 in a position with probability equal to the Jaccard similarity of the two shingle sets.
 """
 
