@@ -41,6 +41,9 @@ def check_dataset_exists(spec: str) -> None:
     if path.exists():
         if path.is_dir() and not any(path.iterdir()):
             raise DistillError(f"train_student.dataset: {spec} is an empty directory")
+        shards = sorted(str(p) for p in path.rglob("*.parquet")) if path.is_dir() else [str(path)] if path.suffix == ".parquet" else []
+        if shards and not any(_parquet_rows(f) for f in shards):
+            _no_rows(spec)
         return
     if _looks_local(spec):
         raise DistillError(
@@ -59,6 +62,9 @@ def load_rows(spec: str, split: str = "train") -> Any:
             return loaded[split] if isinstance(loaded, datasets.DatasetDict) else loaded
         parquet = sorted(str(p) for p in path.rglob("*.parquet"))
         if parquet:
+            # `datasets` fails on a zero-row shard with an Arrow error; an empty dataset (a filter
+            # that kept nothing) gets a clear message instead.
+            parquet = [f for f in parquet if _parquet_rows(f) > 0] or _no_rows(spec)
             return datasets.load_dataset("parquet", data_files=parquet, split="train")
         jsonl = sorted(str(p) for p in path.rglob("*.jsonl")) or sorted(str(p) for p in path.rglob("*.json"))
         if jsonl:
@@ -66,6 +72,8 @@ def load_rows(spec: str, split: str = "train") -> Any:
         raise DistillError(f"train_student.dataset: {spec} holds no Parquet or JSONL files")
     if path.is_file():
         kind = "parquet" if path.suffix == ".parquet" else "json"
+        if kind == "parquet" and _parquet_rows(str(path)) == 0:
+            _no_rows(spec)
         return datasets.load_dataset(kind, data_files=str(path), split="train")
     check_dataset_exists(spec)
     try:
@@ -73,6 +81,18 @@ def load_rows(spec: str, split: str = "train") -> Any:
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DistillError(f"train_student.dataset: cannot load {spec} from the hub ({first})") from None
+
+
+def _parquet_rows(file: str) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(file).metadata.num_rows
+
+
+def _no_rows(spec: str):
+    raise DistillError(
+        f"train_student.dataset: {spec} has no rows; if it is a filter output, its funnel.md says why every trace was rejected"
+    )
 
 
 def to_messages(dataset: Any, column: str) -> Any:

@@ -69,6 +69,15 @@ def test_missing_inputs_fail_in_one_line_before_training(tmp_path, tiny_qwen_dir
     assert "train_student.max_length" in err
     err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(data)), capsys, "--resume")
     assert "--resume: no checkpoint-* directory" in err
+    # A filter that kept nothing writes a zero-row shard: one line, not an Arrow traceback.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    empty = tmp_path / "filtered" / "data"
+    empty.mkdir(parents=True)
+    pq.write_table(pa.table({"messages": pa.array([], pa.string())}), empty / "train-00000-of-00001.parquet")
+    err = _fails(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(empty)), capsys)
+    assert "has no rows" in err and "funnel.md" in err
     assert not (tmp_path / "run" / "train_student").exists()
 
 
