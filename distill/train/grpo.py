@@ -74,6 +74,27 @@ def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
     return last
 
 
+def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
+    """The BudgetCallback limits; `match_generate` read from that run's manifest."""
+    import json
+
+    budget = dataclasses.asdict(section.budget)
+    source = budget.pop("match_generate")
+    if source:
+        path = Path(source)
+        path = path / "manifest.json" if path.is_dir() else path
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DistillError(f"budget.match_generate: cannot read {path}: {exc}") from None
+        tokens = (manifest.get("counts") or {}).get("completion_tokens")
+        if manifest.get("stage") != "generate" or not isinstance(tokens, int) or tokens <= 0:
+            raise DistillError(f"budget.match_generate: {path} is not a finished `distill generate` manifest "
+                               f"with counts.completion_tokens")
+        budget["max_generated_tokens"] = tokens
+    return budget
+
+
 def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights: list[float]):
     """trl.GRPOConfig from the section: distill's keys, then the recipe's `grpo` mapping."""
     import torch
@@ -114,7 +135,7 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
     from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
     from distill.train.rewards import RewardContext, build_rewards
 
-    budget = BudgetCallback(**dataclasses.asdict(section.budget))
+    budget = BudgetCallback(**resolve_budget(section))
     ctx = RewardContext(max_completion_length=_max_completion_length(section), overlong_buffer=section.overlong_buffer,
                         language=section.language, on_tokens=budget.tracker.add)
     funcs, weights = build_rewards(section.rewards, ctx)

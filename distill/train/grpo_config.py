@@ -38,6 +38,13 @@ class BudgetConfig:
     max_generated_tokens: int | None = None  # completion tokens sampled during GRPO, all processes
     max_wall_hours: float | None = None
     max_gpu_hours: float | None = None  # wall hours x number of training processes (GPUs)
+    # A `distill generate` output directory (or its manifest.json): max_generated_tokens becomes the
+    # completion tokens the teacher sampled there, i.e. the distillation data's generation cost.
+    match_generate: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.match_generate and self.max_generated_tokens is not None:
+            raise ValueError("budget: set max_generated_tokens or match_generate, not both")
 
 
 @dataclass
