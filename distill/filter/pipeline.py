@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from distill.errors import DistillError
-from distill.filter import card, dedup, funnel, mixture, plots, selection, spool
+from distill.filter import card, dedup, funnel, mixture, plots, selection, spool, writer
 from distill.filter.config import DOMAINS, FilterConfig, SourceConfig
-from distill.filter.format import FormatFilter, assistant_content
 from distill.filter.ledger import KEPT, MALFORMED, NAME, Ledger
 from distill.filter.pool import Workers, default_workers
-from distill.filter.shards import ShardWriter, conversations
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
 
@@ -117,63 +115,80 @@ def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> d
             "seconds": {"dedup": t1 - t0, "selection": t2 - t1, "mixture_quota": t3 - t2}}
 
 
-def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int) -> dict[str, Any]:
-    """Route spooled records: still kept -> dataset shards; rejected by a dataset-level step -> rejects."""
+def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int, n_workers: int) -> dict[str, Any]:
+    """Route spooled records, in parallel by shard (writer.py): still kept -> data/ shards; rejected
+    by a dataset-level step -> rejects.jsonl, after the record-level rejects the workers serialized."""
+    import multiprocessing
+
     import numpy as np
 
-    fmt = FormatFilter(config.format)
-    shards = ShardWriter(out / "data", config.shard_rows)
-    codes = np.frombuffer(ledger.code, dtype=np.int8)
-    teachers: Counter = Counter()
-    written_rejects = 0
     t0 = time.perf_counter()
-    tmp = out / ".rejects.jsonl.tmp"
+    codes = np.frombuffer(ledger.code, dtype=np.int8)
+    plan = writer.groups(codes, n_chunks, config.chunk_size, config.shard_rows)
+    details = {i: ledger.detail[i] for i in ledger.survivor_rows if ledger.code[i] != KEPT}
+    data = out / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for old in list(data.glob("*.parquet")) + list(data.glob(".tmp-*.parquet")):  # a rerun replaces, never mixes
+        old.unlink()
+    init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
+    kept_n, rejected_n, teachers = 0, 0, Counter()
+    pool = None
     try:
-        with open(tmp, "wb") as rejects, Progress(n_chunks, "filter pass 2 (write)", "chunks") as bar:
-            for chunk in range(n_chunks):  # record-level rejects, already serialized by the workers: copy bytes
-                path = spool.rejects_path(spool_dir, chunk)
-                if path.is_file():
-                    data = path.read_bytes()
-                    rejects.write(data)
-                    written_rejects += data.count(b"\n")
-            for chunk in range(n_chunks):
+        with Progress(len(plan), "filter pass 2 (write shards)", "shards") as bar:
+            if n_workers <= 1 or len(plan) <= 1:
+                writer.init(*init_args)
+                results = (writer.write_group(g, chunks) for g, chunks in enumerate(plan))
+            else:
+                pool = multiprocessing.get_context("spawn").Pool(min(n_workers, len(plan)), writer.init, init_args)
+                results = pool.starmap(writer.write_group, list(enumerate(plan)), chunksize=1)
+            for k, r, t in results:
+                kept_n, rejected_n = kept_n + k, rejected_n + r
+                teachers.update(t)
                 bar.update(1)
-                path = spool.kept_path(spool_dir, chunk)
-                if not path.is_file():
-                    continue
-                table = spool.read_kept(path)
-                row_codes = codes[table.column("row").to_numpy()]
-                keep = row_codes == KEPT
-                kept = table.filter(pa_mask(keep))
-                if kept.num_rows:
-                    assistants = [_assistant(fmt, c, d) for c, d in zip(kept.column("completion").to_pylist(), kept.column("domain").to_pylist())]
-                    shards.write_table(conversations(kept, assistants))
-                    teachers.update(kept.column("teacher").to_pylist())
-                if not keep.all():
-                    for rec, code in zip(table.filter(pa_mask(~keep)).to_pylist(), row_codes[~keep]):
-                        detail = ledger.detail.get(rec["row"], "")
-                        line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
-                        rejects.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
-                        written_rejects += 1
-        files = shards.close()
-        tmp.replace(out / "rejects.jsonl")
-    except BaseException:
-        shards.abort()
-        tmp.unlink(missing_ok=True)
-        raise
-    return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": shards.count,
+        written_rejects = rejected_n + _concat_rejects(out, spool_dir, n_chunks, len(plan))
+        files = _name_shards(data, len(plan))
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": kept_n,
             "rejects_written": written_rejects, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
 
 
-def pa_mask(mask):
-    import pyarrow as pa
+def _concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
+    """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
+    returns the record-level line count."""
+    tmp, count = out / ".rejects.jsonl.tmp", 0
+    with open(tmp, "wb") as rejects:
+        for chunk in range(n_chunks):
+            path = spool.rejects_path(spool_dir, chunk)
+            if path.is_file():
+                data = path.read_bytes()
+                rejects.write(data)
+                count += data.count(b"\n")
+        for group in range(n_groups):
+            path = writer.rejects_path(spool_dir, group)
+            if path.is_file():
+                rejects.write(path.read_bytes())
+    tmp.replace(out / "rejects.jsonl")
+    return count
 
-    return pa.array(mask, pa.bool_())
 
+def _name_shards(data: Path, n_groups: int) -> list[Path]:
+    import pyarrow.parquet as pq
 
-def _assistant(fmt: FormatFilter, completion: str, domain: str) -> str:
-    parts = fmt.parts({"completion": completion, "domain": domain})
-    return completion if isinstance(parts, str) else assistant_content(parts)
+    from distill.filter.shards import SCHEMA
+
+    tmps = [writer.shard_path(data, g) for g in range(n_groups) if writer.shard_path(data, g).is_file()]
+    if not tmps:  # an empty dataset is still a loadable dataset
+        tmps = [writer.shard_path(data, 0)]
+        pq.write_table(SCHEMA.empty_table(), tmps[0])
+    final = []
+    for i, tmp in enumerate(tmps):
+        path = data / f"train-{i:05d}-of-{len(tmps):05d}.parquet"
+        tmp.replace(path)
+        final.append(path)
+    return final
 
 
 def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
@@ -192,7 +207,7 @@ def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage
     spool_dir.mkdir(parents=True)
     one = pass_one(config, sources, eval_index, ledger, out, spool_dir)
     level = dataset_level(config, ledger, sources, seed)
-    two = pass_two(config, ledger, out, spool_dir, one["chunks"])
+    two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"])
     shutil.rmtree(spool_dir, ignore_errors=True)
     seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
     result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,

@@ -1,16 +1,13 @@
-"""Write the kept rows as Parquet shards under `data/`, in conversational form, as they stream by.
+"""The output dataset's shape: conversational rows (`messages`) plus metadata, as Arrow tables.
 
-Shards are written to temporary names and renamed `train-00000-of-00003.parquet` at the end (the
-count is known only then), the layout `datasets.load_dataset("parquet", data_dir=...)` and the
-Hub expect. Rows arrive a chunk at a time as Arrow tables, so memory stays flat however large the dataset.
+writer.py writes them as Parquet shards under `data/`: temporary names first, renamed
+`train-00000-of-00003.parquet` at the end (the count is known only then), the layout
+`datasets.load_dataset("parquet", data_dir=...)` and the Hub expect.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 SCHEMA = pa.schema([
     ("messages", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
@@ -33,54 +30,3 @@ def conversations(kept: pa.Table, assistants: list[str]) -> pa.Table:
     messages = pa.ListArray.from_arrays(pa.array(range(0, 2 * n + 1, 2), pa.int32()), turns)
     columns = [messages] + [kept.column(name) for name in SCHEMA.names[1:]]
     return pa.Table.from_arrays(columns, schema=SCHEMA)
-
-
-class ShardWriter:
-    def __init__(self, data_dir: str | Path, shard_rows: int):
-        self.dir = Path(data_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        for old in self.dir.glob("*.parquet"):  # a rerun replaces the dataset, never mixes with it
-            old.unlink()
-        self.shard_rows = shard_rows
-        self.tmp_paths: list[Path] = []
-        self.writer: pq.ParquetWriter | None = None
-        self.in_shard = 0
-        self.count = 0
-
-    def write_table(self, table: pa.Table) -> None:
-        """Append rows, starting a new shard every `shard_rows` rows."""
-        while table.num_rows:
-            if self.writer is None:
-                path = self.dir / f".tmp-{len(self.tmp_paths):05d}.parquet"
-                self.tmp_paths.append(path)
-                # dictionaries only for the few-valued columns: long unique texts gain nothing from them
-                self.writer = pq.ParquetWriter(path, SCHEMA, compression="zstd", use_dictionary=["domain", "source", "teacher"])
-            take = min(table.num_rows, self.shard_rows - self.in_shard)
-            self.writer.write_table(table.slice(0, take))
-            self.count += take
-            self.in_shard += take
-            table = table.slice(take)
-            if self.in_shard >= self.shard_rows:
-                self.writer.close()
-                self.writer, self.in_shard = None, 0
-
-    def close(self) -> list[Path]:
-        if self.writer is not None:
-            self.writer.close()
-        if not self.tmp_paths:  # an empty dataset is still a loadable dataset
-            path = self.dir / ".tmp-00000.parquet"
-            pq.write_table(SCHEMA.empty_table(), path)
-            self.tmp_paths.append(path)
-        total = len(self.tmp_paths)
-        final = []
-        for i, tmp in enumerate(self.tmp_paths):
-            path = self.dir / f"train-{i:05d}-of-{total:05d}.parquet"
-            os.replace(tmp, path)
-            final.append(path)
-        return final
-
-    def abort(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        for tmp in self.tmp_paths:
-            tmp.unlink(missing_ok=True)

@@ -127,7 +127,13 @@ def test_two_workers_give_the_same_result_as_one(tmp_path):
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
         assert main(["filter", "--input", str(traces_dir), "--output", str(out), "--workers", str(workers),
-                     "--set", "filter.decontaminate.enabled=false", "--set", "filter.plots=false", "--set", "filter.chunk_size=16"]) == 0
-        results.append(([(r["id"], r["reject_reason"]) for r in lines(out / "rejects.jsonl")],
-                        json.loads((out / "funnel.json").read_text())["kept"]))
+                     "--set", "filter.decontaminate.enabled=false", "--set", "filter.plots=false", "--set", "filter.chunk_size=16",
+                     "--set", "filter.shard_rows=40", "--set", "filter.selection.k=2"]) == 0
+        import pyarrow.parquet as pq
+
+        shards = sorted((out / "data").glob("train-*.parquet"))
+        kept_ids = [i for shard in shards for i in pq.read_table(shard).column("id").to_pylist()]
+        results.append(([(r["id"], r["reject_reason"]) for r in lines(out / "rejects.jsonl")], kept_ids, [s.name for s in shards]))
     assert results[0] == results[1]
+    assert len(results[0][2]) > 1 and results[0][2][-1].endswith(f"-of-{len(results[0][2]):05d}.parquet")
+    assert any(reason == "selection" for _, reason in results[0][0])  # dataset-level rejects written by the workers

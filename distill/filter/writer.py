@@ -1,0 +1,102 @@
+"""Pass 2 in parallel: the spool's chunks are grouped into shards, and each worker writes whole shards.
+
+A group is a run of consecutive chunks holding at most `shard_rows` kept rows (the ledger knows how
+many each chunk keeps, since chunk i holds rows [i*chunk_size, (i+1)*chunk_size)). A worker reads
+its chunks' spooled survivors, writes the kept ones to `data/.tmp-GGGGG.parquet` and the ones a
+dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`. The parent renames the shards in
+order and concatenates the reject files, so the output is the same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from distill.filter import spool
+from distill.filter.config import FilterConfig
+from distill.filter.format import FormatFilter, assistant_content
+from distill.filter.ledger import KEPT, NAME
+
+_STATE: dict[str, Any] = {}
+
+
+def init(config: FilterConfig, codes: bytes, details: dict[int, str], spool_dir: str, data_dir: str) -> None:
+    _STATE.update(config=config, codes=np.frombuffer(codes, dtype=np.int8), details=details, spool=Path(spool_dir),
+                  data=Path(data_dir), fmt=FormatFilter(config.format))
+
+
+def groups(codes: np.ndarray, n_chunks: int, chunk_size: int, shard_rows: int) -> list[list[int]]:
+    """Consecutive chunks, each group with at most `shard_rows` kept rows (at least one chunk)."""
+    kept = np.add.reduceat((codes == KEPT).astype(np.int64), np.arange(0, len(codes), chunk_size)) if len(codes) else []
+    out, current, count = [], [], 0
+    for chunk in range(n_chunks):
+        k = int(kept[chunk])
+        if current and count + k > shard_rows:
+            out.append(current)
+            current, count = [], 0
+        current.append(chunk)
+        count += k
+    if current:
+        out.append(current)
+    return out
+
+
+def shard_path(data: Path, group: int) -> Path:
+    return data / f".tmp-{group:05d}.parquet"
+
+
+def rejects_path(spool_dir: Path, group: int) -> Path:
+    return spool_dir / f"dsrejects-{group:05d}.jsonl"
+
+
+def _assistant(fmt: FormatFilter, completion: str, domain: str) -> str:
+    parts = fmt.parts({"completion": completion, "domain": domain})
+    return completion if isinstance(parts, str) else assistant_content(parts)
+
+
+def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
+    """(kept rows written, rejected rows written, teachers) for one shard's worth of chunks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from distill.filter.shards import SCHEMA, conversations
+
+    config: FilterConfig = _STATE["config"]
+    codes, fmt = _STATE["codes"], _STATE["fmt"]
+    kept_n, rejected_n, teachers = 0, 0, Counter()
+    writer = None
+    lines: list[str] = []
+    try:
+        for chunk in chunks:
+            path = spool.kept_path(_STATE["spool"], chunk)
+            if not path.is_file():
+                continue
+            table = spool.read_kept(path)
+            row_codes = codes[table.column("row").to_numpy()]
+            keep = row_codes == KEPT
+            kept = table.filter(pa.array(keep, pa.bool_()))
+            if kept.num_rows:
+                completions, domains = kept.column("completion").to_pylist(), kept.column("domain").to_pylist()
+                if writer is None:
+                    # dictionaries only for the few-valued columns: long unique texts gain nothing from them
+                    writer = pq.ParquetWriter(shard_path(_STATE["data"], group), SCHEMA, compression="zstd",
+                                              use_dictionary=["domain", "source", "teacher"])
+                writer.write_table(conversations(kept, [_assistant(fmt, c, d) for c, d in zip(completions, domains)]))
+                teachers.update(kept.column("teacher").to_pylist())
+                kept_n += kept.num_rows
+            if not keep.all():
+                for rec, code in zip(table.filter(pa.array(~keep, pa.bool_())).to_pylist(), row_codes[~keep]):
+                    detail = _STATE["details"].get(rec["row"], "")
+                    line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
+                    lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        if writer is not None:
+            writer.close()
+    if lines:
+        rejects_path(_STATE["spool"], group).write_text("".join(lines), encoding="utf-8")
+    rejected_n = len(lines)
+    return kept_n, rejected_n, teachers
