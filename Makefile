@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-all clean
+.PHONY: setup demo test test-vllm test-all clean
 
 # torch first, from the CPU build, so pip never pulls a multi-GB CUDA build; then vLLM's CPU build,
 # which pins torch and transformers; then the project. torchvision & co. don't load beside this torch.
@@ -25,6 +25,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The real vLLM (CPU build) tests: an engine start each, minutes in all; CI runs them after `test`.
+test-vllm: setup
+	$(BIN)/python -m pytest -q -m "vllm and (slow or not slow)"
 
 test-all: setup
 	$(BIN)/python -m pytest -q -m "slow or not slow"
