@@ -33,7 +33,7 @@ DOMAINS = ("math", "choice", "code", "general")
 
 
 @dataclass
-class SourceConfig:
+class TraceSourceConfig:
     path: str | list[str]  # JSONL/Parquet file(s) or directories
     name: str | None = None  # default: the file's stem; shown in the report and the `source` column
     columns: dict[str, str] = field(default_factory=dict)  # trace field -> this source's column name
@@ -149,7 +149,7 @@ class SelectionConfig:
 @dataclass
 class FilterConfig:
     # Sources of traces; empty = the generate stage's output (`<output_dir>/generate`).
-    sources: list[SourceConfig] = field(default_factory=list)
+    sources: list[TraceSourceConfig] = field(default_factory=list)
     target_size: int | None = None  # total rows wanted; must equal the sum of quotas when both are set
     strict: bool = False  # a quota shortfall fails the run instead of only being reported
     format: FormatConfig = field(default_factory=FormatConfig)

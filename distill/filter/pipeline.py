@@ -21,19 +21,19 @@ from typing import Any, Iterator
 
 from distill.errors import DistillError
 from distill.filter import card, dedup, funnel, mixture, plots, selection, spool, writer
-from distill.filter.config import DOMAINS, FilterConfig, SourceConfig
+from distill.filter.config import DOMAINS, FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, NAME, Ledger
 from distill.filter.pool import Workers, default_workers
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
 
 
-def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[SourceConfig, str]]:
+def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[TraceSourceConfig, str]]:
     """(source, name) pairs; the default source is the generate stage's trace shards."""
     sources = config.sources
     if not sources:
         shards = generate_dir / "shards"
-        sources = [SourceConfig(path=str(shards if shards.is_dir() else generate_dir), name="generate")]
+        sources = [TraceSourceConfig(path=str(shards if shards.is_dir() else generate_dir), name="generate")]
     out = []
     for source in sources:
         paths = source.path if isinstance(source.path, list) else [source.path]
@@ -44,7 +44,7 @@ def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[Sour
     return out
 
 
-def iter_rows(sources: list[tuple[SourceConfig, str]]) -> Iterator[tuple[int, Any]]:
+def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[int, Any]]:
     """(source index, Row) for every row of every source, in a fixed order that both passes share."""
     for s, (source, _) in enumerate(sources):
         for path in source.path if isinstance(source.path, list) else [source.path]:

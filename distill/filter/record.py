@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from distill.filter.config import DOMAINS, SourceConfig
+from distill.filter.config import DOMAINS, TraceSourceConfig
 
 STR_FIELDS = ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason", "teacher")
 
@@ -31,7 +31,7 @@ def _from_messages(messages: Any) -> tuple[str | None, str | None, str | None]:
     return users[0], assistants[-1], None
 
 
-def normalize(data: dict[str, Any], source: SourceConfig, source_name: str, line: int) -> tuple[dict[str, Any] | None, str | None]:
+def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str, line: int) -> tuple[dict[str, Any] | None, str | None]:
     """(record, None) or (None, reason)."""
     rec: dict[str, Any] = {}
     for name in ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",

@@ -19,7 +19,7 @@ import numpy as np
 
 from distill.filter import minhash, spool
 from distill.filter.chain import Chain
-from distill.filter.config import FilterConfig, SourceConfig
+from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.record import normalize
 
 _STATE: dict[str, Any] = {}
@@ -48,7 +48,7 @@ class ChunkResult(NamedTuple):
     verify_calls: int
 
 
-def init(config: FilterConfig, sources: list[tuple[SourceConfig, str]], eval_index, spool_dir: str) -> None:
+def init(config: FilterConfig, sources: list[tuple[TraceSourceConfig, str]], eval_index, spool_dir: str) -> None:
     _STATE.update(config=config, sources=sources, chain=Chain(config, eval_index), problems=set(), spool=spool_dir,
                   seconds={"read": 0.0, "signatures": 0.0, "spool": 0.0}, verify_calls=0, kept=[], rejects=[])
 

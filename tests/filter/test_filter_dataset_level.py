@@ -9,10 +9,10 @@ import pytest
 
 from distill.errors import DistillError
 from distill.filter import pipeline
-from distill.filter.config import DedupConfig, FilterConfig, SelectionConfig, SourceConfig
+from distill.filter.config import DedupConfig, FilterConfig, SelectionConfig, TraceSourceConfig
 
 
-def run(tmp_path: Path, sources: list[SourceConfig], **options) -> tuple[dict, dict]:
+def run(tmp_path: Path, sources: list[TraceSourceConfig], **options) -> tuple[dict, dict]:
     options.setdefault("decontaminate", {"enabled": False})
     from distill.config import from_dict
 
@@ -33,7 +33,7 @@ def test_exact_and_near_duplicate_completions(tmp_path, traces, jsonl):
     near = traces("p2", 0, completion=a["completion"].replace("</think>", " One more check.</think>"))
     other = traces("p3", 0)
     path = jsonl(tmp_path / "t.jsonl", [a, dup, near, other])
-    result, rejects = run(tmp_path, [SourceConfig(path=str(path))])
+    result, rejects = run(tmp_path, [TraceSourceConfig(path=str(path))])
     assert rejects["p1:0"][0] == "dedup" and "identical completion to p0:0" in rejects["p1:0"][1]
     assert rejects["p2:0"][0] == "dedup" and "near-duplicates p0:0" in rejects["p2:0"][1]
     assert result["kept"] == 2 and result["dedup"] == {"exact": 1, "near_problems": 0, "near_completions": 1}
@@ -43,16 +43,16 @@ def test_near_duplicate_problems_across_prompts(tmp_path, traces, jsonl):
     problem = "Let n be the number of ordered pairs of positive integers whose product is 720. Find n modulo 7."
     rows = [traces("a", 0, problem=problem), traces("a", 1, problem=problem),
             traces("b", 0, problem="  " + problem.upper().replace(" ", "  ")), traces("c", 0, problem="A different problem about triangles and circles entirely.")]
-    result, rejects = run(tmp_path, [SourceConfig(path=str(jsonl(tmp_path / "t.jsonl", rows)))])
+    result, rejects = run(tmp_path, [TraceSourceConfig(path=str(jsonl(tmp_path / "t.jsonl", rows)))])
     assert set(rejects) == {"b:0"} and "problem near-duplicates prompt a" in rejects["b:0"][1]
-    result, rejects = run(tmp_path, [SourceConfig(path=str(tmp_path / "t.jsonl"))], dedup={"near_problems": False})
+    result, rejects = run(tmp_path, [TraceSourceConfig(path=str(tmp_path / "t.jsonl"))], dedup={"near_problems": False})
     assert rejects == {}
 
 
 @pytest.mark.parametrize("policy, expected", [("first", {"p:0", "p:1"}), ("shortest", {"p:3", "p:4"})])
 def test_selection_policies(tmp_path, traces, jsonl, policy, expected):
     rows = [traces("p", i, completion_tokens=1000 - 100 * i) for i in range(5)] + [traces("q", 0)]
-    result, rejects = run(tmp_path, [SourceConfig(path=str(jsonl(tmp_path / "t.jsonl", rows)))], selection={"k": 2, "policy": policy})
+    result, rejects = run(tmp_path, [TraceSourceConfig(path=str(jsonl(tmp_path / "t.jsonl", rows)))], selection={"k": 2, "policy": policy})
     kept = {f"p:{i}" for i in range(5)} - set(rejects)
     assert kept == expected and result["rejected_by_reason"]["selection"] == 3
     assert all(reason == "selection" and "k=2" in detail for reason, detail in rejects.values())
@@ -61,8 +61,8 @@ def test_selection_policies(tmp_path, traces, jsonl, policy, expected):
 def test_selection_random_is_seeded_and_counts_only_correct(tmp_path, traces, jsonl):
     rows = [traces("p", i, boxed="41" if i == 0 else "42") for i in range(6)]
     path = jsonl(tmp_path / "t.jsonl", rows)
-    first, r1 = run(tmp_path, [SourceConfig(path=str(path))], selection={"k": 3, "policy": "random"})
-    second, r2 = run(tmp_path, [SourceConfig(path=str(path))], selection={"k": 3, "policy": "random"})
+    first, r1 = run(tmp_path, [TraceSourceConfig(path=str(path))], selection={"k": 3, "policy": "random"})
+    second, r2 = run(tmp_path, [TraceSourceConfig(path=str(path))], selection={"k": 3, "policy": "random"})
     assert r1 == r2 and first["kept"] == 3
     assert r1["p:0"][0] == "correctness"  # wrong samples never count toward k
     assert sorted(reason for reason, _ in r1.values()) == ["correctness", "selection", "selection"]
@@ -72,8 +72,8 @@ def mixture_sources(tmp_path, traces, jsonl, quota_reasoning, quota_general):
     reasoning = jsonl(tmp_path / "reasoning.jsonl", [traces(f"r{i}", 0) for i in range(6)])
     chat = [{"question": f"Say hello number {i}", "response": f"Hello there, friend number {i}!"} for i in range(3)]
     general = jsonl(tmp_path / "chat.jsonl", chat)
-    return [SourceConfig(path=str(reasoning), name="reasoning", quota=quota_reasoning),
-            SourceConfig(path=str(general), name="general", columns={"problem": "question", "completion": "response"},
+    return [TraceSourceConfig(path=str(reasoning), name="reasoning", quota=quota_reasoning),
+            TraceSourceConfig(path=str(general), name="general", columns={"problem": "question", "completion": "response"},
                          defaults={"domain": "general"}, quota=quota_general)]
 
 
