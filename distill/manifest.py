@@ -74,14 +74,16 @@ def write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
-    path = Path(out_dir) / MANIFEST
-    if not path.is_file():
-        return None
+def read_json(path: str | Path) -> dict[str, Any] | None:
+    """A JSON file written by `write_json_atomic`, or None when it is missing or unreadable."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
+    return read_json(Path(out_dir) / MANIFEST)
 
 
 class StageRun:

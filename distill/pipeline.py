@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from distill.errors import DistillError
-from distill.manifest import now_iso, read_manifest, write_json_atomic
+from distill.manifest import now_iso, read_json, read_manifest, write_json_atomic
 from distill.recipe import PIPELINE_STAGES, Recipe
 
 STAMP = "pipeline.json"
@@ -60,7 +60,7 @@ class PlannedStage:
 
 def stage_is_current(recipe: Recipe, section: str) -> tuple[bool, str]:
     out = recipe.stage_dir(section)
-    stamp = read_manifest_file(out / STAMP)
+    stamp = read_json(out / STAMP)
     if stamp is None:
         return False, "no previous output"
     if stamp.get("status") != "ok":
@@ -71,15 +71,6 @@ def stage_is_current(recipe: Recipe, section: str) -> tuple[bool, str]:
     if manifest is not None and manifest.get("status") != "ok":
         return False, f"stage manifest says {manifest.get('status')}"
     return True, "output is current"
-
-
-def read_manifest_file(path: Path) -> dict | None:
-    import json
-
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def plan(recipe: Recipe, *, from_stage: str | None = None, only: list[str] | None = None, force: bool = False) -> list[PlannedStage]:
