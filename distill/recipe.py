@@ -35,7 +35,6 @@ PIPELINE_STAGES = [
     "toy", "warmup_teacher", "train_teacher", "generate", "filter",
     "warmup_student", "train_student", "train_baseline", "eval", "report",
 ]
-STAGES = PIPELINE_STAGES
 
 
 @dataclass
@@ -109,4 +108,4 @@ def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
     return recipe
 
 
-__all__ = ["Recipe", "PIPELINE_STAGES", "STAGES", "load_recipe", "recipe_from_dict", "interpolate"]
+__all__ = ["Recipe", "PIPELINE_STAGES", "load_recipe", "recipe_from_dict", "interpolate"]

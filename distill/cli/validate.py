@@ -15,12 +15,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def validate_recipe(path: str, overrides: list[str], deep: bool = True):
-    from distill.recipe import STAGES, load_recipe
+    from distill.recipe import PIPELINE_STAGES, load_recipe
 
     recipe = load_recipe(path, overrides)
     if deep:
         # A section may check more than its shape, e.g. TRL options against TRL's config classes.
-        for stage in STAGES:
+        for stage in PIPELINE_STAGES:
             section = getattr(recipe, stage)
             if section is not None and hasattr(section, "validate"):
                 section.validate(file=path, path=stage)
