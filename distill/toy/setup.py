@@ -26,20 +26,17 @@ def sft_conversation(problem: dict) -> dict:
 
 
 def build_toy_setup(recipe) -> dict[str, int]:
-    from distill.toy.models import build_tiny_model
+    from dataclasses import asdict
+
+    from distill.toy.kit import build_kit
     from distill.toy.tasks import make_problems
-    from distill.toy.tokenizer import build_tokenizer
 
     config = recipe.section("toy")
     out = recipe.stage_dir("toy")
     out.mkdir(parents=True, exist_ok=True)
-    build_tokenizer(out / "tokenizer")
-    for index, (name, spec) in enumerate(config.models.items()):
-        build_tiny_model(
-            spec.arch, out / "tokenizer", out / name,
-            hidden_size=spec.hidden_size, num_layers=spec.num_layers, num_heads=spec.num_heads,
-            intermediate_size=spec.intermediate_size, seed=recipe.seed + index,
-        )
+    # The tokenizer keeps its fixed seed (0); model i is seeded with the recipe's seed + i.
+    specs = {name: {**asdict(spec), "seed": recipe.seed + index} for index, (name, spec) in enumerate(config.models.items())}
+    build_kit(out, specs, seed=0)
     counts = {}
     for split, size in (("train", config.train_size), ("test", config.test_size)):
         problems = make_problems(config.task, split, size, seed=recipe.seed, difficulty=config.difficulty)
