@@ -1,8 +1,10 @@
 """decontaminate: problems that share a word n-gram with an evaluation problem (AIME, MATH-500, GPQA).
 
-Text is normalized before n-gramming: the R1 instruction sentence is cut, letters lowercased,
-punctuation and whitespace runs turned into single spaces, so a copy with changed case, spacing or
-punctuation still matches. Eval problems shorter than n words are matched whole.
+Text is normalized before n-gramming: the R1 instruction sentence is cut, letters lowercased, and
+the text split into words (runs of letters and digits) and operator symbols (+ - * / = ^ < >);
+other punctuation and whitespace are dropped, so a copy with changed case, spacing or punctuation
+still matches while "3 + 4" and "3 * 4" stay different problems. Eval problems shorter than n
+tokens are matched whole.
 Eval sets come from local JSONL/Parquet files (a `problem` or `Question` column), from `eval_dir`,
 or from the hub ids `distill eval` uses (needs network; offline they are skipped with a warning).
 """
@@ -20,7 +22,10 @@ from distill.filter.reject import Decision, Reject
 
 REASON = "decontaminate"
 INSTRUCTION = re.compile(r"please reason step by step,? and put your final answer within \\boxed\{\}\.?", re.IGNORECASE)
-NON_WORD = re.compile(r"[\W_]+")
+# Words, and the operators that tell short math problems apart; a hyphen inside a word
+# ("kilometer-long") is spelling, not minus, so it is dropped before tokenizing.
+TOKEN = re.compile(r"[^\W_]+|[-+*/=^<>]")
+WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 PROBLEM_COLUMNS = ("problem", "Problem", "question", "Question")
 # Hub copies, as `distill eval` loads them: (dataset id, config, split).
 HUB = {
@@ -33,7 +38,7 @@ HUB = {
 
 def words(text: str) -> list[str]:
     text = INSTRUCTION.sub(" ", text)
-    return NON_WORD.sub(" ", text.lower()).split()
+    return TOKEN.findall(WORD_HYPHEN.sub(" ", text.lower()))
 
 
 def ngrams(tokens: list[str], n: int) -> Iterable[str]:

@@ -36,7 +36,15 @@ def make_filter(files, n=8):
 
 
 def test_normalization_strips_instruction_case_and_punctuation():
-    assert words("Find  X,\tif 2x=6!" + INSTRUCTION) == ["find", "x", "if", "2x", "6"]
+    assert words("Find  X,\tif 2x=6!" + INSTRUCTION) == ["find", "x", "if", "2x", "=", "6"]
+    assert words("a well-known, 9-kilometer walk") == words("A well known 9 -kilometer walk.")
+
+
+def test_operators_keep_short_arithmetic_problems_apart():
+    # Found in the toy demo: with operators dropped, "3 + 4" and "3 * 4" were the same problem.
+    f = DecontaminateFilter(Index({"test": ["Compute 6 + 2 - 4." + INSTRUCTION]}, 8))
+    assert f({"problem": "Compute 6 * 2 / 4." + INSTRUCTION}) is None
+    assert f({"problem": "compute 6+2-4" + INSTRUCTION}).reason == "decontaminate"
 
 
 def test_catches_copies_with_whitespace_and_case_changes(eval_files):
