@@ -146,6 +146,11 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
 
         peft_config = peft.LoraConfig(**section.lora)
     callbacks = [budget, MetricsCallback(out_dir / METRICS_FILE), ProgressCallback(stage, budget)]
+    if section.backend == "vllm" and section.vllm_mode == "colocate":
+        from distill.train.vllm_cpu import live_linear_weights_on_cpu
+
+        if live_linear_weights_on_cpu():
+            log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
     trainer = trl.GRPOTrainer(model=section.model, reward_funcs=funcs, args=args, train_dataset=dataset,
                               callbacks=callbacks, peft_config=peft_config)
     # With tqdm off, transformers prints every log dict; metrics.jsonl and the progress line say it.
