@@ -70,3 +70,25 @@ def test_warmup_section_is_handed_to_train_student_with_its_own_output(tmp_path)
     recipe = make_recipe(tmp_path, warmup_teacher={}, train_student={})
     data = derived_recipe(recipe, STAGE_TABLE["warmup_teacher"])
     assert data["train_student"]["output_dir"] == str(tmp_path / "warmup_teacher")
+
+
+@pytest.mark.parametrize("name", ["r1-distill-qwen-1.5b", "r1-distill-qwen-7b"])
+def test_real_pipeline_recipes_plan_every_stage_and_chain_outputs(name, tmp_path):
+    """The real recipes cannot run here (GPUs, hub); their plan and the hand-offs between stages can."""
+    from pathlib import Path
+
+    from distill.recipe import load_recipe
+
+    path = Path(__file__).resolve().parents[2] / "recipes" / name / "pipeline.yaml"
+    recipe = load_recipe(path, [f"output_dir={tmp_path}"])
+    assert actions(plan(recipe)) == [(s, "run") for s in
+                                     ("generate", "filter", "train_student", "train_baseline", "eval", "report")]
+    filter_sources = [str(s.path) for s in recipe.section("filter").sources]
+    assert str(recipe.stage_dir("generate") / "shards") in filter_sources
+    from distill.train.sft_data import resolve_dataset
+
+    assert resolve_dataset(recipe.section("train_student").dataset, recipe) == str(recipe.stage_dir("filter") / "data")
+    # R1's comparison: the RL baseline trains on the prompts the teacher's traces came from.
+    assert recipe.section("train_baseline").prompts.name == recipe.section("generate").source.name
+    models = {str(p) for p in recipe.section("eval").models.values()}
+    assert {str(recipe.stage_dir("train_student")), str(recipe.stage_dir("train_baseline"))} <= models
