@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from distill.toy.chat_template import CHAT_TEMPLATE
+# The same ChatML template `distill train-student` installs on base models: one contract for both.
+from distill.train.chat_template import DISTILL_CHATML as CHAT_TEMPLATE
 
 PAD = "<|endoftext|>"
 IM_START = "<|im_start|>"

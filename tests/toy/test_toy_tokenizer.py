@@ -59,7 +59,7 @@ def test_template_keeps_think_in_history_and_last_turn(tok):
         "<|im_start|>user\nCompute 3 + 4.<|im_end|>\n"
         "<|im_start|>assistant\n<think>\n3 + 4 = 7\n</think>\n\nThe answer is \\boxed{7}.<|im_end|>\n"
         "<|im_start|>user\nCompute 7 * 2.<|im_end|>\n"
-        "<|im_start|>assistant\n<think>\n7 * 2 = 14\n</think>\n\nThe answer is \\boxed{14}.<|im_end|>\n"
+        "<|im_start|>assistant\n<think>\n7 * 2 = 14\n</think>\n\nThe answer is \\boxed{14}.<|im_end|>"  # ends on the stop token
     )
 
 
