@@ -25,10 +25,18 @@ def live_linear_weights_on_cpu() -> bool:
     if not current_platform.is_cpu():
         return False
 
+    original = vllm_layer_utils.dispatch_cpu_unquantized_gemm
+    if getattr(original, "distill_live_weights", False):
+        return True  # already patched in this process
+
     def dispatch_live(layer: torch.nn.Module, remove_weight: bool) -> None:
+        if layer.weight.is_meta or layer.weight.ndim != 2:
+            return original(layer, remove_weight)  # not a dense linear layer (MoE experts, conv): vLLM's way
         # The layer keeps its weight parameter (and its weight_loader), so a sync lands in what
         # the forward pass reads.
         layer.cpu_linear = torch.nn.functional.linear
+
+    dispatch_live.distill_live_weights = True
 
     # Callers import the function at call time from this module, so replacing the attribute is enough.
     vllm_layer_utils.dispatch_cpu_unquantized_gemm = dispatch_live
