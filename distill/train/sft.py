@@ -188,6 +188,16 @@ def _resume_point(cfg: StudentConfig, out_dir: Path, resume: bool | None) -> str
     return checkpoint
 
 
+def _merge_from_disk(base_model: str, adapter_dir: Path, dtype: Any) -> Any:
+    """Under several processes (DDP, ZeRO-3, FSDP) the live model is wrapped or sharded: rank 0
+    merges the saved adapter into a fresh copy of the base instead (CPU memory: one full model)."""
+    import peft
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(base_model, dtype=dtype)
+    return peft.PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+
+
 def save_student(trainer: Any, cfg: StudentConfig, out_dir: Path, eos: str) -> None:
     """Final weights + tokenizer (training chat template) + generation_config that stops on `eos`."""
     model = trainer.model
@@ -198,10 +208,16 @@ def save_student(trainer: Any, cfg: StudentConfig, out_dir: Path, eos: str) -> N
     ids = gen.eos_token_id if isinstance(gen.eos_token_id, list) else [gen.eos_token_id] if gen.eos_token_id is not None else []
     gen.eos_token_id = [eos_id] + [i for i in ids if i != eos_id]
     gen.pad_token_id = tokenizer.pad_token_id
-    if cfg.lora is not None and not cfg.lora.qlora and trainer.accelerator.num_processes == 1:
+    if cfg.lora is not None and not cfg.lora.qlora:
         # Later stages load a plain model by path: merge the adapter, keep the adapter beside it.
-        trainer.save_model(str(out_dir / "adapter"))
-        merged = model.merge_and_unload()
+        trainer.save_model(str(out_dir / "adapter"))  # every process: gathers sharded adapter weights
+        if trainer.accelerator.num_processes == 1:
+            merged = model.merge_and_unload()
+        elif trainer.is_world_process_zero():
+            merged = _merge_from_disk(cfg.model, out_dir / "adapter", base.dtype)
+        else:
+            return
+        merged.generation_config = gen
         merged.save_pretrained(str(out_dir))
         tokenizer.save_pretrained(str(out_dir))
         return
