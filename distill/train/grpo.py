@@ -76,17 +76,16 @@ def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
 
 def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
     """The BudgetCallback limits; `match_generate` read from that run's manifest."""
-    import json
+    from distill.manifest import MANIFEST, read_json
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_generate")
     if source:
         path = Path(source)
-        path = path / "manifest.json" if path.is_dir() else path
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise DistillError(f"budget.match_generate: cannot read {path}: {exc}") from None
+        path = path / MANIFEST if path.is_dir() else path
+        manifest = read_json(path)
+        if manifest is None:
+            raise DistillError(f"budget.match_generate: cannot read {path} (missing or not JSON)")
         tokens = (manifest.get("counts") or {}).get("completion_tokens")
         if manifest.get("stage") != "generate" or not isinstance(tokens, int) or tokens <= 0:
             raise DistillError(f"budget.match_generate: {path} is not a finished `distill generate` manifest "
