@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from distill.errors import DistillError
-from distill.filter import card, dedup, funnel, mixture, plots, selection, spool, writer
+from distill.filter import card, dedup, funnel, mixture, plots, selection, writer
 from distill.filter.config import DOMAINS, FilterConfig, TraceSourceConfig
-from distill.filter.ledger import KEPT, MALFORMED, NAME, Ledger
+from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
@@ -145,50 +145,14 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
                 kept_n, rejected_n = kept_n + k, rejected_n + r
                 teachers.update(t)
                 bar.update(1)
-        written_rejects = rejected_n + _concat_rejects(out, spool_dir, n_chunks, len(plan))
-        files = _name_shards(data, len(plan))
+        written_rejects = rejected_n + writer.concat_rejects(out, spool_dir, n_chunks, len(plan))
+        files = writer.name_shards(data, len(plan))
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
     return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": kept_n,
             "rejects_written": written_rejects, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
-
-
-def _concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
-    """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
-    returns the record-level line count."""
-    tmp, count = out / ".rejects.jsonl.tmp", 0
-    with open(tmp, "wb") as rejects:
-        for chunk in range(n_chunks):
-            path = spool.rejects_path(spool_dir, chunk)
-            if path.is_file():
-                data = path.read_bytes()
-                rejects.write(data)
-                count += data.count(b"\n")
-        for group in range(n_groups):
-            path = writer.rejects_path(spool_dir, group)
-            if path.is_file():
-                rejects.write(path.read_bytes())
-    tmp.replace(out / "rejects.jsonl")
-    return count
-
-
-def _name_shards(data: Path, n_groups: int) -> list[Path]:
-    import pyarrow.parquet as pq
-
-    from distill.filter.shards import SCHEMA
-
-    tmps = [writer.shard_path(data, g) for g in range(n_groups) if writer.shard_path(data, g).is_file()]
-    if not tmps:  # an empty dataset is still a loadable dataset
-        tmps = [writer.shard_path(data, 0)]
-        pq.write_table(SCHEMA.empty_table(), tmps[0])
-    final = []
-    for i, tmp in enumerate(tmps):
-        path = data / f"train-{i:05d}-of-{len(tmps):05d}.parquet"
-        tmp.replace(path)
-        final.append(path)
-    return final
 
 
 def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:

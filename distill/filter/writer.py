@@ -3,8 +3,9 @@
 A group is a run of consecutive chunks holding at most `shard_rows` kept rows (the ledger knows how
 many each chunk keeps, since chunk i holds rows [i*chunk_size, (i+1)*chunk_size)). A worker reads
 its chunks' spooled survivors, writes the kept ones to `data/.tmp-GGGGG.parquet` and the ones a
-dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`. The parent renames the shards in
-order and concatenates the reject files, so the output is the same for any number of workers.
+dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`. The parent then renames the shards in
+order (`name_shards`) and concatenates the reject files (`concat_rejects`), so the output is the
+same for any number of workers.
 """
 
 from __future__ import annotations
@@ -100,3 +101,40 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
         rejects_path(_STATE["spool"], group).write_text("".join(lines), encoding="utf-8")
     rejected_n = len(lines)
     return kept_n, rejected_n, teachers
+
+
+def concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
+    """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
+    returns the record-level line count."""
+    tmp, count = out / ".rejects.jsonl.tmp", 0
+    with open(tmp, "wb") as rejects:
+        for chunk in range(n_chunks):
+            path = spool.rejects_path(spool_dir, chunk)
+            if path.is_file():
+                data = path.read_bytes()
+                rejects.write(data)
+                count += data.count(b"\n")
+        for group in range(n_groups):
+            path = rejects_path(spool_dir, group)
+            if path.is_file():
+                rejects.write(path.read_bytes())
+    tmp.replace(out / "rejects.jsonl")
+    return count
+
+
+def name_shards(data: Path, n_groups: int) -> list[Path]:
+    """Rename the groups' temporary shards to train-0000i-of-0000n.parquet, in group order."""
+    import pyarrow.parquet as pq
+
+    from distill.filter.shards import SCHEMA
+
+    tmps = [path for path in (shard_path(data, g) for g in range(n_groups)) if path.is_file()]
+    if not tmps:  # an empty dataset is still a loadable dataset
+        tmps = [shard_path(data, 0)]
+        pq.write_table(SCHEMA.empty_table(), tmps[0])
+    final = []
+    for i, tmp in enumerate(tmps):
+        path = data / f"train-{i:05d}-of-{len(tmps):05d}.parquet"
+        tmp.replace(path)
+        final.append(path)
+    return final
