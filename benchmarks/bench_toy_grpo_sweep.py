@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import toy_eval  # noqa: E402
+import toy_runs  # noqa: E402
 
 # What docs/benchmarks/toy.md reports: learning rate and batch around the demo's settings.
 DEFAULT_CONFIGS = {
@@ -43,9 +40,7 @@ def train(name: str, overrides: dict, start: str, prompts: Path, out: Path) -> s
               "train_teacher": {"model": start, "prompts": {"kind": "files", "name": str(prompts)},
                                 "template": "chat", "rewards": {"accuracy": 1.0, "format": 0.2},
                                 "backend": "transformers", "plot": False, "grpo": grpo}}
-    path = out / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(recipe))
-    subprocess.run([sys.executable, "-m", "distill", "train-teacher", str(path)], check=True)
+    toy_runs.run_distill(["train-teacher"], recipe, out / f"{name}.yaml")
     return str(out / name / "train_teacher")
 
 
@@ -68,7 +63,7 @@ def main() -> None:
     models = {"start": start}
     for name, overrides in configs.items():
         models[name] = train(name, overrides, start, demo / "toy" / "arithmetic_train.jsonl", out)
-    table = toy_eval.evaluate(models, out)
+    table = toy_runs.evaluate(models, out)
     curves = {name: accuracy_curve(models[name]) for name in configs}
     summary = {name: {"train_accuracy_first": round(c[0], 3), "train_accuracy_last": round(c[-1], 3)}
                for name, c in curves.items() if c}

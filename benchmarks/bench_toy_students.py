@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import toy_eval  # noqa: E402
+import toy_runs  # noqa: E402
 
 # name: (model shape, distillation epochs) as in docs/benchmarks/toy.md.
 DEFAULT_STUDENTS = {
@@ -35,9 +32,7 @@ def sft(model: Path, data: Path, out: Path, options: dict) -> None:
     recipe = {"seed": 0, "output_dir": str(out.parent),
               "train_student": {"model": str(model), "dataset": str(data), "max_length": 256, "output_dir": str(out),
                                 "sft": {**options, "logging_steps": 50, "save_strategy": "no"}}}
-    path = out.parent / f"{out.name}.yaml"
-    path.write_text(yaml.safe_dump(recipe))
-    subprocess.run([sys.executable, "-m", "distill", "train-student", str(path)], check=True)
+    toy_runs.run_distill(["train-student"], recipe, out.parent / f"{out.name}.yaml")
 
 
 def main() -> None:
@@ -58,7 +53,7 @@ def main() -> None:
                                                         "lr_scheduler_type": "cosine", "warmup_steps": 10,
                                                         "per_device_train_batch_size": 8})
         models[f"{name}_base"], models[f"{name}_distilled"] = str(work / "base"), str(work / "distilled")
-    print(toy_eval.evaluate(models, out))
+    print(toy_runs.evaluate(models, out))
     (out / "students.json").write_text(json.dumps({n: {"shape": s, "epochs": e} for n, (s, e) in DEFAULT_STUDENTS.items()}))
 
 
