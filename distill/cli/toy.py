@@ -76,6 +76,7 @@ def _setup(args: argparse.Namespace) -> int:
 
     recipe = recipe_from_args(args)
     section = recipe.section("toy")
+    section.validate(file=recipe.source_file, path="toy")  # bad shapes or shares fail before anything is written
     out = recipe.stage_dir("toy")
     with StageRun(out, recipe, "toy") as stage:
         stage.counts.update(build_toy_setup(recipe))

@@ -145,8 +145,12 @@ def _history(path: str | Path) -> list[dict]:
     return history if isinstance(history, list) else []
 
 
+TRAINING_SERIES = ("loss", "eval_loss", "completions/mean_length")
+
+
 def load_training(named: dict[str, str]) -> dict[str, dict[str, list[tuple[float, float]]]]:
-    """{run: {series: [(step, value)]}}: loss and reward-like series (not their std)."""
+    """{run: {series: [(step, value)]}}: loss, reward-like series (not their std) and GRPO's mean
+    completion length (R1-Zero's telling curve: it grows as the policy learns to reason longer)."""
     curves = {}
     for name, path in named.items():
         series: dict[str, list[tuple[float, float]]] = {}
@@ -154,7 +158,7 @@ def load_training(named: dict[str, str]) -> dict[str, dict[str, list[tuple[float
             if not isinstance(entry, dict) or not isinstance(entry.get("step"), (int, float)):
                 continue
             for key, value in entry.items():
-                if (key in ("loss", "eval_loss") or "reward" in key) and isinstance(value, (int, float)) and "std" not in key:
+                if (key in TRAINING_SERIES or "reward" in key) and isinstance(value, (int, float)) and "std" not in key:
                     series.setdefault(key, []).append((float(entry["step"]), float(value)))
         if series:
             curves[name] = series

@@ -5,11 +5,15 @@ Writes into the stage's output directory:
   <name>/                         one tiny HF model per entry of `toy.models` (random init, seeded)
   <task>_train.jsonl, _test.jsonl prompt records (id, problem, answer, domain, solution)
   <task>_train_sft.jsonl          the train split as conversations (`messages`): the reference
-                                  solutions the warm-up stages train on
+                                  solutions the warm-up stages train on, and for a share of the
+                                  problems (`toy.quick_answers`) a second, quick answer without
+                                  the worked steps
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from distill.records import write_jsonl
@@ -23,6 +27,25 @@ def sft_conversation(problem: dict) -> dict:
             {"role": "assistant", "content": problem["solution"]},
         ],
     }
+
+
+def gets_quick_answer(problem_id: str, share: float) -> bool:
+    """Whether a problem is among the `share` that also get a quick answer: fixed by its id, not the draw order."""
+    return int(hashlib.sha256(problem_id.encode()).hexdigest()[:8], 16) < share * 16**8
+
+
+def warmup_conversations(problems: list[dict], quick_share: float) -> Iterator[dict]:
+    """Every problem with its worked solution; the chosen share a second time, answered at once.
+
+    A base model's text mixes worked and unworked answers; the quick ones are mostly wrong on
+    two-step problems, so GRPO (rewarded on the answer only) has a habit to break: working the steps.
+    """
+    from distill.toy.tasks.base import quick_solution
+
+    for problem in problems:
+        yield sft_conversation(problem)
+        if gets_quick_answer(problem["id"], quick_share):
+            yield sft_conversation({**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])})
 
 
 def build_toy_setup(recipe) -> dict[str, int]:
@@ -42,6 +65,7 @@ def build_toy_setup(recipe) -> dict[str, int]:
         problems = make_problems(config.task, split, size, seed=recipe.seed, difficulty=config.difficulty)
         counts[split] = write_jsonl(Path(out) / f"{config.task}_{split}.jsonl", problems)
         if split == "train":
-            write_jsonl(Path(out) / f"{config.task}_train_sft.jsonl", (sft_conversation(p) for p in problems))
+            conversations = warmup_conversations(problems, config.quick_answers)
+            counts["warmup_conversations"] = write_jsonl(Path(out) / f"{config.task}_train_sft.jsonl", conversations)
     counts["models"] = len(config.models)
     return counts

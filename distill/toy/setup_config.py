@@ -6,6 +6,7 @@
       difficulty: 1
       train_size: 500
       test_size: 100
+      quick_answers: 0.5   # share of training problems the warm-up file also answers at once, no steps
 
 Run by `distill toy setup RECIPE` (or `distill run`). Standard library only: recipes load without
 heavy imports.
@@ -34,6 +35,9 @@ class ToySetupConfig:
     difficulty: int = 1
     train_size: int = 500
     test_size: int = 100
+    # Share of the training problems that the warm-up file (<task>_train_sft.jsonl) holds a second time
+    # answered at once, "I know this one.", without the worked steps: a habit for GRPO to break.
+    quick_answers: float = 0.0
     output_dir: str | None = None
 
     def validate(self, file: str, path: str) -> None:
@@ -48,6 +52,8 @@ class ToySetupConfig:
         if self.difficulty not in levels:
             raise ConfigError(f"{file}: {path}.difficulty: {self.task} has levels {min(levels)}-{max(levels)}, "
                               f"got {self.difficulty}")
+        if not 0.0 <= self.quick_answers <= 1.0:
+            raise ConfigError(f"{file}: {path}.quick_answers: a share between 0 and 1, got {self.quick_answers}")
         for name, spec in self.models.items():
             try:
                 check_shape(spec.arch, spec.hidden_size, spec.num_heads)

@@ -82,10 +82,12 @@ def test_training_curves_from_grpo_metrics_jsonl(tmp_path):
     from distill.report.collect import load_training
 
     lines = [json.dumps({"step": s, "loss": 0.01 * s, "reward": 0.1 * s, "rewards/accuracy/mean": 0.05 * s,
-                         "rewards/accuracy/std": 0.3}) for s in (5, 10, 15)]
+                         "rewards/accuracy/std": 0.3, "completions/mean_length": 20 + s,
+                         "completions/max_length": 40}) for s in (5, 10, 15)]
     (tmp_path / "metrics.jsonl").write_text("\n".join(lines + ['{"step": 20, "loss"']) + "\n")  # last line cut
     curves = load_training({"baseline": str(tmp_path)})["baseline"]
-    assert set(curves) == {"loss", "reward", "rewards/accuracy/mean"}
+    assert set(curves) == {"loss", "reward", "rewards/accuracy/mean", "completions/mean_length"}
+    assert curves["completions/mean_length"][-1] == (15.0, 35.0)
     assert curves["reward"] == [(5.0, 0.5), (10.0, 1.0), (15.0, 1.5)]
     assert load_training({"none": str(tmp_path / "missing")}) == {}
 

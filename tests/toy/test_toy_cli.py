@@ -65,6 +65,42 @@ def test_setup_runs_the_toy_section(tmp_path):
     assert len((out / "countdown_train.jsonl").read_text().splitlines()) == 20
 
 
+def _setup_recipe(tmp_path, quick_answers):
+    recipe = tmp_path / "toy.yaml"
+    recipe.write_text(textwrap.dedent(f"""\
+        output_dir: {tmp_path / "run"}
+        toy:
+          models: {{teacher: {{arch: qwen2}}}}
+          train_size: 200
+          test_size: 5
+          quick_answers: {quick_answers}
+        """))
+    return recipe
+
+
+def test_setup_adds_quick_answers_to_the_warmup_file(tmp_path):
+    assert main(["toy", "setup", str(_setup_recipe(tmp_path, 0.5))]) == 0
+    out = tmp_path / "run" / "toy"
+    problems = {p["id"]: p for p in map(json.loads, (out / "arithmetic_train.jsonl").read_text().splitlines())}
+    conversations = [json.loads(line) for line in (out / "arithmetic_train_sft.jsonl").read_text().splitlines()]
+    worked = [c for c in conversations if c["id"] in problems]
+    quick = [c for c in conversations if c["id"] not in problems]
+    assert len(worked) == 200 and 70 <= len(quick) <= 130  # about half the problems, chosen by id
+    for conversation in quick:
+        problem = problems[conversation["id"].removesuffix("-quick")]
+        user, assistant = (m["content"] for m in conversation["messages"])
+        assert user == problem["problem"]
+        assert assistant == f"<think>\nI know this one.\n</think>\n\nThe answer is \\boxed{{{problem['answer']}}}."
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["warmup_conversations"] == len(conversations)
+
+
+def test_setup_refuses_a_share_above_one(tmp_path, capsys):
+    assert main(["toy", "setup", str(_setup_recipe(tmp_path, 1.5))]) == 2
+    assert "toy.quick_answers: a share between 0 and 1, got 1.5" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
 VLLM_SCRIPT = """
 import os, sys
 os.environ["VLLM_CPU_KVCACHE_SPACE"] = "1"

@@ -10,6 +10,8 @@ import hashlib
 
 INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 TEST_FRACTION_PERCENT = 20
+# What a quick answer thinks instead of working the steps.
+QUICK_THOUGHT = "I know this one."
 
 
 def problem_hash(task: str, question: str) -> str:
@@ -24,6 +26,11 @@ def r1_solution(step_lines: list[str], answer: int | str) -> str:
     """`<think>` with the worked steps, then the boxed answer, the way R1 traces end."""
     body = "\n".join(step_lines)
     return f"<think>\n{body}\n</think>\n\nThe answer is \\boxed{{{answer}}}."
+
+
+def quick_solution(answer: int | str) -> str:
+    """The answer stated at once, without the worked steps: the habit the toy teacher's GRPO has to break."""
+    return f"<think>\n{QUICK_THOUGHT}\n</think>\n\nThe answer is \\boxed{{{answer}}}."
 
 
 def prompt(question: str, instruction: str | None) -> str:
