@@ -30,7 +30,7 @@ def r1_solution(step_lines: list[str], answer: int | str) -> str:
 
 def quick_solution(answer: int | str) -> str:
     """The answer stated at once, without the worked steps: the habit the toy teacher's GRPO has to break."""
-    return f"<think>\n{QUICK_THOUGHT}\n</think>\n\nThe answer is \\boxed{{{answer}}}."
+    return r1_solution([QUICK_THOUGHT], answer)
 
 
 def prompt(question: str, instruction: str | None) -> str:
