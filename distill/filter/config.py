@@ -68,9 +68,9 @@ class ToggleConfig:
 @dataclass
 class CorrectnessConfig:
     enabled: bool = True
-    # Math verdicts depend only on the reference and the boxed answers after </think> (DESIGN.md,
-    # answer extraction): samples of one prompt mostly agree, so a verdict is computed once per
-    # (answer, boxed answers) pair. Turn off to call the verifier on every record.
+    # Math verdicts depend only on the reference and the extraction's outcome (DESIGN.md, answer
+    # extraction: `distill.verify.math.cache_key`): samples of one prompt mostly agree, so a verdict
+    # is computed once per key. Turn off to call the verifier on every record.
     cache: bool = True
 
 

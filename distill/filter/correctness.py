@@ -1,6 +1,12 @@
 """correctness: the final answer must verify against the reference (the shared verifier,
 distill.verify, the same one GRPO rewards and eval scores use). `general` data has no reference
 and passes unchecked. Runs last among record-level filters: it is the expensive one.
+
+Math verdicts are cached by `distill.verify.math.cache_key`: the reference plus the extraction's
+outcome (its reason and the final answer, or every box for a hedge). That is all a math verdict
+depends on, so a cached verdict is the one the verifier would give: the presence of `</think>`,
+the box form (`\\fbox`, a bare `\\boxed 6`) and hedges are in the extraction, and the verdict does
+not depend on which rows came before (DESIGN.md: one verdict per input).
 """
 
 from __future__ import annotations
@@ -13,24 +19,7 @@ from distill.filter.config import CorrectnessConfig
 from distill.filter.reject import Decision, Reject
 
 REASON = "correctness"
-BOX = "\\boxed{"
 CACHE_SIZE = 200_000
-
-
-def boxed_answers(text: str) -> tuple[str, ...] | None:
-    """Contents of every \\boxed{…} (balanced braces) in `text`; None if one is unbalanced."""
-    out = []
-    start = text.find(BOX)
-    while start != -1:
-        depth, i = 1, start + len(BOX)
-        while i < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[i], 0)
-            i += 1
-        if depth:
-            return None
-        out.append(text[start + len(BOX):i - 1])
-        start = text.find(BOX, i)
-    return tuple(out)
 
 
 class CorrectnessFilter:
@@ -45,23 +34,30 @@ class CorrectnessFilter:
     def verdict(self, rec: dict[str, Any]):
         from distill.verify.verdict import Verdict
 
-        key = None
-        if self.config.cache and rec["domain"] == "math":
-            boxes = boxed_answers(rec["completion"].rpartition("</think>")[2])
-            if boxes:
-                key = (rec["answer"], boxes)
-                if key in self.cache:
-                    self.cache.move_to_end(key)
-                    return self.cache[key]
+        if self.config.cache and rec["domain"] == "math" and isinstance(rec["completion"], str):
+            return self._math_verdict(rec)
         self.calls += 1
         try:
-            verdict = self.verify(rec["completion"], rec["answer"], rec["domain"], tests=rec.get("tests"))
+            return self.verify(rec["completion"], rec["answer"], rec["domain"], tests=rec.get("tests"))
         except DistillError as exc:  # unusable input (e.g. code without tests): not verifiable, not kept
             return Verdict(False, None, f"unverifiable ({exc})")
-        if key is not None:
-            self.cache[key] = verdict
-            if len(self.cache) > CACHE_SIZE:
-                self.cache.popitem(last=False)
+
+    def _math_verdict(self, rec: dict[str, Any]):
+        from distill.verify.extract import extract
+        from distill.verify.math import cache_key, judge_extraction
+
+        answer = rec["answer"]
+        answer = "" if answer is None else answer if isinstance(answer, str) else str(answer)  # as verify() reads it
+        found = extract(rec["completion"])
+        key = cache_key(found, answer)
+        if key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        self.calls += 1
+        verdict = judge_extraction(found, answer)
+        self.cache[key] = verdict
+        if len(self.cache) > CACHE_SIZE:
+            self.cache.popitem(last=False)
         return verdict
 
     def __call__(self, rec: dict[str, Any]) -> Decision:

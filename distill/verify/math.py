@@ -2,13 +2,18 @@
 
 Order of work, cheapest first:
 1. extraction (`extract.py`): no </think>, no box, empty box, hedge -> wrong with that reason;
-2. fast path (`normalize.py`): equal normalized strings or equal plain numbers -> correct;
+   one box per part of a set/list reference is not a hedge when the boxes are exactly its parts
+   (`parts.py`); a reference with several boxes is read as a list of them, never by its last alone;
+2. rewrites (`rewrite.py`) of ambiguous forms on both sides: thousands separators, radicals
+   without braces;
+3. fast path (`normalize.py`): equal normalized strings or equal plain numbers -> correct;
    two different exact numbers (ints, fractions) -> wrong, without sympy;
-3. guard (`guard.py`): answers too long or pathological for sympy -> wrong (`too_long`, `too_complex`);
-4. math-verify (`parse` + `verify`, gold first) under one time limit per pair, enforced by a
+4. guard (`guard.py`): answers too long or pathological for sympy -> wrong (`too_long`, `too_complex`);
+5. math-verify (`parse` + `verify`, gold first) under one time limit per pair, enforced by a
    watchdog thread (`deadline.py`) that works in any thread. Past the limit -> `timeout`.
-Results of steps 2-4 are cached per (answer, extracted) pair in an LRU cache, so repeated pairs
-(many samples of one prompt) cost one dictionary lookup.
+Results of steps 2-5 are cached per (answer, extracted) pair in an LRU cache, so repeated pairs
+(many samples of one prompt) cost one dictionary lookup. A verdict depends on the reference and
+the extraction only; `cache_key` is that dependency, for callers that cache verdicts themselves.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import threading
 from functools import lru_cache
 
 from distill.verify.deadline import DeadlineExceeded, call_with_deadline
-from distill.verify.extract import extract, find_boxes
+from distill.verify.extract import Extraction, extract
 from distill.verify.guard import refuse
 from distill.verify.normalize import normalize, numeric_value
+from distill.verify.parts import boxes_are_the_parts, distinct, reference_parts
+from distill.verify.rewrite import has_list_comma, rewrite
 from distill.verify.verdict import Verdict
 
 DEFAULT_TIMEOUT = 5.0
@@ -36,26 +43,35 @@ def verify_math(
     timeout: float = DEFAULT_TIMEOUT,
     max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
 ) -> Verdict:
-    found = extract(completion)
+    return judge_extraction(extract(completion), answer, timeout=timeout, max_answer_chars=max_answer_chars)
+
+
+def judge_extraction(found: Extraction, answer: str, *, timeout: float = DEFAULT_TIMEOUT,
+                     max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS) -> Verdict:
+    """The verdict from an extraction and the reference: all a math verdict depends on."""
+    reference, parts = reference_parts(answer)
+    timeout, max_chars = float(timeout), int(max_answer_chars)
+    if found.reason == "hedge" and parts:
+        boxes = distinct(found.boxes)
+        if boxes_are_the_parts(parts, boxes, lambda gold, pred: _judge(gold, pred, timeout, max_chars)[0]):
+            return Verdict(True, ", ".join(boxes), "correct")
     if found.reason != "ok":
         return Verdict(False, found.answer, found.reason)
-    return Verdict(*_judge(_unbox(answer), found.answer, float(timeout), int(max_answer_chars)))
+    return Verdict(*_judge(reference, found.answer, timeout, max_chars))
+
+
+def cache_key(found: Extraction, answer: str) -> tuple:
+    """Everything `judge_extraction` reads (besides options): equal keys give equal verdicts."""
+    if found.reason == "hedge":
+        return (answer, found.reason, found.boxes)
+    return (answer, found.reason, found.answer)
 
 
 def equivalent(answer: str, extracted: str, *, timeout: float = DEFAULT_TIMEOUT,
                max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS) -> tuple[bool, str]:
     """(correct, reason) for a reference answer and an already extracted answer."""
-    correct, _, reason = _judge(_unbox(answer), extracted.strip(), float(timeout), int(max_answer_chars))
+    correct, _, reason = _judge(reference_parts(answer)[0], extracted.strip(), float(timeout), int(max_answer_chars))
     return correct, reason
-
-
-def _unbox(answer: str) -> str:
-    """A reference stored boxed (`\\boxed{5}`, or a whole solution) compares by its last box."""
-    if "\\boxed" in answer or "\\fbox" in answer:
-        boxes = find_boxes(answer)
-        if boxes:
-            return boxes[-1]
-    return answer
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -67,21 +83,23 @@ def _judge(answer: str, extracted: str, timeout: float, max_chars: int) -> tuple
     for text in (extracted, answer):
         if len(text) > max_chars:  # checked before any regex work: 1 MB boxes stay cheap
             return False, extracted, "too_long"
+    answer, shown, extracted = rewrite(answer), extracted, rewrite(extracted)
     gold, pred = normalize(answer), normalize(extracted)
     if gold == pred:
-        return True, extracted, "correct"
-    gold_value, pred_value = numeric_value(gold), numeric_value(pred)
+        return True, shown, "correct"
+    listed = has_list_comma(answer) or has_list_comma(extracted)  # `3, 125` is a pair, not 3125
+    gold_value, pred_value = (None, None) if listed else (numeric_value(gold), numeric_value(pred))
     if gold_value and pred_value:
         if gold_value[0] == pred_value[0]:
-            return True, extracted, "correct"
+            return True, shown, "correct"
         if gold_value[1] and pred_value[1]:
-            return False, extracted, "wrong_answer"  # two exact numbers: no rounding can make them equal
+            return False, shown, "wrong_answer"  # two exact numbers: no rounding can make them equal
     for text in (extracted, answer):
         refused = refuse(text, max_chars)
         if refused:
-            return False, extracted, refused
+            return False, shown, refused
     outcome = _math_verify(answer, extracted, timeout)
-    return outcome == "correct", extracted, outcome
+    return outcome == "correct", shown, outcome
 
 
 def _math_verify(answer: str, extracted: str, timeout: float) -> str:
