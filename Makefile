@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-vllm test-all clean
+.PHONY: setup sandbox demo test test-vllm test-all clean
 
 # torch first, from the CPU build, so pip never pulls a multi-GB CUDA build; then vLLM's CPU build,
 # which pins torch and transformers; then the project. torchvision & co. don't load beside this torch.
@@ -18,7 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip uninstall -q -y torchvision torchaudio torchcodec || true
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) sandbox
+
+# The code verifier runs generated code in bubblewrap. As root, install it (Debian/Ubuntu apt-get);
+# otherwise say so: the sandbox tests then skip with that reason and `code` verification fails closed.
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap (the code sandbox)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "bubblewrap (bwrap) is not installed (installing it needs root and apt-get):" \
+	         "the sandbox tests will skip; install it with: sudo apt-get install bubblewrap"; \
+	  fi; }
 
 demo: setup
 	$(BIN)/distill run recipes/toy/pipeline.yaml

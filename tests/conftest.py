@@ -80,3 +80,15 @@ def shared_benchmarks_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared benchmarks not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def bwrap_sandbox():
+    """A working bubblewrap sandbox, or a skip that says why (bwrap missing, user namespaces off...).
+    The product fails closed there; `make setup` installs bubblewrap when run as root."""
+    from distill.verify.sandbox import Limits, Sandbox, SandboxUnavailable
+
+    try:
+        return Sandbox("bwrap", Limits())
+    except SandboxUnavailable as exc:
+        pytest.skip(f"no working bubblewrap sandbox here: {exc}")

@@ -1,8 +1,12 @@
 """The `choice` verifier: one option letter (A-D by default, up to A-J), compared with the reference.
 
 The letter is read from the final text (after the last </think>): the last `\\boxed{X}` if there
-is a box, else the last `Answer: X` / `answer is (X)` line. A hedge is wrong: boxes with different
-letters, or one answer naming several letters ("A or B", "A/B", "A, C").
+is a box; else the answer lines (`Answer: X`, `The answer is (X)`, and the same in common other
+languages: `答案是 C`, `答案：C`, `Réponse : C`, `Antwort: C`, `Respuesta: C`, `Ответ: C`...) and
+a bare final line holding only the letter (`C`, `(B).`, `**D**`). A hedge is wrong: boxes or
+answers naming different letters, or one answer offering several (`A or B`, `A/B`, `A, C`). A
+letter named only to be ruled out is not offered: in "D, not A or B" and "C (A and B are ruled
+out)" the answer is the first letter and the rest explains it; "the answer is not A" is no answer.
 """
 
 from __future__ import annotations
@@ -14,11 +18,19 @@ from distill.verify.extract import extract
 from distill.verify.verdict import Verdict
 
 DEFAULT_LETTERS = "ABCD"
-_WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}|[$*]")
-# "Answer: B", "the answer is (C)", "Final answer: **D**"; the letter must stand alone.
-_ANSWER_LINE = re.compile(r"answer\s*(?:is|:)\s*(?:option\s*)?(.{0,40})", re.IGNORECASE)
+_WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}|[$*_]")
+# "answer" in the languages R1-style models answer in, then a connector ("is", ":", "是"...).
+_ANSWER_WORD = (r"(?:answer|r[ée]ponse|antwort|respuesta|resposta|risposta|ответ|答案|解答|正解|答え|정답)")
+_CONNECTOR = r"(?:\s*(?:(?:is|est|ist|lautet|es|é|è)(?![A-Za-z])|是|为|為|は|은|는|:|：))+"
+# The text after the connector is looked at, not consumed: "not A. The answer is C." holds two lines.
+_ANSWER_LINE = re.compile(_ANSWER_WORD + _CONNECTOR + r"\s*(?:(?:option|choice)(?![A-Za-z])|选项|選項)?\s*(?=([^\n]{0,40}))",
+                          re.IGNORECASE)
+_NEGATED = re.compile(r"^(?:not|n['’]t|nicht|pas|不是|不)(?![A-Za-z])", re.IGNORECASE)
 _LETTERS = re.compile(r"(?<![A-Za-z])\(?([A-Za-z])\)?(?![A-Za-z])")
 _LEADING = re.compile(r"^\(?([A-Za-z])\)?(?:[.:)\s]|$)")
+_BARE_LINE = re.compile(r"^(?:option|choice)?\s*\(?([A-J])\)?\s*[.:)]?$", re.IGNORECASE)
+# One answer offering several: the first letter joined to another ("A or B", "A, C", "A or maybe B").
+_JOINED = re.compile(r"^\(?[A-Ja-j]\)?\s*(?i:or|and|/|,|&|oder|ou|o|y|et|und|或|和|、)\s*(?i:maybe|perhaps|possibly|even)?\s*\(?[A-J]\)?(?![A-Za-z])")
 
 
 def verify_choice(completion: str, answer: str, tests: list | None = None, *, letters: str = DEFAULT_LETTERS) -> Verdict:
@@ -35,7 +47,7 @@ def verify_choice(completion: str, answer: str, tests: list | None = None, *, le
         texts = [box for box in found.boxes if box]
         picks = [_read_letter(box, letters, from_box=True) for box in texts]
     else:
-        texts = [m.group(1).strip() for m in _ANSWER_LINE.finditer(found.final_text)]
+        texts = answer_texts(found.final_text)
         picks = [_read_letter(text, letters, from_box=False) for text in texts]
         texts = [text for text, pick in zip(texts, picks) if pick is not None] or [None]
         picks = [pick for pick in picks if pick is not None] or [None]
@@ -43,9 +55,21 @@ def verify_choice(completion: str, answer: str, tests: list | None = None, *, le
     if letter is None:
         invalid = shown is not None and bool(re.fullmatch(r"\(?[A-Za-z]\)?", shown))
         return Verdict(False, shown, "invalid_choice" if invalid else "no_answer")
-    if letter == "hedge" or len({p for p in picks if p is not None}) > 1:
+    if "hedge" in picks or len({p for p in picks if p is not None}) > 1:
         return Verdict(False, shown, "hedge")
     return Verdict(letter == gold, letter, "correct" if letter == gold else "wrong_answer")
+
+
+def answer_texts(final: str) -> list[str]:
+    """What follows each answer line's connector (negated ones left out), then a bare last line."""
+    texts = [m.group(1).strip() for m in _ANSWER_LINE.finditer(final)]
+    texts = [text for text in texts if not _NEGATED.match(text)]
+    lines = [line for line in final.splitlines() if line.strip()]
+    if lines:
+        last = _WRAPPERS.sub(lambda m: m.group(1) or "", lines[-1]).strip()
+        if _BARE_LINE.match(last):
+            texts.append(last)
+    return texts
 
 
 def _check_letters(letters: str) -> str:
@@ -56,7 +80,7 @@ def _check_letters(letters: str) -> str:
 
 
 def _read_letter(text: str, letters: str, *, from_box: bool) -> str | None:
-    """The single option letter in `text`, 'hedge' when it names several, None when none."""
+    """The single option letter in `text`, 'hedge' when it offers several, None when none."""
     clean = _WRAPPERS.sub(lambda m: m.group(1) or "", text).strip()
     if from_box:
         # A box holds the letter alone, maybe with its option text: "B", "(B)", "B) 42".
@@ -64,16 +88,11 @@ def _read_letter(text: str, letters: str, *, from_box: bool) -> str | None:
         named = {m.group(1).upper() for m in _LETTERS.finditer(clean)} & set(letters)
         if alone and alone.group(1).upper() in letters:
             letter = alone.group(1).upper()
-            others = named - {letter}
-            return "hedge" if others and _lists_letters(clean) else letter
+            return "hedge" if _JOINED.match(clean) else letter
         return "hedge" if len(named) > 1 else (named.pop() if named else None)
-    # After "answer is": the letter is the first standalone capital, e.g. "(C).", "**D**".
-    named = [m.group(1) for m in _LETTERS.finditer(clean) if m.group(1) in letters]
-    if not named:
+    # After "answer is": the letter is the first standalone capital, e.g. "(C).", "**D**"; letters
+    # after it explain it ("D, not A or B") unless joined to it as alternatives ("D or A").
+    first = next((m for m in _LETTERS.finditer(clean) if m.group(1) in letters), None)
+    if first is None:
         return None
-    return "hedge" if len(set(named)) > 1 and _lists_letters(clean) else named[0]
-
-
-def _lists_letters(text: str) -> bool:
-    """'A or B', 'A/B', 'A, B', 'A and B': several options offered at once."""
-    return bool(re.search(r"(?<![A-Za-z])\(?[A-J]\)?\s*(?:or|and|/|,|&)\s*\(?[A-J]\)?(?![A-Za-z])", text))
+    return "hedge" if _JOINED.match(clean[first.start():]) else first.group(1)

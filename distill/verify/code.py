@@ -1,42 +1,22 @@
-"""The `code` verifier: run the last fenced Python block of the final text against the tests.
+"""The `code` verifier: run the final text's Python block (`extract.last_code_block`) against the tests.
 
 Each test is {"input": str, "output": str}: the input goes to stdin, and stdout must equal the
 expected output up to trailing whitespace on each line and trailing blank lines. Tests run one by
 one in the sandbox (`sandbox.py`); the first test that fails decides the verdict:
 `wrong_answer`, `runtime_error`, `timeout`, `memory`, `output_limit` or `sandbox_error`.
-No fenced block after </think>: `no_code`.
+No Python block after </think>: `no_code`. The format reward reads the block with the same
+function, so a completion it accepts is one this verifier can run.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 
 from distill.errors import DistillError
-from distill.verify.extract import final_text
+from distill.verify.extract import final_text, last_code_block
 from distill.verify.sandbox import Limits, Sandbox
 from distill.verify.verdict import Verdict
-
-_FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
-_PYTHON_TAGS = {"", "python", "python3", "py"}
-
-
-def last_code_block(text: str) -> str | None:
-    """The body of the last complete ```python (or untagged) fenced block, else None."""
-    fences = list(_FENCE.finditer(text))
-    blocks: list[str] = []
-    i = 0
-    while i + 1 < len(fences):
-        opening, closing = fences[i], fences[i + 1]
-        if closing.group(1):  # "```python" cannot close a block; it opens the next one
-            i += 1
-            continue
-        if opening.group(1).lower() in _PYTHON_TAGS:
-            blocks.append(text[opening.end() + 1:closing.start()])
-        i += 2
-    return blocks[-1] if blocks else None
-
 
 def verify_code(
     completion: str,

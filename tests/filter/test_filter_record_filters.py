@@ -93,3 +93,24 @@ def test_correctness_cache_gives_the_same_verdicts(traces):
     recs = [traces("p", i, boxed=b) for i, b in enumerate(["42", "41", "42", "42", "41", "{42}"])]
     assert [cached(r) is None for r in recs] == [uncached(r) is None for r in recs]
     assert cached.calls < uncached.calls
+
+
+def test_repetition_catches_short_loops_under_500_chars(traces):
+    f = RepetitionFilter(RepetitionConfig())
+    short = [
+        "<think>\n" + "Let me check. " * 20 + "\n</think>\n\n\\boxed{7}",
+        "<think>\nadd them</think>\n\n" + "7 " * 60,
+        "<think>\n" + "\\boxed{7}" * 25 + "\n</think>\n\n\\boxed{7}",
+    ]
+    for completion in short:
+        assert len(completion) < 500
+        decision = f(traces(completion=completion))
+        assert decision is not None and decision.reason == "repetition" and "short tail" in decision.detail, completion
+    fine = [
+        "<think>\n3 + 4 = 7, and 7 - 4 = 3 checks out.\n</think>\n\nThe answer is $\\boxed{7}$.",
+        "<think>\nThe sum 1 + 1 + 1 + 1 + 1 + 1 has six terms, each one, so it is six; the product of the same ones is one."
+        "\n</think>\n\n$\\boxed{6}$",
+        "<think>\nWait. Wait. Let me redo the carry in the tens column: 8 + 5 = 13.\n</think>\n\n$\\boxed{13}$",
+    ]
+    for completion in fine:
+        assert f(traces(completion=completion)) is None, completion

@@ -49,7 +49,7 @@ def test_choice_and_no_reference():
     assert score("<think>x</think> \\boxed{7}", "", "math") is None  # nothing to compare with
 
 
-def test_code_runs_in_the_sandbox():
+def test_code_runs_in_the_sandbox(bwrap_sandbox):
     tests = json.dumps([{"input": "3 4\n", "output": "7\n"}])
     good = "<think>sum two ints</think>\n```python\na, b = map(int, input().split())\nprint(a + b)\n```"
     bad = "<think>sum two ints</think>\n```python\nprint(0)\n```"

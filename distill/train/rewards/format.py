@@ -14,7 +14,6 @@ from typing import Any
 from distill.train.rewards.text import THINK_CLOSE, THINK_OPEN, column, full_text, split_think
 
 _WORD = re.compile(r"\w")
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
 _ANSWER_LINE = re.compile(r"(?im)^\s*\**answer\**\s*[:：]\s*\(?([A-Z])\)?\b")
 
 
@@ -31,8 +30,11 @@ def has_final_answer(answer_text: str, domain: str | None) -> bool:
         return reason == "ok"
     if domain == "choice":
         return reason == "ok" or bool(_ANSWER_LINE.search(answer_text))
-    if domain == "code":
-        return any(block.strip() for block in _FENCE.findall(answer_text))
+    if domain == "code":  # the code verifier's own extractor: what passes here is what it runs
+        from distill.verify.extract import last_code_block
+
+        block = last_code_block(answer_text)
+        return bool(block and block.strip())
     return bool(_WORD.search(answer_text))
 
 
