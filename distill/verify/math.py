@@ -92,8 +92,10 @@ def _judge(answer: str, extracted: str, timeout: float, max_chars: int) -> tuple
     if gold_value and pred_value:
         if gold_value[0] == pred_value[0]:
             return True, shown, "correct"
-        if gold_value[1] and pred_value[1]:
-            return False, shown, "wrong_answer"  # two exact numbers: no rounding can make them equal
+        if gold_value[1] and pred_value[1] and "%" not in answer + extracted:
+            # Two exact numbers: no rounding can make them equal. Not so with a percent sign, which
+            # the normalization drops: 50% is 50 but also 1/2, so math-verify decides.
+            return False, shown, "wrong_answer"
     for text in (extracted, answer):
         refused = refuse(text, max_chars)
         if refused:
