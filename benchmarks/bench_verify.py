@@ -2,6 +2,9 @@
 
     python benchmarks/bench_verify.py [--seconds 3] [--out docs/benchmarks/verify.md]
 
+With --out, the "Throughput" section of that file is replaced (the "Conformance" section, written by
+bench_verify_conformance.py, is kept).
+
 Each case runs for about --seconds in one process on one core and reports verifications/s.
 Pairs are made distinct (or the cache is cleared) so the fast and slow paths are measured, not the cache.
 """
@@ -15,6 +18,10 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from doc_sections import replace_section  # noqa: E402
 
 
 def rate(fn, seconds: float) -> tuple[float, int]:
@@ -100,19 +107,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--out", default=None, help="write a Markdown table here")
+    parser.add_argument("--math500", default=None, help="MATH-500 JSONL (default: ../shared/benchmarks/math500.jsonl)")
     args = parser.parse_args()
     rows = []
     for name, fn in cases():
         per_second, count = rate(fn, args.seconds)
         rows.append((name, per_second, count))
         print(f"{per_second:12.1f} /s  ({count} runs)  {name}", flush=True)
-    shared = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "math500.jsonl"
+    shared = Path(args.math500) if args.math500 else Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "math500.jsonl"
     extra = math500(shared) if shared.is_file() else []
     if args.out:
         load = os.getloadavg()[0]
         lines = [
-            "# Verifier throughput",
-            "",
             f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, one process, load average {load:.1f} at the end "
             "(the machine was shared with other jobs, so treat figures as lower bounds).",
@@ -128,8 +134,7 @@ def main() -> int:
             "bubblewrap sandbox and a Python interpreter.",
             *extra,
         ]
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines))
+        replace_section(Path(args.out), "Throughput", lines)  # the Conformance section is kept
     return 0
 
 

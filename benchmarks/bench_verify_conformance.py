@@ -25,6 +25,9 @@ from doc_sections import replace_section  # noqa: E402
 from verify_conformance import SUITES, distill_verdict, load_all  # noqa: E402
 
 TARGET = 0.97
+# The same cases scored by distill before the conformance work (main at 37681ad, 2026-12-01): run
+# the cases with PYTHONPATH pointing at that checkout (classification into inside/free text by this one).
+BEFORE = {"math_verify": "96.9%", "hendrycks": "87.9%", "qwen": "89.4%", "minerva": "97.0%", "lighteval": "61.4%", "all": "90.0%"}
 
 
 def run() -> tuple[dict, list, float]:
@@ -59,19 +62,21 @@ def report(counts: dict, disagreements: list, seconds: float) -> list[str]:
         "values of their own; each becomes an R1 completion (`<think>…</think>`, then the final text in one of",
         "four common shapes). Agreement = distill's correct/wrong equals the peer's verdict.",
         "",
-        "| suite | inside the contract | agreement | free text | agreement |",
-        "|---|---:|---:|---:|---:|",
+        "| suite | inside the contract | agreement | before (37681ad) | free text | agreement |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for suite in SUITES:
         c = counts[suite]
-        lines.append(f"| {suite} | {c['in']} | {share(c['in_agree'], c['in'])} | {c['free']} | {share(c['free_agree'], c['free'])} |")
-    lines += [f"| **all** | {total_in} | **{share(agree_in, total_in)}** (target ≥ {TARGET:.0%}) | {total_free} | {share(agree_free, total_free)} |", ""]
+        lines.append(f"| {suite} | {c['in']} | {share(c['in_agree'], c['in'])} | {BEFORE[suite]} | {c['free']} | "
+                     f"{share(c['free_agree'], c['free'])} |")
+    lines += [f"| **all** | {total_in} | **{share(agree_in, total_in)}** (target ≥ {TARGET:.0%}) | {BEFORE['all']} | "
+              f"{total_free} | {share(agree_free, total_free)} |", ""]
     lines += ["Disagreements inside the contract, each judged:", "", "| case | reference | final text | peer | distill | judgment |",
               "|---|---|---|---|---|---|"]
     for case, verdict in disagreements:
         final = case.pred if case.pred is not None else case.final
         lines.append(f"| {case.name} | `{_cell(case.answer)}` | `{_cell(final)}` | {'correct' if case.peer else 'wrong'} | "
-                     f"{verdict.reason} | {_cell(case.judgment) or '**not judged**'} |")
+                     f"{verdict.reason} | {_cell(case.judgment, None) or '**not judged**'} |")
     lines += [
         "",
         "Free text (no box, no answer line) is outside the contract: distill gives `no_answer`, the peers",
@@ -81,8 +86,8 @@ def report(counts: dict, disagreements: list, seconds: float) -> list[str]:
     return lines
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())[:120]
+def _cell(text: str, limit: int | None = 120) -> str:
+    return " ".join(text.replace("|", "\\|").split())[:limit]
 
 
 def main() -> int:

@@ -19,10 +19,12 @@ from functools import lru_cache
 from typing import Callable
 
 from distill.verify.extract import find_boxes
-from distill.verify.normalize import same_answer
+from distill.verify.normalize import normalize, numeric_value, same_answer
 from distill.verify.rewrite import rewrite
 
-MAX_PARTS = 12  # the one-to-one pairing is a small search; real multi-answer problems have a few parts
+# One box per part is paired off by a small search over (part, box) comparisons, each bounded by the
+# math time limit: at most MAX_PARTS^2 of them. Plain numbers pair by exact value, without sympy.
+MAX_PARTS = 8
 _LAYOUT = re.compile(r"\\(?:left|right)(?![A-Za-z])")
 _OPEN, _CLOSE = "({[", ")}]"
 
@@ -84,7 +86,15 @@ def boxes_are_the_parts(parts: tuple[str, ...], boxes: tuple[str, ...], same: Ca
     """Whether the distinct boxes are exactly the parts, one box per part, in any order."""
     if len(parts) != len(boxes) or not 2 <= len(parts) <= MAX_PARTS:
         return False
+    values = [_exact(text) for text in parts + boxes]
+    if all(value is not None for value in values):  # all plain numbers: compare the multisets of values
+        return sorted(values[:len(parts)]) == sorted(values[len(parts):])
     return _pair_off(list(parts), list(boxes), same)
+
+
+def _exact(text: str):
+    value = numeric_value(normalize(rewrite(text)))
+    return value[0] if value is not None and value[1] else None
 
 
 def _pair_off(parts: list[str], boxes: list[str], same) -> bool:

@@ -30,3 +30,11 @@ def test_the_verifier_reads_the_shared_block(bwrap_sandbox):
     tests = [{"input": "3 4\n", "output": "7\n"}]
     assert verify(HEAD + f"```\n{PY}```", "", "code", tests=tests).reason == "correct"
     assert verify(HEAD + "```javascript\nconsole.log(7)\n```", "", "code", tests=tests).reason == "no_code"
+
+
+def test_one_box_per_part_of_a_set_reference_has_the_format():
+    from distill.train.rewards import format_reward
+
+    text = "<think>\nsolve the quadratic\n</think>\n\nThe roots are $\\boxed{2}$ and $\\boxed{3}$."
+    assert format_reward(["q", "q"], [text, text], domain=["math", "math"], answer=["2, 3", "2"]) == [1.0, 0.0]
+    assert format_score(text, "math") == 0.0  # no reference: disagreeing boxes are a hedge

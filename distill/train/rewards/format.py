@@ -17,13 +17,19 @@ _WORD = re.compile(r"\w")
 _ANSWER_LINE = re.compile(r"(?im)^\s*\**answer\**\s*[:：]\s*\(?([A-Z])\)?\b")
 
 
-def has_final_answer(answer_text: str, domain: str | None) -> bool:
+def has_final_answer(answer_text: str, domain: str | None, reference: str | None = None) -> bool:
     """Whether the text after `</think>` carries an answer in the shape its domain asks for. Boxes are
     read by the shared extractor, so an empty last box or disagreeing boxes (a hedge) fail here as
-    they fail the verifier."""
+    they fail the verifier; one box per part of a multi-part math reference is not a hedge there,
+    so it is not one here either."""
     from distill.verify.extract import extract
 
-    reason = extract(THINK_CLOSE + answer_text).reason
+    found = extract(THINK_CLOSE + answer_text)
+    reason = found.reason
+    if reason == "hedge" and domain == "math" and reference:
+        from distill.verify.math import judge_extraction
+
+        reason = "ok" if judge_extraction(found, reference).reason != "hedge" else reason
     if reason in ("empty_box", "hedge"):
         return False
     if domain == "math":
@@ -38,7 +44,7 @@ def has_final_answer(answer_text: str, domain: str | None) -> bool:
     return bool(_WORD.search(answer_text))
 
 
-def format_score(text: str, domain: str | None) -> float:
+def format_score(text: str, domain: str | None, reference: str | None = None) -> float:
     body = text.strip()
     if not body.startswith(THINK_OPEN):
         return 0.0
@@ -47,9 +53,10 @@ def format_score(text: str, domain: str | None) -> float:
     reasoning, answer_text = split_think(body)
     if reasoning is None or not _WORD.search(reasoning) or not _WORD.search(answer_text or ""):
         return 0.0
-    return 1.0 if has_final_answer(answer_text, domain) else 0.0
+    return 1.0 if has_final_answer(answer_text, domain, reference) else 0.0
 
 
 def format_reward(prompts: list[Any], completions: list[Any], **kwargs: Any) -> list[float]:
     domains = column(kwargs, "domain", len(completions))
-    return [format_score(full_text(p, c), d) for p, c, d in zip(prompts, completions, domains)]
+    answers = column(kwargs, "answer", len(completions))
+    return [format_score(full_text(p, c), d, a) for p, c, d, a in zip(prompts, completions, domains, answers)]
