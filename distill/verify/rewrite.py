@@ -2,8 +2,8 @@
 
 - Thousands separators. A comma between digits is a thousands separator only when it is written
   without a space and every group after it has three digits (`3,125`, `1{,}000`, `10,\\!000` are
-  3125, 1000, 10000); the separator is then removed. A comma followed by a space separates list
-  items (`3, 125` and `32, 349` are pairs). That is also how math-verify reads them. After this
+  3125, 1000, 10000; an explicit `,\\!` may be followed by a space); the separator is then removed.
+  A comma followed by a space separates list items (`3, 125` and `32, 349` are pairs). That is also how math-verify reads them. After this
   rewrite a comma that remains is a list comma, so no number reading may look through it.
 - Radicals without braces. `\\sqrt[3]8` and `\\sqrt[4]16` get their braces (`\\sqrt[4]{16}`), and
   so does `\\sqrt16`: a run of digits is read whole, as the writer means it (TeX would typeset
@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 
 # 1{,}000 and 10,\!000: a brace or a negative thin space between digits, in a number of 3-digit groups.
-_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\{,\}|,\\!|,)\d{3})+(?!\d|,\d|\{,\}|,\\!)")
-_SEPARATOR = re.compile(r"\{,\}|,\\!|,")
+# `,\!` is an explicit thousands separator even when a space follows it (`11,\! 111`).
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\{,\}|,\\!\s*|,)\d{3})+(?!\d|,\d|\{,\}|,\\!)")
+_SEPARATOR = re.compile(r"\{,\}|,\\!\s*|,")
 _RADICAL = re.compile(r"\\sqrt\s*(\[[^\[\]{}]*\])?\s*(\d+(?:\.\d+)?|[A-Za-z](?![A-Za-z]))")
 
 
