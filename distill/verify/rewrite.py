@@ -3,8 +3,9 @@
 - Thousands separators. A comma between digits is a thousands separator only when it is written
   without a space and every group after it has three digits (`3,125`, `1{,}000`, `10,\\!000` are
   3125, 1000, 10000; an explicit `,\\!` may be followed by a space); the separator is then removed.
-  A comma followed by a space separates list items (`3, 125` and `32, 349` are pairs). That is also how math-verify reads them. After this
-  rewrite a comma that remains is a list comma, so no number reading may look through it.
+  A comma followed by a space separates list items (`3, 125` and `32, 349` are pairs), as in
+  math-verify. After this rewrite a comma that remains is a list comma, so no number reading may
+  look through it.
 - Radicals without braces. `\\sqrt[3]8` and `\\sqrt[4]16` get their braces (`\\sqrt[4]{16}`), and
   so does `\\sqrt16`: a run of digits is read whole, as the writer means it (TeX would typeset
   `\\sqrt16` as sqrt(1)*6, which nobody writes that way); a single letter is one argument (`\\sqrt x`).
