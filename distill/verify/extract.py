@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from distill.verify.normalize import same_answer
+from distill.verify.rewrite import agree
 
 THINK_CLOSE = "</think>"
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*")
@@ -106,7 +106,7 @@ def extract(completion: str) -> Extraction:
         return Extraction(text, boxes, answer, "empty_box")
     # Empty boxes elsewhere (e.g. quoting the instruction "\boxed{}") are not answers.
     others = set(boxes[:-1]) - {answer, ""}  # distinct contents only: 100k equal boxes cost one check
-    if any(not same_answer(box, answer) for box in others):
+    if any(not agree(box, answer) for box in others):
         return Extraction(text, boxes, answer, "hedge")
     return Extraction(text, boxes, answer, "ok")
 

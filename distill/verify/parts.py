@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import Callable
 
 from distill.verify.extract import find_boxes
-from distill.verify.normalize import normalize, numeric_value, same_answer
-from distill.verify.rewrite import rewrite
+from distill.verify.normalize import normalize, numeric_value
+from distill.verify.rewrite import agree, rewrite
 
 # One box per part is paired off by a small search over (part, box) comparisons, each bounded by the
 # math time limit: at most MAX_PARTS^2 of them. Plain numbers pair by exact value, without sympy.
@@ -33,7 +33,7 @@ def distinct(answers) -> tuple[str, ...]:
     """Non-empty answers with repeats (equal after cheap normalization) removed, in order."""
     out: list[str] = []
     for answer in answers:
-        if answer and not any(answer == seen or same_answer(answer, seen) for seen in out):
+        if answer and not any(answer == seen or agree(answer, seen) for seen in out):
             out.append(answer)
     return tuple(out)
 

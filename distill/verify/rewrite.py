@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from distill.verify.normalize import same_answer
+
 # 1{,}000 and 10,\!000: a brace or a negative thin space between digits, in a number of 3-digit groups.
 # `,\!` is an explicit thousands separator even when a space follows it (`11,\! 111`).
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\{,\}|,\\!\s*|,)\d{3})+(?!\d|,\d|\{,\}|,\\!)")
@@ -35,3 +37,12 @@ def rewrite(answer: str) -> str:
 def has_list_comma(answer: str) -> bool:
     """After `rewrite`: a comma is left, so the answer is a list (or a tuple, set, interval)."""
     return "," in answer
+
+
+def agree(a: str, b: str) -> bool:
+    """Fast, sure equality after the rewrites: `normalize.same_answer`, except that a list never
+    equals a number (`32, 349` is not 32349, though both normalize to `32,349`). False = unknown."""
+    a, b = rewrite(a), rewrite(b)
+    if has_list_comma(a) != has_list_comma(b):
+        return False
+    return same_answer(a, b)

@@ -37,3 +37,11 @@ def test_verdicts(gold, pred, correct):
     verdict = verify(boxed(pred), gold, "math")
     assert verdict.correct is correct, verdict
     assert verdict.extracted == pred  # the answer as written, not as rewritten
+
+
+def test_a_list_box_and_a_number_box_disagree():
+    from distill.verify.extract import extract
+
+    assert extract("<think></think>$\\boxed{18275}$, i.e. $\\boxed{18, 275}$").reason == "hedge"
+    assert extract("<think></think>$\\boxed{18275}$, i.e. $\\boxed{18,275}$").reason == "ok"
+    assert extract("<think></think>$\\boxed{(1,2)}$, i.e. $\\boxed{(1, 2)}$").reason == "ok"
