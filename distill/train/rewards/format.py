@@ -29,7 +29,7 @@ def has_final_answer(answer_text: str, domain: str | None, reference: str | None
     if reason == "hedge" and domain == "math" and reference:
         from distill.verify.math import judge_extraction
 
-        reason = "ok" if judge_extraction(found, reference).reason != "hedge" else reason
+        reason = "ok" if judge_extraction(found, str(reference)).reason != "hedge" else reason
     if reason in ("empty_box", "hedge"):
         return False
     if domain == "math":
