@@ -1,0 +1,87 @@
+"""Chat rows: a `messages` list of {role, content} turns (TRL's conversational format).
+
+The conversation is kept whole: every turn, system prompt included, in order (train-student).
+As a trace (filter) it must be one user turn and one assistant answer: the filter's checks judge a
+single answer to a single problem, so a multi-turn chat there is Bad with its reason, never cut to
+its first and last turns. Assistant turns have their thought markers turned into `<think>`.
+"""
+
+from __future__ import annotations
+
+from distill.formats import think
+from distill.formats.base import Bad, Format, type_name
+
+ROLES = ("system", "user", "assistant")
+
+
+def turns(value, column: str = "messages", role_key: str = "role", content_key: str = "content",
+          roles: dict[str, str] | None = None) -> list[dict]:
+    """Validated turns as [{role, content}]; `roles` renames a dataset's role names to ours."""
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    if not isinstance(value, list):
+        raise Bad(f"column '{column}': expected a list of turns, got {type_name(value)}")
+    if not value:
+        raise Bad(f"column '{column}' is empty")
+    out = []
+    for i, turn in enumerate(value):
+        if not isinstance(turn, dict):
+            raise Bad(f"column '{column}'[{i}]: expected an object, got {type_name(turn)}")
+        role, content = turn.get(role_key), turn.get(content_key)
+        role = (roles or {}).get(role, role)
+        if role not in ROLES:
+            raise Bad(f"column '{column}'[{i}]: {role_key} {turn.get(role_key)!r} is not one of {', '.join(roles or ROLES)}")
+        if not isinstance(content, str):
+            raise Bad(f"column '{column}'[{i}]: {content_key} must be a string, got {type_name(content)}")
+        out.append({"role": role, "content": think.to_think(content) if role == "assistant" else content})
+    return out
+
+
+def check_dialogue(messages: list[dict], column: str) -> list[dict]:
+    body = messages[1:] if messages[0]["role"] == "system" else messages
+    if any(m["role"] == "system" for m in body):
+        raise Bad(f"column '{column}': a system turn after the first turn")
+    if not body or body[0]["role"] != "user":
+        raise Bad(f"column '{column}': the first turn after the system prompt is not the user's")
+    if body[-1]["role"] != "assistant":
+        raise Bad(f"column '{column}': the last turn is not the assistant's")
+    for a, b in zip(body, body[1:]):
+        if a["role"] == b["role"]:
+            raise Bad(f"column '{column}': two {a['role']} turns in a row")
+    return messages
+
+
+def single_turn(messages: list[dict], column: str) -> tuple[str | None, str, str]:
+    """(system prompt or None, problem, completion) of a one-question chat; Bad for multi-turn."""
+    check_dialogue(messages, column)
+    system = messages[0]["content"] if messages[0]["role"] == "system" else None
+    body = messages[1:] if system is not None else messages
+    if len(body) != 2:
+        raise Bad(f"column '{column}': multi-turn chat ({len(body) // 2} user turns); the filter checks one answer to one "
+                  "problem, train-student reads multi-turn chats whole (train_student.dataset)")
+    return system, body[0]["content"], body[1]["content"]
+
+
+def conversation(row: dict) -> list[dict]:
+    return check_dialogue(turns(row.get("messages"), "messages"), "messages") if "messages" in row else _missing()
+
+
+def _missing():
+    raise Bad("missing column 'messages'")
+
+
+def traces(row: dict) -> list:
+    _, problem, completion = single_turn(conversation(row), "messages")
+    return [{"problem": problem, "answer": "", "domain": "general", "completion": completion}]
+
+
+def prompt(row: dict) -> dict:
+    messages = turns(row.get("messages"), "messages")
+    users = [m for m in messages if m["role"] == "user"]
+    if len(users) != 1:
+        raise Bad(f"column 'messages': a prompt needs exactly one user turn, found {len(users)}")
+    return {"problem": users[0]["content"], "answer": "", "domain": "general"}
+
+
+FORMAT = Format("chat", "TRL conversational rows (`messages`), distill filter output, NuminaMath-CoT's messages",
+                ("messages",), prompt=prompt, traces=traces, conversation=conversation)
