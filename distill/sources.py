@@ -249,18 +249,8 @@ def _mapped(source: SourceConfig, mapping: ColumnMap, row: dict) -> dict:
     value = row.get(mapping.domain) if mapping.domain else None
     record["domain"] = resolve_domain(value if value else source.domain, source.domain_map)
     if mapping.tests and row.get(mapping.tests) is not None:
-        record["tests"] = tests_any(row[mapping.tests], mapping.tests)
+        record["tests"] = tests_layouts.any_layout(row[mapping.tests], mapping.tests)
     return record
-
-
-def tests_any(value: Any, column: str) -> list[dict]:
-    """Code tests in any published layout (distill/formats/tests_layouts.py), told apart by shape."""
-    value = tests_layouts.parse_json(value, column)
-    if isinstance(value, dict) and "inputs" in value:
-        return tests_layouts.from_apps(value, column)
-    if isinstance(value, dict) and "test_cases" in value:
-        return tests_layouts.from_verification_info(value, column)
-    return tests_layouts.from_list(value, column)
 
 
 def _toy_rows(source: SourceConfig, seed: int) -> list[dict]:

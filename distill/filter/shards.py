@@ -18,6 +18,7 @@ SCHEMA = pa.schema([
     ("answer", pa.string()),
     ("completion_tokens", pa.int64()),
     ("teacher", pa.string()),
+    ("meta", pa.string()),  # JSON: what the input's format kept per trace (OpenR1's own verdicts, ...)
 ])
 
 

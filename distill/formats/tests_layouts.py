@@ -81,3 +81,13 @@ def from_verification_info(value: Any, column: str = "verification_info") -> lis
         if case.get("type", "stdin_stdout") != "stdin_stdout" or case.get("fn_name"):
             raise Unverifiable(f"column '{column}': test_cases[{i}] is {case.get('type') or 'call-based'!r}; distill runs stdin -> stdout tests")
     return _nonempty(_pairs([c.get("input") for c in cases], [c.get("output") for c in cases], f"{column}.test_cases"), column)
+
+
+def any_layout(value: Any, column: str) -> list[dict[str, str]]:
+    """Tests in any of the layouts above, told apart by their shape (a `columns` mapping's tests)."""
+    value = parse_json(value, column)
+    if isinstance(value, dict) and "inputs" in value:
+        return from_apps(value, column)
+    if isinstance(value, dict) and "test_cases" in value:
+        return from_verification_info(value, column)
+    return from_list(value, column)
