@@ -69,6 +69,9 @@ def traces(fmt: Format, row: dict, domain_map: dict[str, str] | None = None) -> 
         return items  # checked field by field by the filter, where `columns` applies
     out = []
     for item in items:
+        if isinstance(item, Bad):
+            out.append(item)
+            continue
         try:
             item["domain"] = resolve_domain(item.get("domain") or "math", domain_map, fmt.domains)
             out.append(item)

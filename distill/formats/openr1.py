@@ -25,10 +25,13 @@ def prompt(row: dict) -> dict:
 
 
 def traces(row: dict) -> list:
-    base = prompt(row)  # a Bad/Unverifiable row has no usable trace at all
     generations = listed(row, "generations", str)
     if not generations:
         raise Bad("column 'generations' is empty")
+    try:
+        base = prompt(row)
+    except Bad as exc:  # e.g. a proof: every trace the row holds is unverifiable, and counted as such
+        return [exc] * len(generations)
     reasons = listed(row, "finish_reasons", str, required=False, allow_null_items=True)
     if reasons is not None and len(reasons) != len(generations):
         raise Bad(f"column 'finish_reasons' has {len(reasons)} entries for {len(generations)} generations")
