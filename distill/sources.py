@@ -149,10 +149,10 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
         rows, columns = _file_rows(source, stats)
         mapping = source.columns
     fmt = None if source.kind == "toy" else pick_format(source, columns)
-    if fmt is None:
-        _check_columns(source, mapping, columns)
-    else:
+    if fmt is not None:
         stats.format = fmt.name
+    elif columns or not stats.malformed:  # with no readable row, say why below rather than "no column"
+        _check_columns(source, mapping, columns)
     prompts = _to_prompts(source, mapping, rows, stats, fmt)
     if source.shuffle:
         random.Random(seed).shuffle(prompts)
@@ -271,6 +271,8 @@ def _file_rows(source: SourceConfig, stats: SourceStats) -> tuple[list[tuple[str
             continue
         columns.update(dict.fromkeys(row.data))
         rows.append((f"{row.source}:{row.line}", row.data))
+    if not stats.read and not rows:
+        raise DistillError(f"source {source.name!r}: no rows (empty file)")
     return rows, list(columns)
 
 

@@ -42,7 +42,7 @@ def source_format(source: TraceSourceConfig, columns: Iterable[str]) -> formats.
     return formats.detect(columns, "traces") or formats.FORMATS["trace"]
 
 
-def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=sys.stderr) -> Iterator[Row]:
+def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) -> Iterator[Row]:
     """Every trace the rows hold, as Rows of trace records (or malformed Rows with the reason)."""
     fmt, n_rows, n_traces = None, 0, 0
     for row in rows:
@@ -67,7 +67,7 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=sys.st
                 item.setdefault("id", f"{name}:{row.line}:{item.get('sample_index', 0)}")
                 yield Row(row.source, row.line, item)
     if fmt is not None and fmt.name != "trace":
-        print(f"distill filter: source {name!r}: {n_rows} rows in format {fmt.name} hold {n_traces} traces", file=log)
+        print(f"distill filter: source {name!r}: {n_rows} rows in format {fmt.name} hold {n_traces} traces", file=log or sys.stderr)
 
 
 def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str, line: int) -> tuple[dict[str, Any] | None, str | None]:
