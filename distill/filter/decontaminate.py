@@ -90,9 +90,16 @@ def hub_unreachable(timeout: float = 3.0) -> str | None:
 
 
 def _go_offline() -> None:
-    # datasets / huggingface_hub read these when imported: cached copies only, no retries
+    # datasets / huggingface_hub read these when imported: cached copies only, no retries. Where
+    # they are imported already (a tokenizer was loaded), their module constants are set too.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["HF_DATASETS_OFFLINE"] = "1"
+    if "huggingface_hub" in sys.modules:
+        sys.modules["huggingface_hub"].constants.HF_HUB_OFFLINE = True
+    if "datasets" in sys.modules:
+        sys.modules["datasets"].config.HF_HUB_OFFLINE = True
+        if hasattr(sys.modules["datasets"].config, "HF_DATASETS_OFFLINE"):
+            sys.modules["datasets"].config.HF_DATASETS_OFFLINE = True
 
 
 def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
