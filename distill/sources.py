@@ -26,7 +26,6 @@ Module level is standard library only: recipes import `SourceConfig` without loa
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import sys
 from collections import Counter

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from distill.formats import tests_layouts
-from distill.formats.base import Bad, Format, nonempty, text
+from distill.formats.base import Bad, Format, Unverifiable, nonempty, text
 
 
 def apps_prompt(row: dict) -> dict:
@@ -30,8 +30,6 @@ def contests_prompt(row: dict) -> dict:
     if "public_tests" not in row:
         raise Bad("missing column 'public_tests'")
     if not tests:
-        from distill.formats.base import Unverifiable
-
         raise Unverifiable("no public, private or generated tests")
     return {"problem": nonempty(row, "description"), "answer": "", "domain": "code", "tests": tests,
             "id": text(row, "name", required=False)}

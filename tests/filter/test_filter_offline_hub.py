@@ -33,7 +33,9 @@ def test_unreachable_hub_is_skipped_fast_with_the_fix(monkeypatch, closed_port, 
 
     # the check switches already-imported libraries to offline mode: put them back afterwards
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", huggingface_hub.constants.HF_HUB_OFFLINE)
-    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", datasets.config.HF_HUB_OFFLINE)
+    for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
+        if hasattr(datasets.config, name):
+            monkeypatch.setattr(datasets.config, name, getattr(datasets.config, name))
     assert "cannot connect to 127.0.0.1" in hub_unreachable()
     started = time.perf_counter()
     assert load_eval_problems(DecontaminateConfig(eval_sets=["aime24", "math500"])) == {}

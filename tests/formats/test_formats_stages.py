@@ -114,3 +114,45 @@ def test_plan_checks_the_named_dataset(tmp_path, tiny_qwen_dir, capsys):
     rows, _ = datasets.sharegpt()
     assert plan(datasets.write_jsonl(tmp_path / "bespoke.jsonl", rows)) == 0
     assert "(sharegpt; 3 of the first 5 rows are conversations)" in capsys.readouterr().err
+
+
+def test_openr1_parquet_shards_as_hub_dataset_dir_and_train_student(tmp_path, tokenizer):
+    from distill.train.sft_data import load_rows, prepare_sft_dataset, to_messages
+
+    rows = [r for r in datasets.openr1_math()[0] if isinstance(r["generations"], list)]
+    data = tmp_path / "OpenR1-Math-220k" / "data"
+    datasets.write_parquet(data / "train-00000-of-00001.parquet", rows)
+    prompts, stats = load_prompts_with_stats(SourceConfig(kind="hf", name=str(data), format="openr1_math"))
+    assert stats.format == "openr1_math" and len(prompts) == 2 and stats.unverifiable == 1
+    messages = to_messages(load_rows(str(data)), "messages")
+    eos = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    kept, counts = prepare_sft_dataset(messages, tokenizer, tokenizer.chat_template, max_length=4096, eos_id=eos)
+    assert counts["read"] == counts["kept"] == 3
+
+
+def test_recipe_format_names_are_checked_in_one_line(tmp_path):
+    from distill.config import from_dict
+    from distill.errors import ConfigError
+    from distill.filter.config import TraceSourceConfig
+
+    with pytest.raises((ConfigError, ValueError), match="format 'sharegtp' is not a format that gives prompts"):
+        from_dict(SourceConfig, {"kind": "files", "name": "x.jsonl", "format": "sharegtp"})
+    with pytest.raises(ValueError, match="format 'gpqa' is not a format that gives tracess?"):
+        TraceSourceConfig(path="x", format="gpqa")
+    with pytest.raises(ValueError, match="columns applies to format 'columns'"):
+        SourceConfig(kind="files", name="x", format="gpqa", columns={"problem": "q"})
+    with pytest.raises(ValueError, match="domain_map.science: 'physics' is not one of"):
+        SourceConfig(kind="files", name="x", domain_map={"science": "physics"})
+
+
+def test_eval_data_reads_numina_layout_and_refuses_lists():
+    from distill.errors import DistillError
+    from distill.evaluate.data import math_doc
+
+    rows, expected = datasets.numina()
+    doc = math_doc(rows[0], 0, "math500")
+    assert doc["problem"] == "What is 12 squared?" and doc["answer"] == "144"
+    with pytest.raises(DistillError, match=r"math500: row 1 \(numina_math\): unverifiable"):
+        math_doc(rows[1], 1, "math500")
+    with pytest.raises(DistillError, match="row 2: answer is list, expected text"):
+        math_doc({"problem": "p", "answer": ["1", "2"]}, 2, "math500")
