@@ -156,3 +156,15 @@ def test_eval_data_reads_numina_layout_and_refuses_lists():
         math_doc(rows[1], 1, "math500")
     with pytest.raises(DistillError, match="row 2: answer is list, expected text"):
         math_doc({"problem": "p", "answer": ["1", "2"]}, 2, "math500")
+
+
+def test_grpo_prompts_from_a_code_contests_file(tmp_path):
+    """train-teacher / train-baseline read prompts through the same sources: tests ride along."""
+    from distill.train.grpo_config import GRPOStageConfig
+    from distill.train.grpo_data import build_dataset
+
+    path = datasets.write_jsonl(tmp_path / "cc.jsonl", datasets.code_contests())
+    section = GRPOStageConfig(model="m", prompts=SourceConfig(kind="files", name=str(path)))
+    dataset, stats = build_dataset(section, seed=0)
+    assert stats["read"] == stats["kept"] == 1 and dataset[0]["domain"] == "code"
+    assert json.loads(dataset[0]["tests"])[1] == {"input": "10 20\n", "output": "30\n"}
