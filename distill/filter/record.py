@@ -7,8 +7,8 @@ its finish reason and the dataset's own verdicts as `meta`; a ShareGPT row gives
 markers turned into `<think>`. A trace the adapter cannot map becomes a malformed row with the
 adapter's reason. `normalize` (in the workers) checks one trace record field by field: rows in
 distill's own layout (`trace`) may name their columns differently (`columns`: trace field -> its
-column) and lack fields (`defaults`); a chat in `messages` form must be one user turn and one
-assistant answer. Fields a record can live without get derived values: id from the source and line
+column) and lack fields (`defaults`); a chat in `messages` form is read as its last user turn and
+assistant answer (earlier turns and a system prompt are kept as `context`). Fields a record can live without get derived values: id from the source and line
 (and sample), prompt_id from the problem text. Anything else missing or of the wrong type makes the
 row malformed: it goes to the quarantine with its reason, never stringified.
 """
@@ -74,7 +74,7 @@ def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str,
     """(record, None) or (None, reason)."""
     rec: dict[str, Any] = {}
     for name in ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",
-                 "completion_tokens", "sample_index", "teacher", "tests", "messages", "meta"):
+                 "completion_tokens", "sample_index", "teacher", "tests", "messages", "meta", "context"):
         column = source.columns.get(name, name)
         value = data.get(column)
         if value is None:
@@ -87,11 +87,12 @@ def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str,
         rec["answer"] = str(rec["answer"])  # numeric answers in JSON (42) are read as their text
     if (rec["problem"] is None or rec["completion"] is None) and messages is not None:
         try:
-            _, problem, completion = chat.single_turn(chat.turns(messages, source.columns.get("messages", "messages")), "messages")
+            mapped = chat.trace(chat.turns(messages, source.columns.get("messages", "messages")), "messages")
         except Bad as exc:
             return None, str(exc)
-        rec["problem"] = rec["problem"] if rec["problem"] is not None else problem
-        rec["completion"] = rec["completion"] if rec["completion"] is not None else completion
+        rec["problem"] = rec["problem"] if rec["problem"] is not None else mapped["problem"]
+        rec["completion"] = rec["completion"] if rec["completion"] is not None else mapped["completion"]
+        rec["context"] = rec["context"] or mapped.get("context")
     for name in ("problem", "completion", "domain"):
         if rec[name] is None:
             column = source.columns.get(name, name)
@@ -120,6 +121,11 @@ def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str,
             return None, f"field 'tests': {exc}"
     if not isinstance(rec["meta"], dict) or not rec["meta"]:
         rec["meta"] = None  # metadata an adapter kept (the dataset's own verdicts); nothing else
+    if rec["context"] is not None:
+        try:
+            rec["context"] = chat.turns(rec["context"], "context") or None
+        except Bad as exc:
+            return None, f"field 'context': {exc}"
     for name in ("problem", "completion"):
         try:
             rec[name].encode("utf-8")

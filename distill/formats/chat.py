@@ -1,9 +1,10 @@
 """Chat rows: a `messages` list of {role, content} turns (TRL's conversational format).
 
 The conversation is kept whole: every turn, system prompt included, in order (train-student).
-As a trace (filter) it must be one user turn and one assistant answer: the filter's checks judge a
-single answer to a single problem, so a multi-turn chat there is Bad with its reason, never cut to
-its first and last turns. Assistant turns have their thought markers turned into `<think>`.
+As a trace (filter) the last user turn is the problem and the last assistant turn the completion
+the filter's checks judge; the turns before them (system prompt, earlier exchanges) ride along as
+`context` and come back, whole, in the filter's output. Assistant turns have their thought markers
+turned into `<think>`.
 """
 
 from __future__ import annotations
@@ -51,15 +52,10 @@ def check_dialogue(messages: list[dict], column: str) -> list[dict]:
     return messages
 
 
-def single_turn(messages: list[dict], column: str) -> tuple[str | None, str, str]:
-    """(system prompt or None, problem, completion) of a one-question chat; Bad for multi-turn."""
+def split_last(messages: list[dict], column: str) -> tuple[list[dict], str, str]:
+    """(the turns before the last exchange, last user turn, last assistant turn) of a dialogue."""
     check_dialogue(messages, column)
-    system = messages[0]["content"] if messages[0]["role"] == "system" else None
-    body = messages[1:] if system is not None else messages
-    if len(body) != 2:
-        raise Bad(f"column '{column}': multi-turn chat ({len(body) // 2} user turns); the filter checks one answer to one "
-                  "problem, train-student reads multi-turn chats whole (train_student.dataset)")
-    return system, body[0]["content"], body[1]["content"]
+    return messages[:-2], messages[-2]["content"], messages[-1]["content"]
 
 
 def conversation(row: dict) -> list[dict]:
@@ -70,9 +66,16 @@ def _missing():
     raise Bad("missing column 'messages'")
 
 
+def trace(messages: list[dict], column: str) -> dict:
+    context, problem, completion = split_last(messages, column)
+    out = {"problem": problem, "answer": "", "domain": "general", "completion": completion}
+    if context:
+        out["context"] = context
+    return out
+
+
 def traces(row: dict) -> list:
-    _, problem, completion = single_turn(conversation(row), "messages")
-    return [{"problem": problem, "answer": "", "domain": "general", "completion": completion}]
+    return [trace(conversation(row), "messages")]
 
 
 def prompt(row: dict) -> dict:

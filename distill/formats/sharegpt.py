@@ -3,8 +3,8 @@
 Used by OpenThoughts-114k and Bespoke-Stratos-17k (`system` holds the Sky-T1 prompt, turns are
 `user`/`assistant`, the answer is wrapped in `<|begin_of_thought|>`/`<|begin_of_solution|>`
 markers) and OpenThoughts3-1.2M (`human`/`gpt` turns, R1's `<think>` tags). Roles `human`/`gpt`
-(and `system` inside the list) are renamed to ours; the markers become `<think>`; a multi-turn
-chat stays whole for train-student. These sets carry no reference answer: traces are `general`
+(and `system` inside the list) are renamed to ours; the markers become `<think>`; the system prompt
+and a multi-turn chat's earlier turns stay whole (train-student, and the filter's output). These sets carry no reference answer: traces are `general`
 unless the recipe says otherwise (`domain_map`, or a `domain` column).
 """
 
@@ -29,11 +29,8 @@ def conversation(row: dict) -> list[dict]:
 
 
 def traces(row: dict) -> list:
-    system, problem, completion = chat.single_turn(conversation(row), "conversations")
-    domain = text(row, "domain", required=False) or "general"
-    out = {"problem": problem, "answer": "", "domain": domain, "completion": completion}
-    if system:
-        out["meta"] = {"system": system}
+    out = chat.trace(conversation(row), "conversations")
+    out["domain"] = text(row, "domain", required=False) or "general"
     return [out]
 
 

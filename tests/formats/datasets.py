@@ -71,7 +71,7 @@ def sharegpt() -> tuple[list[dict], dict]:
                                                     {"from": "assistant", "value": marked(11, "42")}]},
         {"conversations": [{"from": "human", "value": "What is 5 plus 8?"},
                            {"from": "gpt", "value": r1(12, "13")}]},
-        {"system": SKY_T1_SYSTEM, "conversations": [  # multi-turn: whole for train-student, malformed for the filter
+        {"system": SKY_T1_SYSTEM, "conversations": [  # multi-turn: kept whole by the filter and train-student
             {"from": "user", "value": "Name a prime above 10."}, {"from": "assistant", "value": marked(13, "11")},
             {"from": "user", "value": "And one above 20?"}, {"from": "assistant", "value": marked(14, "23")}]},
         {"system": SKY_T1_SYSTEM, "conversations": [  # a thought that never ends
@@ -80,7 +80,7 @@ def sharegpt() -> tuple[list[dict], dict]:
         {"conversations": [{"from": "human", "value": ["What", "is", "this?"]},  # a list where text belongs
                            {"from": "gpt", "value": r1(16, "0")}]},
     ]
-    return rows, {"rows": 5, "traces": 5, "kept": 2, "rejected": {}, "malformed": 3,
+    return rows, {"rows": 5, "traces": 5, "kept": 3, "rejected": {}, "malformed": 2,
                   "conversations": 3, "conversation_malformed": 2}
 
 

@@ -51,8 +51,9 @@ def test_sharegpt_conversation_is_whole_and_converted():
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant"]
     assert all(m["content"].startswith("<think>\n") for m in messages if m["role"] == "assistant")
     assert [m["role"] for m in formats.conversation(fmt, rows[1])] == ["user", "assistant"]  # human/gpt
-    (multi,) = formats.traces(fmt, rows[2])
-    assert isinstance(multi, Bad) and "multi-turn chat (2 user turns)" in str(multi)
+    (multi,) = formats.traces(fmt, rows[2])  # the filter judges the last answer; the rest rides along
+    assert multi["problem"] == "And one above 20?" and "\\boxed{23}" in multi["completion"]
+    assert [t["role"] for t in multi["context"]] == ["system", "user", "assistant"]
     with pytest.raises(Bad, match=r"value must be a string, got list"):
         formats.conversation(fmt, rows[4])
 

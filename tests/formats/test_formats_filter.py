@@ -50,17 +50,19 @@ def test_openr1_math_every_generation_is_a_trace(tmp_path, capsys, parquet):
     assert sum("unverifiable: column 'answer' is 'proof'" in q["reason"] for q in quarantine) == 2
 
 
-def test_sharegpt_markers_become_think_and_multi_turn_is_counted(tmp_path, capsys):
+def test_sharegpt_markers_become_think_and_chats_stay_whole(tmp_path, capsys):
     rows, expected = datasets.sharegpt()
     code, out, err = run_filter(tmp_path, "bespoke", rows, capsys)
     assert code == 0, err
     funnel, kept = counts(out)
     assert (funnel["read"], kept, funnel["malformed"]) == (expected["traces"], expected["kept"], expected["malformed"])
     table = pq.read_table(next((out / "data").glob("*.parquet"))).to_pylist()
-    assistants = [r["messages"][-1]["content"] for r in table]
-    assert all(a.startswith("<think>\n") and "<|" not in a for a in assistants)
+    assistants = [m["content"] for r in table for m in r["messages"] if m["role"] == "assistant"]
+    assert len(assistants) == 4 and all(a.startswith("<think>\n") and "<|" not in a for a in assistants)
+    roles = sorted([m["role"] for m in r["messages"]] for r in table)
+    assert roles == [["system", "user", "assistant"], ["system", "user", "assistant", "user", "assistant"], ["user", "assistant"]]
     reasons = " ".join(json.loads(line)["reason"] for line in (out / "quarantine.jsonl").read_text().splitlines())
-    assert "multi-turn chat" in reasons and "thought markers" in reasons and "must be a string, got list" in reasons
+    assert "thought markers" in reasons and "must be a string, got list" in reasons
 
 
 def test_s1k_thinking_and_attempt_are_one_completion(tmp_path, capsys):
@@ -91,3 +93,14 @@ def test_a_domain_map_lets_other_domains_in(tmp_path, capsys):
     recipe.write_text(f"output_dir: {tmp_path / 'run'}\nfilter:\n  sources:\n    - path: {tmp_path / 'chem.jsonl'}\n"
                       "      domain_map: {chemistry: general}\n")
     assert main(["filter", str(recipe), *FAST]) == 0, capsys.readouterr().err
+
+
+def test_a_four_turn_chat_keeps_every_turn(tmp_path, capsys):
+    turns = [{"role": "user", "content": "Hi, can you help me plan a trip to the mountains this summer?"},
+             {"role": "assistant", "content": "Of course! Which mountains are you thinking about, and for how long?"},
+             {"role": "user", "content": "The Alps, for about one week in July with two friends."},
+             {"role": "assistant", "content": "A week in the Alps in July is lovely: start in Chamonix, then walk to Zermatt."}]
+    code, out, err = run_filter(tmp_path, "chat", [{"messages": turns}], capsys)
+    assert code == 0, err
+    (row,) = pq.read_table(next((out / "data").glob("*.parquet"))).to_pylist()
+    assert [m["content"] for m in row["messages"]] == [t["content"] for t in turns]
