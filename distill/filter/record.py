@@ -44,6 +44,7 @@ def source_format(source: TraceSourceConfig, columns: Iterable[str]) -> formats.
 
 def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) -> Iterator[Row]:
     """Every trace the rows hold, as Rows of trace records (or malformed Rows with the reason)."""
+    rows = iter(rows)
     fmt, n_rows, n_traces = None, 0, 0
     for row in rows:
         n_rows += 1
@@ -53,10 +54,10 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) 
             continue
         if fmt is None:
             fmt = source_format(source, row.data)
-        if fmt.name == "trace":
-            n_traces += 1
-            yield row
-            continue
+            if fmt.name == "trace":  # distill's own records: checked by normalize, passed on untouched
+                yield row
+                yield from rows
+                return
         items = formats.traces(fmt, row.data, source.domain_map)
         for i, item in enumerate(items):
             n_traces += 1
@@ -66,7 +67,7 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) 
             else:
                 item.setdefault("id", f"{name}:{row.line}:{item.get('sample_index', 0)}")
                 yield Row(row.source, row.line, item)
-    if fmt is not None and fmt.name != "trace":
+    if fmt is not None:
         print(f"distill filter: source {name!r}: {n_rows} rows in format {fmt.name} hold {n_traces} traces", file=log or sys.stderr)
 
 
