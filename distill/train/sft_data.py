@@ -89,7 +89,10 @@ def load_rows(spec: str, split: str = "train") -> Any:
 def _parquet_rows(file: str) -> int:
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(file).metadata.num_rows
+    try:
+        return pq.ParquetFile(file).metadata.num_rows
+    except Exception as exc:  # pyarrow raises several types for a truncated or foreign file
+        raise DistillError(f"train_student.dataset: {file}: cannot read Parquet ({str(exc).splitlines()[0][:160]})") from None
 
 
 def _no_rows(spec: str):

@@ -69,3 +69,15 @@ def test_bad_input_is_one_line(stage, cell, tmp_path, tiny_qwen_dir, capsys):
     assert code == 2, err
     assert "Traceback" not in err and len(errors) == 1, err
     assert errors[0].startswith(f"distill {stage}: error: ") and says in errors[0], errors[0]
+
+
+def test_a_truncated_parquet_file_is_one_line_for_train_student(tmp_path, tiny_qwen_dir, capsys):
+    from tests.formats import datasets
+
+    rows, _ = datasets.sharegpt()
+    path = datasets.write_parquet(tmp_path / "bespoke.parquet", rows[:2])
+    path.write_bytes(path.read_bytes()[:-40])  # a download cut short
+    code = main(argv("train-student", path, tmp_path, tiny_qwen_dir))
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "train-student: error: train_student.dataset: " in err and "cannot read Parquet" in err
