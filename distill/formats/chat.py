@@ -16,8 +16,9 @@ ROLES = ("system", "user", "assistant")
 
 
 def turns(value, column: str = "messages", role_key: str = "role", content_key: str = "content",
-          roles: dict[str, str] | None = None) -> list[dict]:
-    """Validated turns as [{role, content}]; `roles` renames a dataset's role names to ours."""
+          roles: dict[str, str] | None = None, convert: bool = True) -> list[dict]:
+    """Validated turns as [{role, content}]; `roles` renames a dataset's role names to ours;
+    `convert`: assistant turns get `<think>` (a prompt reads only the user turn, so it does not)."""
     if hasattr(value, "tolist") and not isinstance(value, str):
         value = value.tolist()
     if not isinstance(value, list):
@@ -34,7 +35,7 @@ def turns(value, column: str = "messages", role_key: str = "role", content_key: 
             raise Bad(f"column '{column}'[{i}]: {role_key} {turn.get(role_key)!r} is not one of {', '.join(roles or ROLES)}")
         if not isinstance(content, str):
             raise Bad(f"column '{column}'[{i}]: {content_key} must be a string, got {type_name(content)}")
-        out.append({"role": role, "content": think.to_think(content) if role == "assistant" else content})
+        out.append({"role": role, "content": think.to_think(content) if convert and role == "assistant" else content})
     return out
 
 
@@ -79,7 +80,7 @@ def traces(row: dict) -> list:
 
 
 def prompt(row: dict) -> dict:
-    messages = turns(row.get("messages"), "messages")
+    messages = turns(row.get("messages"), "messages", convert=False)
     users = [m for m in messages if m["role"] == "user"]
     if len(users) != 1:
         raise Bad(f"column 'messages': a prompt needs exactly one user turn, found {len(users)}")

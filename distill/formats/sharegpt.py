@@ -35,7 +35,7 @@ def traces(row: dict) -> list:
 
 
 def prompt(row: dict) -> dict:
-    messages = chat.turns(row.get("conversations"), "conversations", "from", "value", ROLES)
+    messages = chat.turns(row.get("conversations"), "conversations", "from", "value", ROLES, convert=False)
     users = [m for m in messages if m["role"] == "user"]
     if len(users) != 1:
         raise Bad(f"column 'conversations': a prompt needs exactly one user turn, found {len(users)}")
