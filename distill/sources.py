@@ -10,9 +10,14 @@ Three kinds of source, one record shape:
 - `files`: local JSONL/Parquet files (a file or a directory of them); malformed rows are counted.
 - `toy`: a built-in toy task (`distill.toy.tasks.make_problems`), generated from the seed.
 
-A column mapping (`columns`) renames the source's columns to ours. A missing column is a one-line
-error listing the columns that exist. Ids come from the id column, else a stable hash of the
-problem text. Empty problems are skipped and counted; so are exact duplicates.
+A file in a published dataset's layout is read by its adapter (distill/formats/, docs/data.md):
+`format` names it (`openr1_math`, `numina_math`, `gpqa`, `apps`, ...), or it is detected from the
+columns when neither `format` nor `columns` is given. Otherwise a column mapping (`columns`) renames
+the source's columns to ours. A missing column is a one-line error listing the columns that exist.
+`domain_map` maps a dataset's domain names to ours (`{science: choice}`).
+Ids come from the id column, else a stable hash of the problem text. Every row read is counted:
+kept, or skipped as empty, duplicate, malformed (wrong type, unknown domain: with its reason) or
+unverifiable (a proof, no answer); a source that yields no prompt at all is a one-line error.
 `shuffle` (seeded) happens before `limit`, so a larger limit extends a smaller one.
 
 Module level is standard library only: recipes import `SourceConfig` without loading `datasets`.
@@ -21,14 +26,18 @@ Module level is standard library only: recipes import `SourceConfig` without loa
 from __future__ import annotations
 
 import hashlib
-import json
 import random
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
+from distill import formats
 from distill.errors import DistillError
-
-DOMAINS = ("math", "choice", "code", "general")
+from distill.formats import Bad, Unverifiable, tests_layouts
+from distill.formats.base import Empty
+from distill.formats.base import answer_text, type_name
+from distill.formats.domains import DOMAINS, check_map, resolve as resolve_domain
 
 
 @dataclass
@@ -55,10 +64,19 @@ class SourceConfig:
     shuffle: bool = False
     seed: int | None = None  # shuffle / toy seed; None: the recipe seed
     difficulty: int = 1  # toy only
+    # files/hf: the dataset's layout (distill/formats/, docs/data.md); None: detected from the columns
+    # unless `columns` is given; "columns": the column mapping only.
+    format: str | None = None
+    domain_map: dict[str, str] = field(default_factory=dict)  # the dataset's domain names -> ours
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, dict):  # SourceConfig(columns={"problem": "question"}) from Python
             self.columns = ColumnMap(**self.columns)
+        if self.format not in (None, "columns"):
+            formats.get(self.format, "prompt")
+            if self.columns != ColumnMap():
+                raise ValueError(f"source.columns applies to format 'columns'; format {self.format!r} reads its own columns")
+        check_map(self.domain_map, "source")
         if not self.name:
             raise ValueError("source.name is required: a toy task, a dataset id/directory or a file path")
         if self.domain not in DOMAINS:
@@ -82,10 +100,32 @@ class SourceStats:
     empty: int = 0  # problem missing or blank: skipped
     duplicate: int = 0  # same id and same problem as an earlier row: skipped
     malformed: int = 0  # unreadable row in a file: skipped
+    unverifiable: int = 0  # the reference answer cannot be checked (a proof, "notfound", no tests)
     dropped_by_limit: int = 0
+    format: str = "columns"
+    reasons: Counter = field(default_factory=Counter)  # malformed / unverifiable rows by reason
+    first_bad: str = ""  # where the first skipped row is, and why
 
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+    def as_dict(self) -> dict:
+        """Counts for the manifest (+ the reasons and the first skipped row where any)."""
+        out = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+        if self.reasons:
+            out.update(reasons=dict(self.reasons), first_bad=self.first_bad)
+        return out
+
+    def skip(self, kind: str, where: str, reason: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if kind != "empty":
+            self.reasons[reason.split(" (", 1)[0][:120]] += 1
+        self.first_bad = self.first_bad or f"{where}: {reason}"
+
+    def line(self) -> str:
+        """One line: what was read and where every row went."""
+        skipped = [f"{n} {name}" for name in ("malformed", "unverifiable", "empty", "duplicate", "dropped_by_limit")
+                   if (n := getattr(self, name))]
+        why = "; ".join(f"{reason}: {n}" for reason, n in self.reasons.most_common(5))
+        return (f"read {self.read} rows ({self.format}): {self.kept} prompts" + (f", skipped {', '.join(skipped)}" if skipped else "")
+                + (f" [{why}]" if why else ""))
 
 
 def load_prompts(source: SourceConfig, seed: int = 0) -> list[dict[str, Any]]:
@@ -97,23 +137,55 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
     seed = source.seed if source.seed is not None else seed
     stats = SourceStats()
     if source.kind == "toy":
-        rows, columns = _toy_rows(source, seed), ["id", "problem", "answer", "domain"]
+        rows = [(f"row {i}", r) for i, r in enumerate(_toy_rows(source, seed), start=1)]
+        columns = ["id", "problem", "answer", "domain"]
         mapping = ColumnMap(problem="problem", answer="answer", id="id", domain="domain")
     elif source.kind == "hf":
-        rows, columns = _hf_rows(source)
+        data, columns = _hf_rows(source)
+        rows = ((f"row {i}", r) for i, r in enumerate(data, start=1))
         mapping = source.columns
     else:
         rows, columns = _file_rows(source, stats)
         mapping = source.columns
-    _check_columns(source, mapping, columns)
-    prompts = _to_prompts(source, mapping, rows, stats)
+    fmt = None if source.kind == "toy" else pick_format(source, columns)
+    if fmt is not None:
+        stats.format = fmt.name
+    elif columns or not stats.malformed:  # with no readable row, say why below rather than "no column"
+        _check_columns(source, mapping, columns)
+    prompts = _to_prompts(source, mapping, rows, stats, fmt)
     if source.shuffle:
         random.Random(seed).shuffle(prompts)
     if source.limit is not None and len(prompts) > source.limit:
         stats.dropped_by_limit = len(prompts) - source.limit
         prompts = prompts[: source.limit]
     stats.kept = len(prompts)
+    _report(source, stats)
     return prompts, stats
+
+
+def pick_format(source: SourceConfig, columns: list[str]) -> "formats.Format | None":
+    """The adapter for the source's rows, or None for the column mapping."""
+    if source.format == "columns" or (source.format is None and source.columns != ColumnMap()):
+        return None
+    if source.format is None:
+        fmt = formats.detect(columns, "prompt")
+        return None if fmt is None or fmt.name in ("prompts", "trace") else fmt
+    fmt = formats.get(source.format, "prompt")
+    missing = [c for c in fmt.detect if c not in columns]
+    if missing and columns:
+        raise DistillError(f"source {source.name!r}: format {fmt.name} needs column(s) {', '.join(missing)}; "
+                           f"its columns are: {', '.join(columns)}")
+    return fmt
+
+
+def _report(source: SourceConfig, stats: SourceStats) -> None:
+    """Say on the console where skipped rows went; a source with no usable prompt is an error."""
+    if stats.kept == 0 and source.limit != 0:
+        where = f"; first: {stats.first_bad}" if stats.first_bad else ""
+        raise DistillError(f"source {source.name!r}: no usable prompts: {stats.line()}{where}")
+    if stats.read != stats.kept:
+        print(f"distill: source {source.name!r}: {stats.line()}" + (f"; first: {stats.first_bad}" if stats.first_bad else ""),
+              file=sys.stderr)
 
 
 def stable_id(problem: str) -> str:
@@ -131,56 +203,53 @@ def _check_columns(source: SourceConfig, mapping: ColumnMap, columns: list[str])
             )
 
 
-def _to_prompts(source: SourceConfig, mapping: ColumnMap, rows: Iterable[dict], stats: SourceStats) -> list[dict]:
+def _to_prompts(source: SourceConfig, mapping: ColumnMap, rows: Iterable[tuple[str, dict]], stats: SourceStats,
+                fmt: "formats.Format | None" = None) -> list[dict]:
     prompts: list[dict] = []
     seen: dict[str, str] = {}
-    for number, row in enumerate(rows, start=1):
+    for where, row in rows:
         stats.read += 1
-        problem = row.get(mapping.problem)
-        if problem is None or not str(problem).strip():
-            stats.empty += 1
+        try:
+            record = formats.prompt(fmt, row, source.domain_map, source.domain) if fmt else _mapped(source, mapping, row)
+        except Unverifiable as exc:
+            stats.skip("unverifiable", where, str(exc))
             continue
-        problem = str(problem)
-        pid = str(row[mapping.id]) if mapping.id and row.get(mapping.id) is not None else stable_id(problem)
+        except Bad as exc:
+            stats.skip("empty" if isinstance(exc, Empty) else "malformed", where, str(exc))
+            continue
+        problem = record["problem"]
+        pid = record.get("id") or stable_id(problem)
         if pid in seen:
             if seen[pid] != problem:
-                raise DistillError(f"source {source.name!r} row {number}: id {pid!r} is used by two different problems")
+                raise DistillError(f"source {source.name!r} {where}: id {pid!r} is used by two different problems")
             stats.duplicate += 1
             continue
         seen[pid] = problem
-        record = {"id": pid, "problem": problem, "answer": _answer(row, mapping), "domain": _domain(source, mapping, row, number)}
-        if mapping.tests and row.get(mapping.tests) is not None:
-            record["tests"] = _tests(source, row[mapping.tests], number)
-        prompts.append(record)
+        out = {"id": pid, "problem": problem, "answer": record.get("answer", ""), "domain": record["domain"]}
+        if record.get("tests"):
+            out["tests"] = record["tests"]
+        prompts.append(out)
     return prompts
 
 
-def _answer(row: dict, mapping: ColumnMap) -> str:
-    if not mapping.answer or row.get(mapping.answer) is None:
-        return ""
-    return str(row[mapping.answer])
-
-
-def _domain(source: SourceConfig, mapping: ColumnMap, row: dict, number: int) -> str:
+def _mapped(source: SourceConfig, mapping: ColumnMap, row: dict) -> dict:
+    """A prompt record through the column mapping; wrong types are Bad, never stringified."""
+    problem = row.get(mapping.problem)
+    if problem is None or (isinstance(problem, str) and not problem.strip()):
+        raise Empty(f"column '{mapping.problem}' is empty")
+    if not isinstance(problem, str):
+        raise Bad(f"column '{mapping.problem}': expected a string, got {type_name(problem)}")
+    record = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
+    ident = row.get(mapping.id) if mapping.id else None
+    if ident is not None:
+        if isinstance(ident, bool) or not isinstance(ident, (str, int)):
+            raise Bad(f"column '{mapping.id}': expected a string or integer id, got {type_name(ident)}")
+        record["id"] = str(ident)
     value = row.get(mapping.domain) if mapping.domain else None
-    domain = str(value) if value else source.domain
-    if domain not in DOMAINS:
-        raise DistillError(f"source {source.name!r} row {number}: domain {domain!r} is not one of {', '.join(DOMAINS)}")
-    return domain
-
-
-def _tests(source: SourceConfig, value: Any, number: int) -> list[dict]:
-    # Datasets often store test cases as a JSON string; accept that or a list of {input, output}.
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise DistillError(f"source {source.name!r} row {number}: tests column is not JSON") from None
-    if isinstance(value, dict) and "input" in value and isinstance(value["input"], list):
-        value = [{"input": i, "output": o} for i, o in zip(value["input"], value.get("output", []))]
-    if not isinstance(value, list) or not all(isinstance(t, dict) and "input" in t and "output" in t for t in value):
-        raise DistillError(f"source {source.name!r} row {number}: tests must be a list of {{input, output}}")
-    return [{"input": str(t["input"]), "output": str(t["output"])} for t in value]
+    record["domain"] = resolve_domain(value if value else source.domain, source.domain_map)
+    if mapping.tests and row.get(mapping.tests) is not None:
+        record["tests"] = tests_layouts.any_layout(row[mapping.tests], mapping.tests)
+    return record
 
 
 def _toy_rows(source: SourceConfig, seed: int) -> list[dict]:
@@ -190,17 +259,19 @@ def _toy_rows(source: SourceConfig, seed: int) -> list[dict]:
     return make_problems(source.name, source.split, count, seed=seed, difficulty=source.difficulty)
 
 
-def _file_rows(source: SourceConfig, stats: SourceStats) -> tuple[list[dict], list[str]]:
+def _file_rows(source: SourceConfig, stats: SourceStats) -> tuple[list[tuple[str, dict]], list[str]]:
     from distill.records import read_rows
 
     rows, columns = [], {}
     for row in read_rows(source.name):
         if row.data is None:
             stats.read += 1
-            stats.malformed += 1
+            stats.skip("malformed", f"{row.source}:{row.line}", row.error)
             continue
         columns.update(dict.fromkeys(row.data))
-        rows.append(row.data)
+        rows.append((f"{row.source}:{row.line}", row.data))
+    if not stats.read and not rows:
+        raise DistillError(f"source {source.name!r}: no rows (empty file)")
     return rows, list(columns)
 
 

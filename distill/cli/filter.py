@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trace file or folder (JSONL/Parquet) to filter instead of the recipe's sources (repeatable)")
     parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
                         help="with --input: the input's column for a trace field, e.g. completion=generation (repeatable)")
+    parser.add_argument("--format", metavar="NAME",
+                        help="with --input: the input's layout (openr1_math, sharegpt, s1k, chat, trace); default: detected")
     parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
                         help="with --input: a value for a trace field the input lacks, e.g. domain=math (repeatable)")
     parser.add_argument("--output", metavar="DIR", help="output folder (default: the recipe's filter stage dir)")
@@ -62,12 +64,15 @@ def build_recipe(args: argparse.Namespace):
     if args.input:
         columns, defaults = _pairs(args.column, "--column", "completion=generation"), _pairs(args.default, "--default", "domain=math")
         data = recipe.to_dict()
-        data["filter"]["sources"] = [{"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns, "defaults": defaults}]
+        source = {"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns, "defaults": defaults}
+        if args.format:
+            source["format"] = args.format
+        data["filter"]["sources"] = [source]
         if args.output:
             data["filter"]["output_dir"] = args.output
         recipe = recipe_from_dict(data, recipe.source_file)
-    elif args.column or args.default:
-        raise ConfigError("--column/--default need --input (a recipe sets them per source: filter.sources[].columns/defaults)")
+    elif args.column or args.default or args.format:
+        raise ConfigError("--column/--default/--format need --input (a recipe sets them per source: filter.sources[].columns/defaults)")
     if args.output:
         recipe.filter.output_dir = args.output
     if args.workers is not None:
@@ -76,11 +81,16 @@ def build_recipe(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.filter import pipeline
+    import sys
+
+    from distill.filter import outcome, pipeline
     from distill.manifest import StageRun
 
     recipe = build_recipe(args)
     out = recipe.stage_dir("filter")
     with StageRun(out, recipe, "filter") as stage:
-        pipeline.run(recipe.filter, out=out, generate_dir=recipe.stage_dir("generate"), seed=recipe.seed, stage=stage)
+        result = pipeline.run(recipe.filter, out=out, generate_dir=recipe.stage_dir("generate"), seed=recipe.seed, stage=stage)
+    for line in outcome.summary_lines(out, result):
+        print(line, file=sys.stderr)
+    outcome.check_usable(out, result)
     return 0

@@ -39,6 +39,12 @@ def choice_prompt(question: str, choices: list[str]) -> str:
     return CHOICE_TEMPLATE.format(question=question, **dict(zip(LETTERS, choices)))
 
 
+def options_text(question: str, choices: list[str]) -> str:
+    """The question and its lettered options without the eval's instruction: a prompt source's
+    `problem` (distill.formats.gpqa), which generate's `choice` template then instructs."""
+    return question + "\n\n" + "\n".join(f"{letter}) {choice}" for letter, choice in zip(LETTERS, choices))
+
+
 def _clean(text: str) -> str:
     # GPQA's text carries stray whitespace and " [title]" markers, as lm-eval's own preprocess notes.
     return " ".join(text.replace(" [title]", ". ").split())

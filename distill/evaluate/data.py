@@ -4,6 +4,9 @@ Every task ends up with the same document shape, whatever the source called its 
 
     {"id", "problem", "answer", "domain", "choices"}   # choices: [] except for multiple choice
 
+A local file may also be in a published dataset's layout (NuminaMath, OpenR1-Math, s1K: read by
+their adapters in distill/formats/). A value of the wrong type (a list where the problem belongs) is
+an error naming the row, never stringified into the prompt.
 `problem` never carries the R1 instruction (local copies often end with it); the task's prompt adds
 its own, so a problem is never instructed twice.
 """
@@ -41,7 +44,8 @@ def read_local(path: str | Path, task: str) -> list[dict[str, Any]]:
     for row in read_rows(path):
         if row.data is None:
             raise DistillError(f"{task}: {row.source}:{row.line}: malformed row ({row.error})")
-        rows.append({k: (str(v) if k in ANSWER_KEYS and v is not None else v) for k, v in row.data.items()})
+        rows.append({k: (str(v) if k in ANSWER_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                     for k, v in row.data.items()})
     if not rows:
         raise DistillError(f"{task}: {path}: no rows")
     return rows
@@ -54,13 +58,30 @@ def _pick(row: dict[str, Any], keys: tuple[str, ...], task: str, index: int, wha
     raise DistillError(f"{task}: row {index} has no {what} field (looked for {', '.join(keys)}; has {', '.join(row)})")
 
 
+# Published layouts an eval file may come in, read by their adapters (distill/formats/).
+ADAPTED = ("openr1_math", "numina_math", "s1k")
+
+
 def math_doc(row: dict[str, Any], index: int, task: str) -> dict[str, Any]:
     """A free-answer problem (MATH-500, AIME, toy tasks) in the common shape."""
-    problem = _pick(row, PROBLEM_KEYS, task, index, "problem")
-    answer = _pick(row, ANSWER_KEYS, task, index, "answer")
+    from distill import formats
+
+    fmt = formats.detect(row, "prompt")
+    if fmt is not None and fmt.name in ADAPTED:
+        try:
+            record = formats.prompt(fmt, row)
+        except formats.Bad as exc:
+            raise DistillError(f"{task}: row {index} ({fmt.name}): {exc}") from None
+        problem, answer, domain = record["problem"], record["answer"], record["domain"]
+    else:
+        problem = _pick(row, PROBLEM_KEYS, task, index, "problem")
+        answer = _pick(row, ANSWER_KEYS, task, index, "answer")
+        domain = row.get("domain") or "math"
+        for what, value in (("problem", problem), ("answer", answer), ("domain", domain)):
+            if not isinstance(value, str):
+                raise DistillError(f"{task}: row {index}: {what} is {type(value).__name__}, expected text")
     ident = next((str(row[k]) for k in ID_KEYS if row.get(k) is not None), f"{task}-{index}")
-    return {"id": ident, "problem": strip_instruction(str(problem)), "answer": str(answer).strip(),
-            "domain": str(row.get("domain") or "math"), "choices": []}
+    return {"id": ident, "problem": strip_instruction(problem), "answer": answer.strip(), "domain": domain, "choices": []}
 
 
 def gpqa_doc(row: dict[str, Any], index: int, task: str) -> dict[str, Any]:
@@ -70,9 +91,11 @@ def gpqa_doc(row: dict[str, Any], index: int, task: str) -> dict[str, Any]:
     for key in GPQA_KEYS:
         if row.get(key) is None:
             raise DistillError(f"{task}: row {index} has no '{key}' field (GPQA shape: {', '.join(GPQA_KEYS)})")
-    question = str(row["Question"]).strip()
-    wrong = [str(row[f"Incorrect Answer {i}"]) for i in (1, 2, 3)]
-    choices, letter = shuffle_choices(question, str(row["Correct Answer"]), wrong)
+        if not isinstance(row[key], str):
+            raise DistillError(f"{task}: row {index}: '{key}' is {type(row[key]).__name__}, expected text")
+    question = row["Question"].strip()
+    wrong = [row[f"Incorrect Answer {i}"] for i in (1, 2, 3)]
+    choices, letter = shuffle_choices(question, row["Correct Answer"], wrong)
     ident = next((str(row[k]) for k in ID_KEYS if row.get(k) is not None), f"{task}-{index}")
     return {"id": ident, "problem": question, "answer": letter, "domain": "choice", "choices": choices}
 

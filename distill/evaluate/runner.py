@@ -76,7 +76,13 @@ def lm_eval_aggregate(results: dict[str, Any]) -> dict[str, Any]:
 def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, seed: int) -> dict[str, Any]:
     require("lm_eval", "eval", "distill eval")
     import lm_eval
+    import lm_eval.evaluator
 
+    # lm-eval asks `git describe` in the working directory and lets git's "fatal: not a git
+    # repository" reach the console outside a checkout; distill's own probe is quiet.
+    from distill.manifest import git_commit
+
+    lm_eval.evaluator.get_git_commit_hash = git_commit
     tasks, manager = load_tasks(config, seed)
     tokenizer = load_tokenizer(config, model)
     check_chat_template(config, model, tokenizer)

@@ -5,6 +5,9 @@
         - name: reasoning
           path: runs/r1/generate
           quota: 600000
+        - name: openr1
+          path: data/OpenR1-Math-220k/data           # a published layout: every generation is a trace
+          format: openr1_math                        # (detected from the columns when not given)
         - name: general
           path: data/chat.jsonl
           columns: {problem: prompt, completion: response}
@@ -39,8 +42,20 @@ class TraceSourceConfig:
     columns: dict[str, str] = field(default_factory=dict)  # trace field -> this source's column name
     defaults: dict[str, str] = field(default_factory=dict)  # values for fields the source lacks, e.g. domain: general
     quota: int | None = None  # rows to take from this source into the mixture; None = all that pass
+    # The input's layout (distill/formats/, docs/data.md): openr1_math, sharegpt, s1k, chat, trace;
+    # None: detected from the first row's columns, unless `columns` is given (then: trace).
+    format: str | None = None
+    domain_map: dict[str, str] = field(default_factory=dict)  # the input's domain names -> ours, e.g. {science: general}
 
     def __post_init__(self) -> None:
+        from distill import formats
+        from distill.formats.domains import check_map
+
+        if self.format is not None:
+            formats.get(self.format, "traces")
+            if self.format != "trace" and (self.columns or self.defaults):
+                raise ValueError(f"columns/defaults apply to format 'trace'; format {self.format!r} reads its own columns")
+        check_map(self.domain_map, "filter.sources[]")
         for key in list(self.columns) + list(self.defaults):
             if key not in TRACE_FIELDS:
                 raise ValueError(f"unknown trace field '{key}' in columns/defaults; fields: {', '.join(TRACE_FIELDS)}")

@@ -6,13 +6,19 @@ other punctuation and whitespace are dropped, so a copy with changed case, spaci
 still matches while "3 + 4" and "3 * 4" stay different problems. Eval problems shorter than n
 tokens are matched whole.
 Eval sets come from local JSONL/Parquet files (a `problem` or `Question` column), from `eval_dir`,
-or from the hub ids `distill eval` uses (needs network; offline they are skipped with a warning).
+or from the hub ids `distill eval` uses. Before the hub is asked, one short connection check (3 s)
+says whether it can be reached: offline (or with HF_HUB_OFFLINE=1) only cached copies are used, so a
+run never waits on the hub's retries (about 90 s); a set that cannot be had is skipped with one
+warning naming the fix (eval_dir), or fails the run when `strict`.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import sys
+from urllib.parse import urlparse
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -69,9 +75,38 @@ def _problems_from_hub(name: str) -> list[str]:
     return list(ds[column])
 
 
+def hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the hub cannot be reached (offline mode, no connection), or None when it can."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+        return "HF_HUB_OFFLINE is set"
+    proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
+    url = urlparse(proxy or os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        return f"cannot connect to {host}:{port} ({exc.strerror or type(exc).__name__})"
+    return None
+
+
+def _go_offline() -> None:
+    # datasets / huggingface_hub read these when imported: cached copies only, no retries. Where
+    # they are imported already (a tokenizer was loaded), their module constants are set too.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    if "huggingface_hub" in sys.modules:
+        sys.modules["huggingface_hub"].constants.HF_HUB_OFFLINE = True
+    if "datasets" in sys.modules:
+        sys.modules["datasets"].config.HF_HUB_OFFLINE = True
+        if hasattr(sys.modules["datasets"].config, "HF_DATASETS_OFFLINE"):
+            sys.modules["datasets"].config.HF_DATASETS_OFFLINE = True
+
+
 def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
     """{eval set name: problems}. Missing hub sets are skipped with a warning unless strict."""
     sets: dict[str, list[str]] = {}
+    offline: str | None = None
+    checked, skipped = False, []
     for name in config.eval_sets:
         path = Path(name)
         local = [Path(config.eval_dir) / f"{name}{ext}" for ext in (".jsonl", ".parquet")] if config.eval_dir else []
@@ -81,15 +116,24 @@ def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
         elif found:
             sets[name] = _problems_from_file(found)
         elif name in HUB:
+            if not checked:
+                checked, offline = True, hub_unreachable()
+                if offline:
+                    _go_offline()
             try:
                 sets[name] = _problems_from_hub(name)
             except Exception as exc:  # offline, gated, renamed: say which and go on
+                why = offline or f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ''}"
                 if config.strict:
-                    raise DistillError(f"filter.decontaminate: cannot load eval set {name!r} ({HUB[name][0]}): {exc}") from None
-                print(f"distill filter: warning: eval set {name!r} not loaded ({type(exc).__name__}); "
-                      f"decontamination runs without it (set filter.decontaminate.eval_dir to local copies)", file=sys.stderr)
+                    raise DistillError(f"filter.decontaminate: cannot load eval set {name!r} ({HUB[name][0]}): {why}; "
+                                       "put local copies in filter.decontaminate.eval_dir (<name>.jsonl)") from None
+                skipped.append(name)
         else:
             raise DistillError(f"filter.decontaminate.eval_sets: {name!r} is neither a file nor one of {', '.join(HUB)}")
+    if skipped:
+        print(f"distill filter: warning: eval set(s) {', '.join(skipped)} not loaded ({offline or 'hub error'}); decontamination "
+              "runs without them: set filter.decontaminate.eval_dir to a folder of local copies (<name>.jsonl), "
+              "or decontaminate.strict: true to stop instead", file=sys.stderr)
     return sets
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from distill.errors import DistillError
-from distill.filter import card, dedup, funnel, mixture, plots, selection, writer
+from distill.filter import card, dedup, funnel, mixture, plots, record, selection, writer
 from distill.filter.config import DOMAINS, FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
@@ -46,10 +46,11 @@ def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[Trac
 
 def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[int, Any]]:
     """(source index, Row) for every row of every source, in a fixed order that both passes share."""
-    for s, (source, _) in enumerate(sources):
-        for path in source.path if isinstance(source.path, list) else [source.path]:
-            for row in read_rows(path):
-                yield s, row
+    for s, (source, name) in enumerate(sources):
+        paths = source.path if isinstance(source.path, list) else [source.path]
+        # record.expand: a published layout's row becomes the traces it holds (distill/formats/)
+        for row in record.expand(source, name, (row for path in paths for row in read_rows(path))):
+            yield s, row
 
 
 def chunks(sources, size: int) -> Iterator[list[tuple]]:

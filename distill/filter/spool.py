@@ -21,7 +21,8 @@ COLUMNS = [
     ("row", pa.int64()), ("id", pa.string()), ("prompt_id", pa.string()), ("problem", pa.string()),
     ("answer", pa.string()), ("domain", pa.string()), ("completion", pa.string()), ("finish_reason", pa.string()),
     ("completion_tokens", pa.int64()), ("sample_index", pa.int64()), ("teacher", pa.string()), ("source", pa.string()),
-    ("tests", pa.string()), ("file", pa.string()), ("line", pa.int64()),
+    ("tests", pa.string()), ("file", pa.string()), ("line", pa.int64()), ("meta", pa.string()),
+    ("context", pa.string()),  # JSON turns before the last user turn (a chat's system prompt, earlier turns)
 ]
 SCHEMA = pa.schema(COLUMNS)
 
@@ -36,7 +37,9 @@ def rejects_path(spool: Path, chunk: int) -> Path:
 
 def spool_row(rec: dict[str, Any], row: int, file: str, line: int) -> dict[str, Any]:
     out = {name: rec.get(name) for name, _ in COLUMNS}
-    out.update(row=row, file=file, line=line, tests=json.dumps(rec["tests"]) if rec.get("tests") else None)
+    out.update(row=row, file=file, line=line, tests=json.dumps(rec["tests"]) if rec.get("tests") else None,
+               meta=json.dumps(rec["meta"], ensure_ascii=False) if rec.get("meta") else None,
+               context=json.dumps(rec["context"], ensure_ascii=False) if rec.get("context") else None)
     return out
 
 
@@ -45,6 +48,9 @@ def reject_row(rec: dict[str, Any], file: str, line: int, reason: str, detail: s
     out = {k: v for k, v in rec.items() if v is not None and k != "row"}
     if isinstance(out.get("tests"), str):
         out["tests"] = json.loads(out["tests"])
+    for name in ("meta", "context"):
+        if isinstance(out.get(name), str):
+            out[name] = json.loads(out[name])
     if not full:  # metadata and reason only: a much smaller file
         for name in ("completion", "problem", "tests"):
             out.pop(name, None)

@@ -41,6 +41,10 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
     config = read_model_config(cfg.model)
     if need_data:
         check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
+    elif cfg.dataset:  # --plan: a dataset the recipe names must exist and hold conversations
+        from distill.formats.sft_rows import check_dataset
+
+        print(check_dataset(cfg.dataset, cfg.messages_column), file=sys.stderr)
     return config
 
 

@@ -55,6 +55,8 @@ def load_rows(spec: str, split: str = "train") -> Any:
     """A datasets.Dataset from a directory, a file or a hub id."""
     import datasets
 
+    from distill.formats import sft_rows
+
     path = Path(spec).expanduser()
     if path.is_dir():
         if (path / "state.json").is_file() or (path / "dataset_dict.json").is_file():
@@ -66,15 +68,16 @@ def load_rows(spec: str, split: str = "train") -> Any:
             # that kept nothing) gets a clear message instead.
             parquet = [f for f in parquet if _parquet_rows(f) > 0] or _no_rows(spec)
             return datasets.load_dataset("parquet", data_files=parquet, split="train")
-        jsonl = sorted(str(p) for p in path.rglob("*.jsonl")) or sorted(str(p) for p in path.rglob("*.json"))
-        if jsonl:
-            return datasets.load_dataset("json", data_files=jsonl, split="train")
+        jsonl = sorted(path.rglob("*.jsonl")) or sorted(path.rglob("*.json"))
+        if jsonl:  # read line by line: a bad line is a counted row, not an Arrow traceback
+            return sft_rows.read_jsonl(jsonl)
         raise DistillError(f"train_student.dataset: {spec} holds no Parquet or JSONL files")
     if path.is_file():
-        kind = "parquet" if path.suffix == ".parquet" else "json"
-        if kind == "parquet" and _parquet_rows(str(path)) == 0:
+        if path.suffix != ".parquet":
+            return sft_rows.read_jsonl([path])
+        if _parquet_rows(str(path)) == 0:
             _no_rows(spec)
-        return datasets.load_dataset(kind, data_files=str(path), split="train")
+        return datasets.load_dataset("parquet", data_files=str(path), split="train")
     check_dataset_exists(spec)
     try:
         return datasets.load_dataset(spec, split=split)
@@ -86,7 +89,10 @@ def load_rows(spec: str, split: str = "train") -> Any:
 def _parquet_rows(file: str) -> int:
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(file).metadata.num_rows
+    try:
+        return pq.ParquetFile(file).metadata.num_rows
+    except Exception as exc:  # pyarrow raises several types for a truncated or foreign file
+        raise DistillError(f"train_student.dataset: {file}: cannot read Parquet ({str(exc).splitlines()[0][:160]})") from None
 
 
 def _no_rows(spec: str):
@@ -96,20 +102,10 @@ def _no_rows(spec: str):
 
 
 def to_messages(dataset: Any, column: str) -> Any:
-    """Keep one `messages` column: the conversational column, or user/assistant pairs from traces."""
-    names = dataset.column_names
-    if column in names:
-        keep = dataset.select_columns([column])
-        return keep.rename_column(column, "messages") if column != "messages" else keep
-    for prompt_key in ("problem", "prompt"):
-        if prompt_key in names and "completion" in names:
-            def pair(row: dict[str, Any], key: str = prompt_key) -> dict[str, Any]:
-                return {"messages": [{"role": "user", "content": row[key]},
-                                     {"role": "assistant", "content": row["completion"]}]}
-            return dataset.map(pair, remove_columns=names, desc="trace records -> messages")
-    raise DistillError(
-        f"train_student.dataset: no '{column}' column (nor problem/prompt + completion); columns: {', '.join(names)}"
-    )
+    """`messages` (+ `malformed` reasons) from any conversational layout (distill/formats/sft_rows.py)."""
+    from distill.formats.sft_rows import conversations
+
+    return conversations(dataset, column)
 
 
 def _malformed(messages: Any) -> str:
@@ -126,7 +122,7 @@ def _malformed(messages: Any) -> str:
 
 
 def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int) -> dict[str, Any]:
-    reason = _malformed(row["messages"])
+    reason = row.get("malformed") or _malformed(row["messages"])
     if reason:
         return {"input_ids": [], "labels": [], "reject": reason, "n_tokens": 0}
     out = tokenizer.apply_chat_template(

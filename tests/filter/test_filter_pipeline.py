@@ -98,7 +98,7 @@ def test_column_mapping_messages_and_parquet_input(tmp_path):
     out = tmp_path / "out"
     args = ["filter", "--input", str(path), "--output", str(out), "--workers", "1", "--column", "problem=question",
             "--column", "completion=generation", "--column", "answer=gold", "--set", "filter.decontaminate.enabled=false"]
-    assert main(args + ["--set", "filter.plots=false"]) == 0
+    assert main(args + ["--set", "filter.plots=false"]) == 2  # nothing usable left: exit 2, outputs kept
     assert [q["reason"] for q in lines(out / "quarantine.jsonl")] == ["missing field 'domain'"] * 2  # no domain: quarantined
     assert main(args + ["--default", "domain=math", "--set", "filter.plots=false"]) == 0
     assert json.loads((out / "funnel.json").read_text())["kept"] == 1

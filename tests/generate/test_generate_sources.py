@@ -28,7 +28,10 @@ def test_files_source_columns_ids_empty_and_malformed(tmp_path):
         {"id": stable_id("Solve x+1=2."), "problem": "Solve x+1=2.", "answer": "1", "domain": "math"},
         {"id": stable_id("Pick one."), "problem": "Pick one.", "answer": "B", "domain": "choice"},
     ]
-    assert stats.as_dict() == {"read": 5, "kept": 2, "empty": 1, "duplicate": 1, "malformed": 1, "dropped_by_limit": 0}
+    counts = stats.as_dict()
+    assert counts.pop("reasons") == {"bad JSON: Expecting property name enclosed in double quotes at column 2": 1}
+    assert counts.pop("first_bad").endswith("p.jsonl:5: bad JSON: Expecting property name enclosed in double quotes at column 2")
+    assert counts == {"read": 5, "kept": 2, "empty": 1, "duplicate": 1, "malformed": 1, "unverifiable": 0, "dropped_by_limit": 0}
     assert stable_id("Solve x+1=2.") == "p-" + __import__("hashlib").sha256(b"Solve x+1=2.").hexdigest()[:16]
 
 
