@@ -85,6 +85,11 @@ class StudentConfig:
     # "auto": keep the model's template if it renders <think> and trains the stop token, else install
     # distill's ChatML; "distill": always ChatML; "model": keep the model's or fail; or a .jinja path.
     chat_template: str = "auto"
+    # The model's default system prompt (what its template renders for a row without a system turn,
+    # e.g. Qwen2.5-Math's "Please reason step by step..."): "model" keeps what the template does (as at
+    # inference with the same template), "none" drops it, any other text is the system turn of every
+    # row that has none.
+    system_prompt: str = "model"
     # Stop token the student learns; empty: the end-of-turn token the chat template emits.
     eos_token: str = ""
     # Long-context overrides written into the model config before loading (Qwen2.5-Math has 4K).
