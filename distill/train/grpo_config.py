@@ -93,12 +93,10 @@ class GRPOStageConfig:
             raise ValueError("overlong_buffer must be >= 0")
 
     def validate(self, file: str, path: str) -> None:
-        """Deep checks that import TRL/PEFT: the pass-through mappings against their config classes."""
-        import peft
-        import trl
+        """Deep checks: the pass-through mappings against their config classes (read from source, no import)."""
+        from distill.config_fields import check_passthrough
 
-        from distill.config import check_passthrough
-
-        check_passthrough(self.grpo, trl.GRPOConfig, file=file, path=f"{path}.grpo", reserved=RESERVED_GRPO_KEYS)
+        check_passthrough(self.grpo, "trl.trainer.grpo_config", "GRPOConfig", file=file, path=f"{path}.grpo",
+                          reserved=RESERVED_GRPO_KEYS)
         if self.lora is not None:
-            check_passthrough(self.lora, peft.LoraConfig, file=file, path=f"{path}.lora")
+            check_passthrough(self.lora, "peft.tuners.lora.config", "LoraConfig", file=file, path=f"{path}.lora")
