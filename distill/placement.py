@@ -181,3 +181,61 @@ def check_generate_placement(cfg: Any, *, required: bool = False) -> list[str]:
                            f"{placement.kv_per_sequence_gib:.2f}); raise pipeline_parallel_size over more nodes, "
                            "use larger GPUs (generate.vllm.gpu_memory_gb) or lower max_model_len")
     return placement.lines()
+
+
+PROMPT_TOKENS = 1024  # a GRPO prompt's length when the recipe does not bound it (TRL 1.x has no max_prompt_length)
+
+
+@dataclass
+class GRPOPlacement:
+    training: Any  # train.memory_plan.MemoryPlan of the policy
+    rollout: VllmPlacement | None  # colocated vLLM (shares each training GPU) or the server's GPUs
+    colocate: bool
+    gpu_memory_gb: float
+    vllm_share: float
+
+    @property
+    def per_gpu_gib(self) -> float:
+        train = self.training.total(self.training.gradient_checkpointing)
+        return train + (self.vllm_share * self.gpu_memory_gb * GB / GiB if self.colocate else 0.0)
+
+    @property
+    def fits(self) -> bool:
+        rollout_ok = self.rollout is None or self.rollout.fits
+        return self.per_gpu_gib <= self.gpu_memory_gb * GB / GiB and rollout_ok
+
+    def lines(self) -> list[str]:
+        out = ["GRPO placement: the policy's training memory per GPU"] + self.training.lines()
+        if self.colocate:
+            out.append(f"  + colocated vLLM {self.vllm_share:g} x {self.gpu_memory_gb:g} GB -> {self.per_gpu_gib:.1f} GiB per GPU")
+        if self.rollout is not None:
+            out += ["rollouts (" + ("colocated" if self.colocate else "vLLM server, its own GPUs") + "):"]
+            out += ["  " + line for line in self.rollout.lines()]
+        if not self.fits:
+            out.append("  WARNING: does not fit; more GPUs (train_teacher.gpus), LoRA, a smaller per_device_train_batch_size "
+                       "or shorter completions")
+        return out
+
+
+def plan_grpo(config: dict[str, Any], cfg: Any) -> GRPOPlacement:
+    """The GRPO stage's placement: policy training (ZeRO-3 over `gpus` when more than one) + rollouts."""
+    from types import SimpleNamespace
+
+    from distill.train.memory_plan import Strategy, plan_memory
+
+    g = cfg.grpo
+    completion = int(g.get("max_completion_length") or 512)
+    batch = int(g.get("per_device_train_batch_size") or 8)
+    lora = SimpleNamespace(r=int(cfg.lora.get("r", 8)), qlora=False) if cfg.lora else None
+    shim = SimpleNamespace(lora=lora, max_length=PROMPT_TOKENS + completion, gpu_memory_gb=cfg.gpu_memory_gb,
+                           gradient_checkpointing=bool(g.get("gradient_checkpointing", True)))
+    strategy = Strategy("zero3" if cfg.gpus > 1 else "single", cfg.gpus)
+    training = plan_memory(config, shim, dtype="bfloat16", strategy=strategy, batch_size=batch)
+    rollout = None
+    colocate = cfg.backend == "vllm" and cfg.vllm_mode == "colocate"
+    share = float(g.get("vllm_gpu_memory_utilization", 0.3))
+    if cfg.backend == "vllm":
+        rollout = plan_vllm(config, tensor_parallel=int(g.get("vllm_tensor_parallel_size", 1)),
+                            gpu_memory_gb=cfg.gpu_memory_gb, utilization=share if colocate else 0.9,
+                            max_model_len=int(g.get("vllm_max_model_length") or PROMPT_TOKENS + completion))
+    return GRPOPlacement(training, rollout, colocate, cfg.gpu_memory_gb, share)

@@ -70,6 +70,10 @@ class GRPOStageConfig:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     lora: dict[str, Any] | None = None  # -> peft.LoraConfig; omit for full fine-tuning
     plot: bool = True  # write training_curves.png (length, reflection rate, rewards) at the end
+    # The GPUs the recipe is written for (training processes, memory of one), for `--plan`'s placement:
+    # the policy under ZeRO-3 over `gpus` when more than one, plus colocated or served vLLM rollouts.
+    gpus: int = 1
+    gpu_memory_gb: float = 80.0
     output_dir: str | None = None
     grpo: dict[str, Any] = field(default_factory=dict)  # -> trl.GRPOConfig, straight through
 
