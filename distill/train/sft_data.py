@@ -127,7 +127,7 @@ def _malformed(messages: Any) -> str:
 
 
 def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int,
-              system_text: str | None) -> dict[str, Any]:
+              system_text: str | None = None) -> dict[str, Any]:
     from distill.train.sft_labels import build_example
 
     messages = row["messages"]
