@@ -19,6 +19,7 @@ turns the template does not render this way is rejected with the reason, never t
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,18 +87,14 @@ def build_example(tokenizer: Any, template: str, messages: list[dict], stop_id: 
     spans, reason = assistant_spans(tokenizer, template, messages, text)
     if reason:
         return Example([], [], reason, text=text)
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    ids, offsets = list(enc["input_ids"]), list(enc["offset_mapping"])
+    ids, locate = _encode(tokenizer, text)
     labels = [IGNORE] * len(ids)
     i = 0
     for turn, (start, end) in enumerate(spans, 1):
-        while i < len(ids) and offsets[i][1] <= start:
-            i += 1
-        first = i
-        while i < len(ids) and offsets[i][0] < end:
-            if ids[i] == stop_id:
-                return Example([], [], f"stop_in_content: assistant turn {turn} contains the stop token", text=text)
-            i += 1
+        first = max(i, locate(start, end, 1))  # the first token reaching into the turn's text
+        i = max(first, locate(end - 1, start - 1, -1) + 1)  # the first token after it
+        if stop_id in ids[first:i]:
+            return Example([], [], f"stop_in_content: assistant turn {turn} contains the stop token", text=text)
         while i < len(ids) and ids[i] != stop_id and tokenizer.decode([ids[i]]).strip() == "":
             i += 1  # whitespace the template puts before the stop token: the model must emit it too
         if i >= len(ids) or ids[i] != stop_id:
@@ -109,18 +106,44 @@ def build_example(tokenizer: Any, template: str, messages: list[dict], stop_id: 
     return Example(ids[:i], labels[:i], "", tuple(spans), text)
 
 
+def _encode(tokenizer: Any, text: str):
+    """Token ids of `text` (no special tokens added: the template writes BOS itself) and a function
+    locate(pos, stop, step): the index of the token covering the first character from `pos` towards
+    `stop` that a token covers. The Rust encoding's char_to_token when there is one (no per-token
+    Python work on a 16K-token trace), else the offsets."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        encoding = backend.encode(text, add_special_tokens=False)
+        char_to_token = encoding.char_to_token
+    else:
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        by_char: dict[int, int] = {}
+        for index, (s, e) in enumerate(enc["offset_mapping"]):
+            for c in range(s, e):
+                by_char.setdefault(c, index)
+        encoding, char_to_token = enc, by_char.get
+
+    def locate(pos: int, stop: int, step: int) -> int:
+        for c in range(pos, stop, step):
+            token = char_to_token(c)
+            if token is not None:
+                return token
+        return -1  # not reached for a span holding any text
+
+    ids = encoding.ids if backend is not None else list(encoding["input_ids"])
+    return list(ids), locate
+
+
 def detect_stop_token(tokenizer: Any, template: str, messages: list[dict]) -> str:
     """The special token right after the final assistant turn's content ("" if there is none)."""
     text = render(tokenizer, template, messages)
     spans, reason = assistant_spans(tokenizer, template, messages, text)
     if reason or not spans:
         return ""
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids, locate = _encode(tokenizer, text)
     special = set(tokenizer.get_added_vocab().values()) | set(tokenizer.all_special_ids)
-    end = spans[-1][1]
-    for token_id, (start, _) in zip(enc["input_ids"], enc["offset_mapping"]):
-        if start < end:
-            continue
+    start, end = spans[-1]
+    for token_id in ids[locate(end - 1, start - 1, -1) + 1:]:
         if tokenizer.decode([token_id]).strip() == "":
             continue
         return tokenizer.convert_ids_to_tokens(token_id) if token_id in special else ""
