@@ -142,19 +142,12 @@ def load_model(cfg: Any, *, attention: str, dtype: str) -> Any:
     return AutoModelForCausalLM.from_pretrained(cfg.model, **kwargs)
 
 
-def peft_config(cfg: Any, *, trainable_tokens: list[int] | None = None, tied: bool = True) -> Any:
-    """LoRA config; tokens distill added to the vocabulary get trainable embedding rows (PEFT's
-    `trainable_token_indices`), and output rows too when the LM head is not tied, so a LoRA student
-    still learns to read and emit its new stop token."""
+def peft_config(cfg: Any) -> Any:
     if cfg.lora is None:
         return None
     import peft  # a core dependency of distill
     lora = cfg.lora
-    extra: dict[str, Any] = {}
-    if trainable_tokens:
-        extra["trainable_token_indices"] = (list(trainable_tokens) if tied else
-                                            {"embed_tokens": list(trainable_tokens), "lm_head": list(trainable_tokens)})
     return peft.LoraConfig(
         r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules,
-        task_type="CAUSAL_LM", bias="none", **extra,
+        task_type="CAUSAL_LM", bias="none",
     )

@@ -178,6 +178,12 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
         num_proc=cfg.sft.get("dataset_num_proc"), system_text=choice.system_text,
     )
     rejects = counts.pop("rejects", [])
+    if choice.added_tokens and cfg.lora is not None:
+        # TRL's fused LM head multiplies by lm_head.weight directly: PEFT's trainable rows for new
+        # tokens (trainable_token_indices) never reach the loss, so the new stop token stays untrained.
+        raise DistillError(f"train_student.lora: the model's vocabulary has no chat format, so distill adds "
+                           f"{', '.join(choice.added_tokens)}; LoRA cannot train their output rows under TRL's fused "
+                           "LM head. Fine-tune fully, or give a chat_template whose tokens the model has")
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
@@ -228,12 +234,10 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: 
     args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
                           checkpointing=plan.gradient_checkpointing)
     model = ml.load_model(cfg, attention=attention, dtype=dtype)
-    new_ids = [tokenizer.convert_tokens_to_ids(t) for t in choice.added_tokens]
     if choice.added_tokens:
         model.resize_token_embeddings(len(tokenizer))
     trainer = SFTTrainer(
-        model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-        peft_config=ml.peft_config(cfg, trainable_tokens=new_ids, tied=_tied(model)),
+        model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
         callbacks=([ProgressCallback(counts["tokens"])] if progress else []) + callbacks,
     )
     if checkpoint and is_main_process():
@@ -249,10 +253,6 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: 
         "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),
     }
     return {"counts": counts, "train": train, "output_dir": str(out_dir)}
-
-
-def _tied(model: Any) -> bool:
-    return bool(getattr(model.config, "tie_word_embeddings", False))
 
 
 def _resume_point(cfg: StudentConfig, out_dir: Path, resume: bool | None) -> str | None:

@@ -2,43 +2,26 @@
 
 One table: template × every turn's <think> trained × stop token trained × nothing after it × masks.
 Templates are the ones TRL ships inside its package (byte copies of the published ones) and, where
-TRL has none, templates derived from them that reproduce the published behaviour, each naming what
-it reproduces. Tokenizers are the toy BPE with each family's real special tokens, BOS/EOS/pad as the
-real tokenizer_config.json sets them.
+TRL has none, templates derived from them that reproduce the published behaviour; tokenizers are the
+toy BPE with each family's real special tokens and BOS/EOS/pad: distill/toy/families.py names the
+source of each.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
 from distill.train import chat_template as ct
 from distill.train.sft_labels import IGNORE, build_example
 
-TRL_TEMPLATES = Path(__import__("trl").__file__).parent / "chat_templates"
+from distill.toy.families import CHATML, DEEPSEEK, LLAMA3, MATH_SYSTEM, family_template, family_tokenizer
+
+SAME = object()  # the family's own template (distill/toy/families.py names each source)
 
 
 def trl(name: str) -> str:
-    return (TRL_TEMPLATES / f"{name}.jinja").read_text()
-
-
-MATH_SYSTEM = "Please reason step by step, and put your final answer within \\boxed{}."
-
-
-def qwen25_math() -> str:
-    # Qwen/Qwen2.5-Math-1.5B and -7B (base and Instruct) tokenizer_config.json: the Qwen2.5 template
-    # with Qwen2.5-Math's default system prompt in place of "You are Qwen, created by Alibaba Cloud…".
-    return trl("qwen2_5").replace("You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
-                                  MATH_SYSTEM.replace("\\", "\\\\"))
-
-
-def deepseek_release() -> str:
-    # deepseek-ai/DeepSeek-R1-Distill-Qwen-* before commit 530ca3e (LlamaFactory issue #6987, DeepSeek-R1
-    # issue #402): the generation prompt ends on <｜Assistant｜>; TRL stores only the later revision,
-    # which forces "<think>\n", so this one has no byte-identical TRL training variant.
-    return trl("deepseek_r1_distill").replace("{{'<｜Assistant｜><think>\\n'}}", "{{'<｜Assistant｜>'}}")
+    return family_template(name)
 
 
 def qwen3_edited() -> str:
@@ -47,67 +30,38 @@ def qwen3_edited() -> str:
     return trl("qwen3") + "\n"
 
 
-def _edit(tokenizer, drop=(), add=(), **special):
-    """A copy of the toy tokenizer without `drop`, with the special tokens `add` and `special` roles."""
-    from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerFast
-
-    data = json.loads(tokenizer._tokenizer.to_str())
-    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in drop]
-    for token in drop:
-        data["model"]["vocab"].pop(token, None)
-    fast = PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(data)),
-                                   clean_up_tokenization_spaces=False)
-    fast.add_special_tokens({"additional_special_tokens": list(add)})
-    for role, token in special.items():
-        setattr(fast, role, token)
-    return fast
-
-
-CHATML = ("<|im_start|>", "<|im_end|>")
-DEEPSEEK = ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>", "<｜▁pad▁｜>")
-LLAMA3 = ("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>",
-          "<|finetune_right_pad_id|>")
-
-
 @pytest.fixture(scope="module")
-def families(toy_tokenizer_dir):
+def toy(toy_tokenizer_dir):
     from transformers import AutoTokenizer
 
-    toy = AutoTokenizer.from_pretrained(toy_tokenizer_dir)
-    return {
-        # Qwen2.5 / Qwen2.5-Math / Qwen3: ChatML tokens; base models' EOS is <|endoftext|>.
-        "qwen": _edit(toy, eos_token="<|endoftext|>", pad_token="<|endoftext|>"),
-        # DeepSeek-R1-Distill-Qwen: <｜User｜>/<｜Assistant｜> replace ChatML, BOS <｜begin▁of▁sentence｜>.
-        "deepseek": _edit(toy, drop=CHATML, add=DEEPSEEK, bos_token=DEEPSEEK[0], eos_token=DEEPSEEK[1],
-                          pad_token=DEEPSEEK[1]),
-        # Llama 3.1 / 3.3: header tokens, BOS <|begin_of_text|>, Instruct EOS <|eot_id|>.
-        "llama3": _edit(toy, drop=CHATML, add=LLAMA3, bos_token=LLAMA3[0], eos_token="<|eot_id|>"),
-        # A base model whose vocabulary has none of these formats.
-        "bare": _edit(toy, drop=CHATML),
-    }
+    return AutoTokenizer.from_pretrained(toy_tokenizer_dir)
 
 
-# family, the model's own template, expected source, stop token, BOS, default system prompt kept, prefill
+def make(toy, family: str, template=SAME):
+    tokenizer = family_tokenizer(toy, family)
+    if template is not SAME:
+        tokenizer.chat_template = template()
+    return tokenizer
+
+
+# family, template (SAME: the family's), expected source, stop token, BOS, default system prompt kept, prefill
 CASES = {
-    "toy ChatML (distill's)": ("qwen", lambda: ct.DISTILL_CHATML, "model", "<|im_end|>", None, "", ""),
-    "Qwen2.5-14B/32B (TRL qwen2_5)": ("qwen", lambda: trl("qwen2_5"), "model", "<|im_end|>", None,
+    "toy ChatML (distill's)": ("qwen2.5", lambda: ct.DISTILL_CHATML, "model", "<|im_end|>", None, "", ""),
+    "Qwen2.5-14B/32B (TRL qwen2_5)": ("qwen2.5", SAME, "model", "<|im_end|>", None,
                                       "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.", ""),
-    "Qwen2.5-Math-1.5B/7B": ("qwen", qwen25_math, "model", "<|im_end|>", None, MATH_SYSTEM, ""),
-    "Qwen3 (TRL qwen3: history reasoning stripped)": ("qwen", lambda: trl("qwen3"), "model (TRL training variant)",
+    "Qwen2.5-Math-1.5B/7B": ("qwen2.5-math", SAME, "model", "<|im_end|>", None, MATH_SYSTEM, ""),
+    "Qwen3 (TRL qwen3: history reasoning stripped)": ("qwen3", SAME, "model (TRL training variant)",
                                                       "<|im_end|>", None, "", ""),
-    "Qwen3, a revision TRL does not match": ("qwen", qwen3_edited, "distill ChatML", "<|im_end|>", None, "", ""),
-    "DeepSeek-R1-Distill, <think> forced (TRL)": ("deepseek", lambda: trl("deepseek_r1_distill"),
-                                                  "model (TRL training variant)", DEEPSEEK[1], DEEPSEEK[0], "",
-                                                  "<think>\n"),
-    "DeepSeek-R1-Distill, release revision": ("deepseek", deepseek_release, "distill DeepSeek format", DEEPSEEK[1],
-                                              DEEPSEEK[0], "", ""),
-    "Llama-3.1-8B / 3.3-70B-Instruct (TRL llama3_1)": ("llama3", lambda: trl("llama3_1"), "model", "<|eot_id|>",
-                                                       LLAMA3[0], "", ""),
-    "base model, Llama 3 vocabulary": ("llama3", lambda: None, "distill Llama-3 format", "<|eot_id|>", LLAMA3[0],
+    "Qwen3, a revision TRL does not match": ("qwen3", qwen3_edited, "distill ChatML", "<|im_end|>", None, "", ""),
+    "DeepSeek-R1-Distill, <think> forced (TRL)": ("deepseek-r1-distill", SAME, "model (TRL training variant)",
+                                                  DEEPSEEK[1], DEEPSEEK[0], "", "<think>\n"),
+    "DeepSeek-R1-Distill, release revision": ("deepseek-r1-distill-release", SAME, "distill DeepSeek format",
+                                              DEEPSEEK[1], DEEPSEEK[0], "", ""),
+    "Llama-3.1-8B / 3.3-70B-Instruct (TRL llama3_1)": ("llama-3.1", SAME, "model", "<|eot_id|>", LLAMA3[0], "", ""),
+    "base model, Llama 3 vocabulary": ("llama-3-base", SAME, "distill Llama-3 format", "<|eot_id|>", LLAMA3[0],
                                        "", ""),
-    "base model, ChatML vocabulary": ("qwen", lambda: None, "distill ChatML", "<|im_end|>", None, "", ""),
-    "base model, no known format": ("bare", lambda: None, "distill ChatML", "<|im_end|>", None, "", ""),
+    "base model, ChatML vocabulary": ("qwen2.5", lambda: None, "distill ChatML", "<|im_end|>", None, "", ""),
+    "base model, no known format": ("bare", SAME, "distill ChatML", "<|im_end|>", None, "", ""),
 }
 
 CONVERSATION = [
@@ -136,13 +90,9 @@ def _spans(labels):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_every_turn_trains_its_reasoning_and_stop_token_and_nothing_else(families, case):
+def test_every_turn_trains_its_reasoning_and_stop_token_and_nothing_else(toy, case):
     family, template, source, stop, bos, default_system, prefill = CASES[case]
-    tokenizer = families[family]
-    tokenizer = _edit(tokenizer)  # a fresh copy: install() may add tokens
-    for role in ("bos_token", "eos_token", "pad_token"):
-        setattr(tokenizer, role, getattr(families[family], role))
-    tokenizer.chat_template = template()
+    tokenizer = make(toy, family, template)
 
     choice = ct.resolve_chat_template(tokenizer, "auto")
     ct.install(tokenizer, choice)
@@ -177,17 +127,17 @@ def test_every_turn_trains_its_reasoning_and_stop_token_and_nothing_else(familie
         assert ids[0] == bos_id and ids.count(bos_id) == 1 and labels[0] == IGNORE
 
 
-def test_qwen3_stock_template_is_caught_stripping_history_reasoning(families):
-    check = ct.check_template(families["qwen"], trl("qwen3"))
+def test_qwen3_stock_template_is_caught_stripping_history_reasoning(toy):
+    check = ct.check_template(make(toy, "qwen3"), trl("qwen3"))
     assert not check.ok and "earlier assistant turns" in check.reason
 
 
-def test_deepseek_stock_template_is_caught_stripping_reasoning(families):
-    check = ct.check_template(families["deepseek"], trl("deepseek_r1_distill"))
+def test_deepseek_stock_template_is_caught_stripping_reasoning(toy):
+    check = ct.check_template(make(toy, "deepseek-r1-distill"), trl("deepseek_r1_distill"))
     assert not check.ok and "strips <think>" in check.reason
 
 
-def test_training_variant_with_newline_in_generation_block_keeps_every_row(families, tmp_path):
+def test_training_variant_with_newline_in_generation_block_keeps_every_row(toy, tmp_path):
     # TRL's qwen2_5_training puts "\n" + content + "<|im_end|>\n" inside {% generation %}: the leading
     # and trailing newlines are masked, not a reason to reject the row (was: no_eos on every row).
     import datasets
@@ -196,7 +146,7 @@ def test_training_variant_with_newline_in_generation_block_keeps_every_row(famil
 
     path = tmp_path / "qwen2_5_training.jinja"
     path.write_text(trl("qwen2_5_training"))
-    tokenizer = families["qwen"]
+    tokenizer = make(toy, "qwen2.5")
     choice = ct.resolve_chat_template(tokenizer, str(path))
     rows = datasets.Dataset.from_dict({"messages": [CONVERSATION, CONVERSATION[:2]]})
     stop_id = tokenizer.convert_tokens_to_ids(choice.stop_token)
@@ -208,9 +158,8 @@ def test_training_variant_with_newline_in_generation_block_keeps_every_row(famil
         assert row["input_ids"][-1] == stop_id
 
 
-def test_system_prompt_choice_keeps_drops_or_sets_the_default(families):
-    tokenizer = _edit(families["qwen"])
-    tokenizer.chat_template = qwen25_math()
+def test_system_prompt_choice_keeps_drops_or_sets_the_default(toy):
+    tokenizer = make(toy, "qwen2.5-math")
     kept = ct.resolve_chat_template(tokenizer, "auto", "model")
     assert kept.source == "model" and kept.default_system_prompt == MATH_SYSTEM
     assert "default system prompt kept" in kept.summary()
@@ -223,11 +172,8 @@ def test_system_prompt_choice_keeps_drops_or_sets_the_default(families):
     assert custom.source == "model" and custom.system_text == "Think, then answer."
 
 
-def test_rows_the_template_cannot_render_are_rejected_with_a_reason(families):
-    tokenizer = _edit(families["deepseek"])
-    for role in ("bos_token", "eos_token", "pad_token"):
-        setattr(tokenizer, role, getattr(families["deepseek"], role))
-    tokenizer.chat_template = trl("deepseek_r1_distill")
+def test_rows_the_template_cannot_render_are_rejected_with_a_reason(toy):
+    tokenizer = make(toy, "deepseek-r1-distill")
     choice = ct.resolve_chat_template(tokenizer, "auto")
     stop_id = tokenizer.convert_tokens_to_ids(choice.stop_token)
     # The forced "<think>\n" prefill: a trace that does not open with it cannot follow that prompt.
@@ -238,8 +184,8 @@ def test_rows_the_template_cannot_render_are_rejected_with_a_reason(families):
     assert reject.startswith(("not_rendered", "prompt_mismatch"))
 
 
-def test_the_choice_is_announced_in_one_line_and_recorded(families):
-    bare = _edit(families["bare"])
+def test_the_choice_is_announced_in_one_line_and_recorded(toy):
+    bare = make(toy, "bare")
     choice = ct.resolve_chat_template(bare, "auto")
     line = choice.summary()
     assert "\n" not in line and "vocabulary +2 tokens" in line and "embeddings resized" in line
