@@ -131,7 +131,7 @@ def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: in
     from distill.train.sft_labels import build_example
 
     messages = row["messages"]
-    reason = _malformed(messages)
+    reason = row.get("malformed") or _malformed(messages)  # i13's readers may mark a row malformed already
     if reason:
         return {"input_ids": [], "labels": [], "reject": reason, "n_tokens": 0}
     if system_text is not None and messages[0]["role"] != "system":
