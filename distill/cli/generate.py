@@ -1,4 +1,4 @@
-"""distill generate RECIPE [--set KEY=VALUE] [--part i/N] [--merge] [--fresh]: sample teacher traces."""
+"""distill generate RECIPE [--set KEY=VALUE] [--part i/N] [--merge] [--fresh] [--plan]: sample teacher traces."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
     parser.add_argument("--part", metavar="i/N", help="generate only part i of N (by a hash of the prompt id), e.g. 0/8")
     parser.add_argument("--merge", action="store_true", help="check that the parts together are complete; write merged.json")
+    parser.add_argument("--plan", action="store_true",
+                        help="print the vLLM placement (weights + KV cache per GPU) from config.json and exit")
     parser.add_argument("--fresh", "--overwrite", dest="fresh", action="store_true",
                         help="move the old output aside (to OUTPUT.old-TIMESTAMP) and start over")
 
@@ -27,6 +29,12 @@ def run(args: argparse.Namespace) -> int:
         from distill.generate.totals import run_merge
 
         run_merge(recipe)
+        return 0
+    from distill.placement import check_generate_placement
+
+    lines = check_generate_placement(recipe.section("generate"), required=args.plan)
+    if args.plan:
+        print("\n".join(lines or [f"engine {recipe.section('generate').engine}: no GPU placement to check"]))
         return 0
     from distill.generate.runner import run_generate
 

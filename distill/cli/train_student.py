@@ -1,7 +1,7 @@
 """distill train-student RECIPE: SFT of the student on filtered traces (TRL SFTTrainer).
 
     distill train-student recipes/students/qwen2.5-math-7b.yaml            # train (resumes if interrupted)
-    distill train-student recipes/students/qwen2.5-math-7b.yaml --plan     # memory per GPU, no training
+    distill train-student recipes/students/qwen2.5-math-7b.yaml --plan     # memory per GPU + every check, no training
 """
 
 from __future__ import annotations
@@ -11,26 +11,28 @@ import sys
 
 from distill.cli.common import add_recipe_arguments, recipe_from_args
 
-HELP = "fine-tune a student on filtered traces (SFT with TRL; --plan prints memory per GPU only)"
+HELP = "fine-tune a student on filtered traces (SFT with TRL; --plan: memory per GPU and every check, no training)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
-    parser.add_argument("--plan", action="store_true", help="print the memory plan per GPU and exit (reads config.json only)")
+    parser.add_argument("--plan", action="store_true",
+                        help="print the memory plan per GPU and run every check a run makes before training "
+                             "(accelerate config, chat template, the first 1000 rows of data); writes nothing")
     parser.add_argument("--resume", action="store_true", default=None,
                         help="continue from the last checkpoint in the output directory (error if there is none)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.train.sft import make_plan, preflight, run_sft
+    from distill.train.sft import plan_run, preflight, run_sft
     from distill.train.sft_launch import check_launcher, launch, needs_launch
 
     recipe = recipe_from_args(args)
     cfg = recipe.section("train_student")
-    model_config = preflight(recipe, cfg, need_data=not args.plan)
     if args.plan:
-        print("\n".join(make_plan(cfg, model_config).lines()))
+        plan_run(recipe, cfg)
         return 0
+    preflight(recipe, cfg)
     if needs_launch(cfg):
         check_launcher(cfg)
         return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume))

@@ -21,12 +21,21 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
                        help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
                             "(the default whenever one exists; with --resume one must exist)")
     group.add_argument("--fresh", action="store_true", help="ignore existing checkpoints and start over")
+    parser.add_argument("--plan", action="store_true",
+                        help="print the placement (training memory + vLLM rollouts per GPU) from config.json and exit")
 
 
 def run_stage(args: argparse.Namespace, stage: str) -> int:
     from distill.train.grpo import run_grpo_stage
 
     recipe = recipe_from_args(args)
+    if getattr(args, "plan", False):
+        from distill.placement import plan_grpo
+        from distill.train.model_loading import read_model_config
+
+        cfg = recipe.section(stage)
+        print("\n".join(plan_grpo(read_model_config(cfg.model), cfg).lines()))
+        return 0
     resume = False if args.fresh else args.resume
     run_grpo_stage(recipe, stage, resume=resume)
     return 0

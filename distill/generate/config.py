@@ -75,7 +75,10 @@ class VllmConfig:
     dtype: str = "auto"
     trust_remote_code: bool = False
     max_inflight_prompts: int = 1024  # prompts kept queued in the engine so it never runs dry
-    engine_args: dict[str, Any] = field(default_factory=dict)  # any other vllm.LLM argument
+    # Memory of one GPU the recipe is written for: `distill generate --plan` and the start of a run check
+    # that the weights (split over tensor x pipeline parallel) leave room for the KV cache.
+    gpu_memory_gb: float = 80.0
+    engine_args: dict[str, Any] = field(default_factory=dict)  # any other vllm.LLM argument (pipeline_parallel_size, ...)
 
 
 @dataclass

@@ -70,6 +70,10 @@ class GRPOStageConfig:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     lora: dict[str, Any] | None = None  # -> peft.LoraConfig; omit for full fine-tuning
     plot: bool = True  # write training_curves.png (length, reflection rate, rewards) at the end
+    # The GPUs the recipe is written for (training processes, memory of one), for `--plan`'s placement:
+    # the policy under ZeRO-3 over `gpus` when more than one, plus colocated or served vLLM rollouts.
+    gpus: int = 1
+    gpu_memory_gb: float = 80.0
     output_dir: str | None = None
     grpo: dict[str, Any] = field(default_factory=dict)  # -> trl.GRPOConfig, straight through
 
@@ -93,12 +97,10 @@ class GRPOStageConfig:
             raise ValueError("overlong_buffer must be >= 0")
 
     def validate(self, file: str, path: str) -> None:
-        """Deep checks that import TRL/PEFT: the pass-through mappings against their config classes."""
-        import peft
-        import trl
+        """Deep checks: the pass-through mappings against their config classes (read from source, no import)."""
+        from distill.config_fields import check_passthrough
 
-        from distill.config import check_passthrough
-
-        check_passthrough(self.grpo, trl.GRPOConfig, file=file, path=f"{path}.grpo", reserved=RESERVED_GRPO_KEYS)
+        check_passthrough(self.grpo, "trl.trainer.grpo_config", "GRPOConfig", file=file, path=f"{path}.grpo",
+                          reserved=RESERVED_GRPO_KEYS)
         if self.lora is not None:
-            check_passthrough(self.lora, peft.LoraConfig, file=file, path=f"{path}.lora")
+            check_passthrough(self.lora, "peft.tuners.lora.config", "LoraConfig", file=file, path=f"{path}.lora")

@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,10 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset
 
+    from distill.train.sft_launch import check_accelerate_config
+
     cfg.validate(file=recipe.source_file, path="train_student")
-    if cfg.accelerate_config and not Path(cfg.accelerate_config).is_file():
-        raise DistillError(f"train_student.accelerate_config: {cfg.accelerate_config} not found")
+    check_accelerate_config(cfg)
     config = read_model_config(cfg.model)
     if need_data:
         check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
@@ -46,6 +48,35 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
 
         print(check_dataset(cfg.dataset, cfg.messages_column), file=sys.stderr)
     return config
+
+
+PLAN_SAMPLE_ROWS = 1000
+
+
+def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
+    """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
+
+    Raises DistillError on the first check that fails (after printing the plan and the checks passed).
+    """
+    from distill.train.sft_launch import check_launcher, needs_launch
+
+    out = out or sys.stdout
+    model_config = preflight(recipe, cfg, need_data=False)
+    print("\n".join(make_plan(cfg, model_config).lines()), file=out)
+    launcher = cfg.accelerate_config or ("none: one process" if cfg.world_size == 1 else "none: DDP")
+    print(f"check accelerate config: ok ({launcher})", file=out)
+    if needs_launch(cfg):
+        check_launcher(cfg)
+        print("check launcher: ok", file=out)
+    import datasets
+
+    datasets.disable_progress_bars()  # the plan is a few lines of checks, not a progress log
+    prepared = prepare_inputs(recipe, cfg, sample=PLAN_SAMPLE_ROWS, quiet=True)
+    print(f"check template: ok ({prepared.choice.summary()})", file=out)
+    c = prepared.counts
+    rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
+    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; rejected: {rejected})",
+          file=out)
 
 
 def make_plan(cfg: StudentConfig, model_config: dict[str, Any]) -> Any:
@@ -105,9 +136,69 @@ def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, 
         raise DistillError(f"train_student.sft: trl.SFTConfig refused the options: {first}") from None
 
 
+@dataclass
+class Prepared:
+    """What the checks before training produce: the tokenizer with its checked template, the data."""
+
+    tokenizer: Any
+    choice: Any
+    eos: str
+    dataset: Any
+    counts: dict[str, Any]
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+
+
+def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False) -> Prepared:
+    """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
+
+    `sample`: tokenize only the first rows (what `--plan` does); the run itself checks every row.
+    """
+    from transformers import AutoTokenizer
+
+    from distill.train import chat_template as ct
+    from distill.train.sft_data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(cfg.model)
+    except (OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DistillError(f"train_student.model: cannot load the tokenizer of {cfg.model} ({first})") from None
+    choice = ct.resolve_chat_template(tokenizer, cfg.chat_template, cfg.system_prompt)
+    ct.install(tokenizer, choice)
+    eos = cfg.eos_token or choice.stop_token
+    if eos not in tokenizer.get_vocab():
+        raise DistillError(f"train_student.eos_token: {eos!r} is not in the tokenizer's vocabulary")
+    tokenizer.eos_token = eos
+    tokenizer.pad_token = ct.choose_pad_token(tokenizer, eos)
+    if is_main_process() and not quiet:
+        print(f"{choice.summary()}; pad token {tokenizer.pad_token}", file=sys.stderr)
+
+    # i13: the dataset's existence and schema check (`check_dataset(...)`) belongs here, before loading.
+    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
+    if sample is not None and len(rows) > sample:
+        rows = rows.select(range(sample))
+    dataset, counts = prepare_sft_dataset(
+        rows, tokenizer, choice.template, max_length=cfg.max_length, eos_id=tokenizer.convert_tokens_to_ids(eos),
+        num_proc=cfg.sft.get("dataset_num_proc"), system_text=choice.system_text,
+    )
+    rejects = counts.pop("rejects", [])
+    if choice.added_tokens and cfg.lora is not None:
+        # TRL's fused LM head multiplies by lm_head.weight directly: PEFT's trainable rows for new
+        # tokens (trainable_token_indices) never reach the loss, so the new stop token stays untrained.
+        raise DistillError(f"train_student.lora: the model's vocabulary has no chat format, so distill adds "
+                           f"{', '.join(choice.added_tokens)}; LoRA cannot train their output rows under TRL's fused "
+                           "LM head. Fine-tune fully, or give a chat_template whose tokens the model has")
+    return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
+
+
 def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None) -> dict[str, Any]:
-    """Train the student of `recipe` in this process (one of several under accelerate launch)."""
+    """Train the student of `recipe` in this process (one of several under accelerate launch).
+
+    Every check (recipe, model, accelerate config, template, data) runs before the run directory
+    gets its manifest.json / recipe.resolved.yaml: a run that cannot start leaves nothing behind.
+    """
     from distill.manifest import StageRun
+    from distill.train.sft_data import write_rejects
 
     cfg: StudentConfig = recipe.section("train_student")
     model_config = preflight(recipe, cfg)
@@ -116,43 +207,29 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
     plan = make_plan(cfg, model_config)
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
+    prepared = prepare_inputs(recipe, cfg)
     ctx = StageRun(out_dir, recipe, "train_student") if is_main_process() else nullcontext()
     with ctx as run:
-        result = _train(recipe, cfg, out_dir, plan, checkpoint=checkpoint, progress=progress, callbacks=callbacks or [])
+        if run is not None and prepared.rejects:
+            write_rejects(out_dir / "rejected.jsonl", prepared.rejects)
+        result = _train(recipe, cfg, out_dir, plan, prepared, checkpoint=checkpoint, progress=progress,
+                        callbacks=callbacks or [])
         if run is not None:
             run.counts.update(result["counts"])
             run.extra["train"] = result["train"]
+            run.extra["chat_template"] = prepared.choice.record()
         return result
 
 
-def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, checkpoint: str | None, progress: bool,
-           callbacks: list) -> dict:
-    from transformers import AutoTokenizer
+def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
+           progress: bool, callbacks: list) -> dict:
     from trl import SFTTrainer
 
-    from distill.train import chat_template as ct
     from distill.train import model_loading as ml
-    from distill.train.sft_data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
     from distill.train.sft_progress import ProgressCallback
 
-    tokenizer = AutoTokenizer.from_pretrained(cfg.model)
-    choice = ct.resolve_chat_template(tokenizer, cfg.chat_template)
-    ct.install(tokenizer, choice)
-    eos = cfg.eos_token or choice.stop_token
-    if eos not in tokenizer.get_vocab():
-        raise DistillError(f"train_student.eos_token: {eos!r} is not in the tokenizer's vocabulary")
-    tokenizer.eos_token = eos
-    tokenizer.pad_token = ct.choose_pad_token(tokenizer, eos)
-    if is_main_process():
-        why = f" (replaced: {choice.replaced_because})" if choice.replaced_because else ""
-        print(f"chat template: {choice.source}{why}; stop token {eos}; pad token {tokenizer.pad_token}", file=sys.stderr)
-
-    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
-    dataset, counts = prepare_sft_dataset(
-        rows, tokenizer, choice.template, max_length=cfg.max_length, eos_id=tokenizer.convert_tokens_to_ids(eos),
-        num_proc=cfg.sft.get("dataset_num_proc"), rejects_path=out_dir / "rejected.jsonl" if is_main_process() else None,
-    )
-
+    tokenizer, choice, eos, dataset, counts = (prepared.tokenizer, prepared.choice, prepared.eos, prepared.dataset,
+                                               prepared.counts)
     attention = ml.resolve_attention(cfg.attention)
     dtype = ml.resolve_dtype(cfg.dtype)
     liger = ml.resolve_liger(cfg.liger)
@@ -162,9 +239,6 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, checkpo
                           checkpointing=plan.gradient_checkpointing)
     model = ml.load_model(cfg, attention=attention, dtype=dtype)
     if choice.added_tokens:
-        if cfg.lora is not None:  # LoRA would leave the new tokens' embeddings untrained: no stop token
-            raise DistillError(f"LoRA cannot learn the chat tokens distill had to add ({', '.join(choice.added_tokens)}); "
-                               "fine-tune fully or give a chat_template whose tokens the model has")
         model.resize_token_embeddings(len(tokenizer))
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
@@ -177,6 +251,7 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, *, checkpo
     train = {
         "attention": attention, "dtype": dtype, "liger": liger, "gradient_checkpointing": plan.gradient_checkpointing,
         "chat_template": choice.source, "stop_token": eos, "pad_token": tokenizer.pad_token,
+        "added_tokens": list(choice.added_tokens), "embeddings_resized": bool(choice.added_tokens),
         "resumed_from": checkpoint, "global_steps": trainer.state.global_step,
         "processes": trainer.accelerator.num_processes,
         "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),

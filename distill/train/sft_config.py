@@ -85,6 +85,11 @@ class StudentConfig:
     # "auto": keep the model's template if it renders <think> and trains the stop token, else install
     # distill's ChatML; "distill": always ChatML; "model": keep the model's or fail; or a .jinja path.
     chat_template: str = "auto"
+    # The model's default system prompt (what its template renders for a row without a system turn,
+    # e.g. Qwen2.5-Math's "Please reason step by step..."): "model" keeps what the template does (as at
+    # inference with the same template), "none" drops it, any other text is the system turn of every
+    # row that has none.
+    system_prompt: str = "model"
     # Stop token the student learns; empty: the end-of-turn token the chat template emits.
     eos_token: str = ""
     # Long-context overrides written into the model config before loading (Qwen2.5-Math has 4K).
@@ -122,7 +127,7 @@ class StudentConfig:
 
     def validate(self, file: str, path: str) -> None:
         """Deep checks: required model, the `sft` pass-through against trl.SFTConfig."""
-        from distill.config import check_passthrough
+        from distill.config_fields import check_passthrough
         from distill.errors import ConfigError
 
         if not self.model:
@@ -132,6 +137,6 @@ class StudentConfig:
                 raise ConfigError(
                     f"{file}: key '{path}.sft.{key}' is set by distill from {RESERVED_SFT_KEYS[key]}; remove it"
                 )
-        from trl import SFTConfig
-
-        check_passthrough(self.sft, SFTConfig, file=file, path=f"{path}.sft", reserved=tuple(RESERVED_SFT_KEYS))
+        # Checked against SFTConfig's fields read from TRL's source: `distill validate` stays fast.
+        check_passthrough(self.sft, "trl.trainer.sft_config", "SFTConfig", file=file, path=f"{path}.sft",
+                          reserved=tuple(RESERVED_SFT_KEYS))

@@ -7,8 +7,9 @@ Parquet file, or a hub id. Trace records (`problem` + `completion`) become a use
 Labels are built here, not inside TRL, for two reasons that both decide whether a student stops:
 - a trace longer than `max_length` is dropped, never truncated (a truncated trace has no EOS);
 - every kept example is checked to end its labels on the stop token.
-Labels are the assistant mask from the template's `{% generation %}` markers: the assistant's
-reasoning, answer and stop token carry loss, the prompt and the template scaffolding do not. TRL then
+Labels come from where each assistant turn lies in the rendered conversation (sft_labels.py): every
+assistant turn's reasoning, answer and stop token carry loss; the prompt, the system prompt and the
+template scaffolding (role headers, BOS, a generation-prompt prefill) do not. TRL then
 packs the tokenized rows (`packing=True`) and its padding-free collator resets position_ids per row.
 
 Every row read is accounted for: kept, or rejected with a reason (written to `rejected.jsonl`).
@@ -23,7 +24,7 @@ from typing import Any
 
 from distill.errors import DistillError
 
-IGNORE = -100
+from distill.train.sft_labels import IGNORE  # noqa: E402,F401  (re-exported)
 
 
 def resolve_dataset(spec: str, recipe: Any) -> str:
@@ -121,48 +122,56 @@ def _malformed(messages: Any) -> str:
     return ""
 
 
-def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int) -> dict[str, Any]:
-    reason = row.get("malformed") or _malformed(row["messages"])
+def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int,
+              system_text: str | None = None) -> dict[str, Any]:
+    from distill.train.sft_labels import build_example
+
+    messages = row["messages"]
+    reason = row.get("malformed") or _malformed(messages)  # i13's readers may mark a row malformed already
     if reason:
         return {"input_ids": [], "labels": [], "reject": reason, "n_tokens": 0}
-    out = tokenizer.apply_chat_template(
-        row["messages"], chat_template=template, tokenize=True, return_dict=True, return_assistant_tokens_mask=True,
-    )
-    ids = list(out["input_ids"])
-    labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"])]
-    end = max((i for i, t in enumerate(labels) if t != IGNORE), default=-1) + 1
-    # Scaffolding after the final stop token (e.g. ChatML's trailing newline) carries no loss and is
-    # never generated: cut it so each example, packed or not, ends exactly on the stop token.
-    ids, labels = ids[:end], labels[:end]
-    last = labels[-1] if labels else None
-    if len(ids) > max_length:
-        reason = f"too_long: more than max_length={max_length} tokens"
-    elif last != eos_id:
-        reason = "no_eos: the assistant labels do not end with the stop token"
-    return {"input_ids": ids, "labels": labels, "reject": reason, "n_tokens": len(ids)}
+    if system_text is not None and messages[0]["role"] != "system":
+        messages = [{"role": "system", "content": system_text}] + messages
+    example = build_example(tokenizer, template, messages, eos_id)
+    if not example.reject and len(example.input_ids) > max_length:
+        example.reject = f"too_long: more than max_length={max_length} tokens"
+    return {"input_ids": example.input_ids, "labels": example.labels, "reject": example.reject,
+            "n_tokens": len(example.input_ids)}
 
 
 def prepare_sft_dataset(
     dataset: Any, tokenizer: Any, template: str, *, max_length: int, eos_id: int,
-    num_proc: int | None = None, rejects_path: Path | None = None,
+    num_proc: int | None = None, rejects_path: Path | None = None, system_text: str | None = None,
 ) -> tuple[Any, dict[str, int]]:
-    """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts."""
+    """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts.
+
+    `rejects_path`: where to write one line per rejected row (None: keep them on `counts["rejects"]`
+    for the caller to write once its run directory exists, so a failed check leaves nothing behind).
+    """
     read = len(dataset)
     tokenized = dataset.map(
-        _tokenize, fn_kwargs={"tokenizer": tokenizer, "template": template, "max_length": max_length, "eos_id": eos_id},
+        _tokenize, fn_kwargs={"tokenizer": tokenizer, "template": template, "max_length": max_length,
+                              "eos_id": eos_id, "system_text": system_text},
         num_proc=num_proc, desc="tokenizing traces",
     )
     reasons = tokenized["reject"]
     rejected = Counter(r.split(":")[0] for r in reasons if r)
-    if rejects_path is not None and rejected:
-        rejects_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(rejects_path, "w", encoding="utf-8") as fh:
-            for index, reason in enumerate(reasons):
-                if reason:
-                    fh.write(json.dumps({"row": index, "reason": reason}) + "\n")
+    rejects = [{"row": index, "reason": reason} for index, reason in enumerate(reasons) if reason]
+    if rejects_path is not None and rejects:
+        write_rejects(rejects_path, rejects)
     kept = tokenized.filter(lambda r: not r["reject"], num_proc=num_proc, desc="dropping rejected rows")
     counts = {"read": read, "kept": len(kept), "rejected": sum(rejected.values()),
               "tokens": int(sum(kept["n_tokens"])), **{f"rejected_{k}": v for k, v in rejected.items()}}
     if not len(kept):
-        raise DistillError(f"train_student.dataset: none of {read} rows is usable ({dict(rejected)})")
+        first = f"; first: row {rejects[0]['row']}: {rejects[0]['reason']}" if rejects else ""
+        raise DistillError(f"train_student.dataset: none of {read} rows is usable ({dict(rejected)}{first})")
+    if rejects_path is None:
+        counts["rejects"] = rejects  # type: ignore[assignment]
     return kept.select_columns(["input_ids", "labels"]), counts
+
+
+def write_rejects(path: Path, rejects: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for item in rejects:
+            fh.write(json.dumps(item) + "\n")

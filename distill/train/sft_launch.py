@@ -25,6 +25,37 @@ def needs_launch(cfg: Any) -> bool:
     return cfg.world_size > 1 or bool(cfg.accelerate_config)
 
 
+DISTRIBUTED_TYPES = ("NO", "MULTI_GPU", "MULTI_CPU", "DEEPSPEED", "FSDP", "MULTI_NPU", "MULTI_XPU", "MULTI_HPU", "XLA")
+
+
+def check_accelerate_config(cfg: Any) -> None:
+    """The accelerate config file exists and says how to distribute (a recipe there fails in one line)."""
+    from pathlib import Path
+
+    import yaml
+
+    from distill.errors import DistillError
+
+    path = cfg.accelerate_config
+    if not path:
+        return
+    if not Path(path).is_file():
+        raise DistillError(f"train_student.accelerate_config: {path} not found")
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DistillError(f"train_student.accelerate_config: {path} is not YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or "distributed_type" not in data:
+        raise DistillError(f"train_student.accelerate_config: {path} has no distributed_type (not an accelerate config)")
+    kind = str(data["distributed_type"]).upper()
+    if kind not in DISTRIBUTED_TYPES:
+        raise DistillError(f"train_student.accelerate_config: {path}: unknown distributed_type {data['distributed_type']!r}")
+    machines = int(data.get("num_machines") or 1)
+    if machines != cfg.num_machines and cfg.num_machines > 1:
+        raise DistillError(f"train_student.accelerate_config: {path} is for {machines} machine(s), "
+                           f"the recipe's num_machines is {cfg.num_machines}")
+
+
 def check_launcher(cfg: Any) -> None:
     """DeepSpeed configs need deepspeed: say so before accelerate fails in every process."""
     from distill.errors import require

@@ -26,25 +26,71 @@ def recipe(tmp: Path, **section) -> Path:
     return path
 
 
-def test_plan_reads_config_only(tmp_path, capsys):
+def _config_only_model(tmp_path: Path, toy_tokenizer_dir: Path) -> Path:
+    """Qwen2.5-Math-7B's config.json and a tokenizer: all --plan reads of a model (no weights)."""
+    import shutil
+
     model = tmp_path / "qwen-math-7b"
-    model.mkdir()
-    (model / "config.json").write_text(json.dumps(QWEN_MATH_7B))  # no weights, no tokenizer
-    path = recipe(tmp_path, model=str(model), max_length=32768, accelerate_config=str(REPO / "recipes/accelerate/zero3.yaml"),
-                  num_processes=8)
+    shutil.copytree(toy_tokenizer_dir, model)
+    (model / "config.json").write_text(json.dumps(QWEN_MATH_7B))
+    return model
+
+
+def _traces(tmp_path: Path, rows: list | None = None) -> Path:
+    data = tmp_path / "traces.jsonl"
+    rows = rows or [[{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"<think>\nr{i}\n</think>\n\na"}]
+                    for i in range(5)]
+    data.write_text("".join(json.dumps({"messages": r}) + "\n" for r in rows))
+    return data
+
+
+def test_plan_prints_memory_and_runs_every_check_writing_nothing(tmp_path, toy_tokenizer_dir, capsys):
+    from distill.train.model_loading import has_module
+
+    model, data = _config_only_model(tmp_path, toy_tokenizer_dir), _traces(tmp_path)
+    path = recipe(tmp_path, model=str(model), dataset=str(data), max_length=32768,
+                  accelerate_config=str(REPO / "recipes/accelerate/zero3.yaml"), num_processes=8)
+    code = main(["train-student", str(path), "--plan"])
+    captured = capsys.readouterr()
+    assert "7.62B params, full fine-tune, zero3 over 8 process(es)" in captured.out
+    assert "gradient checkpointing on" in captured.out and "WARNING" not in captured.out
+    if not has_module("deepspeed"):  # the run would fail to launch here: so does the plan, in one line
+        assert code == 2 and "deepspeed" in captured.err
+    assert not (tmp_path / "run").exists()  # nothing trained, nothing written
+    # The same student replicated on every GPU (DDP) does not fit: the plan says so, and checks pass.
+    path = recipe(tmp_path, model=str(model), dataset=str(data), max_length=32768, num_processes=8)
     assert main(["train-student", str(path), "--plan"]) == 0
     out = capsys.readouterr().out
-    assert "7.62B params, full fine-tune, zero3 over 8 process(es)" in out
-    assert "gradient checkpointing on" in out and "WARNING" not in out
-    assert not (tmp_path / "run").exists()  # nothing trained, nothing written
-    # The same student replicated on every GPU (DDP) does not fit: the plan says so.
-    path = recipe(tmp_path, model=str(model), max_length=32768, num_processes=8)
-    assert main(["train-student", str(path), "--plan"]) == 0
-    assert "WARNING: does not fit" in capsys.readouterr().out
+    assert "WARNING: does not fit" in out
+    assert "check template: ok (chat template: model; stop token <|im_end|>" in out
+    assert "check data: ok (5 of the first 5 rows usable" in out
     # LoRA shrinks the optimizer to the adapters.
-    path = recipe(tmp_path, model=str(model), max_length=32768, lora={"r": 16})
+    path = recipe(tmp_path, model=str(model), dataset=str(data), max_length=32768, lora={"r": 16})
     assert main(["train-student", str(path), "--plan"]) == 0
     assert "LoRA" in capsys.readouterr().out
+    assert not (tmp_path / "run").exists()
+
+
+def test_plan_fails_where_the_run_would_and_writes_nothing(tmp_path, toy_tokenizer_dir, capsys):
+    model, data = _config_only_model(tmp_path, toy_tokenizer_dir), _traces(tmp_path)
+    bad = tmp_path / "strips.jinja"  # keeps only the text after </think>, as DeepSeek-R1-Distill's does
+    bad.write_text("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'].split('</think>')[-1] }}"
+                   "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    err = _fails(recipe(tmp_path, model=str(model), dataset=str(data), chat_template=str(bad)), capsys, "--plan")
+    assert "strips <think>" in err
+    unusable = _traces(tmp_path, [[{"role": "user", "content": "only a question"}]])
+    err = _fails(recipe(tmp_path, model=str(model), dataset=str(unusable)), capsys, "--plan")
+    assert "none of 1 rows is usable" in err and "malformed" in err
+    err = _fails(recipe(tmp_path, model=str(model), dataset=str(data), accelerate_config=str(data)), capsys, "--plan")
+    assert "not an accelerate config" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_whose_data_is_unusable_leaves_no_manifest(tmp_path, tiny_qwen_dir, capsys):
+    unusable = _traces(tmp_path, [[{"role": "user", "content": "only a question"}]])
+    assert main(["train-student", str(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(unusable)))]) == 2
+    assert "none of 1 rows is usable" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert not (tmp_path / "run" / "train_student").exists()  # no manifest.json, no recipe.resolved.yaml
 
 
 def _fails(path: Path, capsys, *extra: str) -> str:
