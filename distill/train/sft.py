@@ -35,7 +35,6 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset
-
     from distill.train.sft_launch import check_accelerate_config
 
     cfg.validate(file=recipe.source_file, path="train_student")
@@ -173,7 +172,6 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     if is_main_process() and not quiet:
         print(f"{choice.summary()}; pad token {tokenizer.pad_token}", file=sys.stderr)
 
-    # i13: the dataset's existence and schema check (`check_dataset(...)`) belongs here, before loading.
     rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
     if sample is not None and len(rows) > sample:
         rows = rows.select(range(sample))
