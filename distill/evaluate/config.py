@@ -86,8 +86,9 @@ class EvalConfig:
         ranges.names("models", self.models)  # each model's results go to <eval dir>/<name>
         for key in ("tensor_parallel_size", "data_parallel_size", "num_concurrent", "toy_problems", "toy_difficulty"):
             ranges.count(key, getattr(self, key))
-        if not (isinstance(self.batch_size, str) and self.batch_size.startswith("auto")):
-            ranges.count("batch_size (or 'auto')", self.batch_size)
+        size = int(self.batch_size) if isinstance(self.batch_size, str) and self.batch_size.isdigit() else self.batch_size
+        if not (isinstance(size, str) and size.startswith("auto")):
+            ranges.count("batch_size (or 'auto')", size)
 
     def k_for(self, task: str) -> int:
         return self.task_samples.get(task, self.samples)
