@@ -4,7 +4,6 @@ leaves nothing behind (files, processes, memory cgroups), and the next row is ch
 The programs run as `code` answers through `verify`, the way teacher-generated code does.
 """
 
-import ctypes
 import os
 import shutil
 import signal
