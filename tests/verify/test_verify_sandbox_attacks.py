@@ -321,6 +321,10 @@ def test_sigkill_of_verify_ends_its_workers_and_sandboxes(bwrap_sandbox, tmp_pat
         assert [pid for pid in workers if _alive(pid)] == []  # workers and sandboxes are gone
         assert list(scratch.iterdir()) == []  # no scratch directory (or file) left behind
         assert not (tmp_path / "rows.verified.jsonl").exists()  # nothing half-written marked done
+        layout = memcap.detect()
+        if layout is not None:  # the killed workers' run cgroups go with the next sandbox made
+            Sandbox("bwrap", Limits(timeout=3))
+            assert [p for pid in workers for p in layout.parent.glob(f"{memcap.PREFIX}{pid}-*")] == []
     finally:
         if parent.poll() is None:
             parent.kill()
