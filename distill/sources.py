@@ -26,7 +26,6 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
-from distill import ranges
 from distill.errors import DistillError
 
 DOMAINS = ("math", "choice", "code", "general")
@@ -66,6 +65,8 @@ class SourceConfig:
             raise ValueError(f"source.domain must be one of {', '.join(DOMAINS)}, got {self.domain!r}")
         if self.limit is not None and self.limit < 0:
             raise ValueError(f"source.limit must be >= 0, got {self.limit}")
+        from distill import ranges
+
         ranges.seed("source.seed", self.seed)
         if self.kind == "toy":  # a task name (files and hf take a path or hub id here)
             ranges.name("source.name", self.name)
