@@ -201,10 +201,15 @@ def closest(name: str, options: list[str]) -> str | None:
 
 
 def unknown_key_error(file: str, path: str, key: str, options: list[str]) -> ConfigError:
-    full = f"{path}.{key}" if path else key
+    full = _clip(f"{path}.{key}" if path else key)
     hint = closest(key, options)
     suggestion = f"; did you mean '{hint}'?" if hint else f"; valid keys: {', '.join(sorted(options))}"
     return ConfigError(f"{file}: unknown key '{full}'{suggestion}")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A value or key as it goes into a one-line message: a 5,000-character one is cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _describe(value: Any) -> str:
@@ -256,7 +261,7 @@ def _convert(tp: Any, value: Any, file: str, path: str) -> Any:
         if value not in allowed:
             hint = closest(str(value), [str(a) for a in allowed]) if isinstance(value, str) else None
             extra = f"; did you mean '{hint}'?" if hint else ""
-            raise ConfigError(f"{where}: expected {_type_name(tp)}, got {value!r}{extra}")
+            raise ConfigError(f"{where}: expected {_type_name(tp)}, got {_clip(repr(value))}{extra}")
         return value
 
     if dataclasses.is_dataclass(tp):
