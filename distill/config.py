@@ -25,23 +25,133 @@ from distill.errors import ConfigError
 T = TypeVar("T")
 
 
+# Bounds on what a recipe may be: recipes are a few KB, nested a few levels. A file past these is
+# refused in one line, never expanded (a YAML alias bomb, "billion laughs", is a few hundred bytes
+# that expand exponentially), recursed into (10,000-deep nesting) or looped over (`&a [*a]`).
+MAX_RECIPE_BYTES = 4 << 20
+MAX_DEPTH = 64  # nesting of mappings and lists
+MAX_NODES = 200_000  # values after every alias is expanded
+MAX_INT_DIGITS = 30  # an integer literal longer than this is no count, seed or size
+
+
 def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping; syntax errors name the file and line."""
+    """Read a YAML mapping; syntax errors name the file and line. Bounded: see MAX_* above."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: recipe file not found")
+    size = path.stat().st_size
+    if size > MAX_RECIPE_BYTES:
+        raise ConfigError(f"{path}: {size} bytes; a recipe is at most {MAX_RECIPE_BYTES} bytes")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: invalid YAML: {problem}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+    data = parse_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top, got {type(data).__name__}")
     return data
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """yaml.safe_load with the bounds above; every problem is one ConfigError naming `source`."""
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node)
+        return loader.construct_document(node)
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp 2024-02-30
+        raise ConfigError(f"{source}: invalid YAML value: {str(exc).splitlines()[0]}") from None
+    except _TooBig as exc:
+        raise ConfigError(f"{source}:{_where(exc.mark)}: {exc.args[0]}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}:{_where(mark)}: invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+
+
+def _where(mark) -> str:
+    return f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+class _TooBig(Exception):
+    def __init__(self, message: str, mark=None):
+        super().__init__(message)
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses deep nesting while composing (the composer recurses per level)
+    and huge integer literals while constructing (int() of 5,000 digits is an error in Python)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooBig(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node):
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            raise _TooBig(f"an integer of {digits} digits (at most {MAX_INT_DIGITS})", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+
+
+def _check_graph(root) -> None:
+    """Refuse a node graph whose aliases loop back (`&a [*a]`) or expand past MAX_NODES.
+
+    Aliases make the graph a DAG that may share a node many times; its expanded size is summed
+    bottom-up with one visit per distinct node, so a billion-laughs file is measured in
+    microseconds and never expanded."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            if size[key] > MAX_NODES:
+                raise _TooBig(f"expands to more than {MAX_NODES} values (YAML aliases?)", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _TooBig("an alias refers to a node that contains it (a self-referencing anchor)", node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise _TooBig("an alias refers to a node that contains it (a self-referencing anchor)", child.start_mark)
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str], source: str = "--set") -> dict[str, Any]:
@@ -51,8 +161,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], source: str = "-
         if not sep or not key:
             raise ConfigError(f"{source} {item!r}: expected KEY=VALUE, e.g. generate.num_samples=4")
         try:
-            value = yaml.safe_load(raw) if raw != "" else ""
-        except yaml.YAMLError:
+            value = parse_yaml(raw, f"{source} {key}") if raw != "" else ""
+        except ConfigError as exc:
+            if "invalid YAML" not in str(exc):
+                raise  # bounded, not merely unparsable: refuse it rather than take it as text
             value = raw
         node = data
         parts = key.split(".")
@@ -89,10 +201,15 @@ def closest(name: str, options: list[str]) -> str | None:
 
 
 def unknown_key_error(file: str, path: str, key: str, options: list[str]) -> ConfigError:
-    full = f"{path}.{key}" if path else key
+    full = _clip(f"{path}.{key}" if path else key)
     hint = closest(key, options)
     suggestion = f"; did you mean '{hint}'?" if hint else f"; valid keys: {', '.join(sorted(options))}"
     return ConfigError(f"{file}: unknown key '{full}'{suggestion}")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A value or key as it goes into a one-line message: a 5,000-character one is cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _describe(value: Any) -> str:
@@ -144,7 +261,7 @@ def _convert(tp: Any, value: Any, file: str, path: str) -> Any:
         if value not in allowed:
             hint = closest(str(value), [str(a) for a in allowed]) if isinstance(value, str) else None
             extra = f"; did you mean '{hint}'?" if hint else ""
-            raise ConfigError(f"{where}: expected {_type_name(tp)}, got {value!r}{extra}")
+            raise ConfigError(f"{where}: expected {_type_name(tp)}, got {_clip(repr(value))}{extra}")
         return value
 
     if dataclasses.is_dataclass(tp):
@@ -175,7 +292,10 @@ def _convert(tp: Any, value: Any, file: str, path: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where}: expected a number, got {_describe(value)}")
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ConfigError(f"{where}: expected a number, got an integer too large for one") from None
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {_describe(value)}")
@@ -201,7 +321,9 @@ def _build_dataclass(cls: Any, data: dict[str, Any], file: str, path: str) -> An
     try:
         return cls(**kwargs)
     except (ValueError, TypeError) as exc:  # __post_init__ checks raise these
-        raise ConfigError(f"{file}: section '{path or '<top>'}': {exc}") from None
+        text = " ".join(str(exc).split())  # one line, and a 5,000-character value is not echoed whole
+        text = text if len(text) <= 300 else text[:297] + "..."
+        raise ConfigError(f"{file}: section '{path or '<top>'}': {text}") from None
 
 
 def check_passthrough(options: dict[str, Any], config_cls: Any, *, file: str, path: str, reserved: tuple[str, ...] = ()) -> None:

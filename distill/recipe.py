@@ -54,6 +54,11 @@ class Recipe:
     # Where the recipe was read from; not a YAML key.
     source_file: str = field(default="<recipe>", init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        from distill import ranges
+
+        ranges.seed("seed", self.seed, optional=False)
+
     def section(self, stage: str) -> Any:
         value = getattr(self, stage)
         if value is None:

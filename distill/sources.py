@@ -83,6 +83,11 @@ class SourceConfig:
             raise ValueError(f"source.domain must be one of {', '.join(DOMAINS)}, got {self.domain!r}")
         if self.limit is not None and self.limit < 0:
             raise ValueError(f"source.limit must be >= 0, got {self.limit}")
+        from distill import ranges
+
+        ranges.seed("source.seed", self.seed)
+        if self.kind == "toy":  # a task name (files and hf take a path or hub id here)
+            ranges.name("source.name", self.name)
 
     def identity(self) -> dict[str, Any]:
         """What decides which prompts a run sees, minus `limit` (growing the limit extends a run)."""

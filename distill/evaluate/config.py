@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from distill import ranges
+
 Backend = Literal["hf", "vllm", "local-completions", "local-chat-completions"]
 
 # R1 (DeepSeek-AI 2025, section 3.1): temperature 0.6, top-p 0.95, up to 32,768 generated tokens.
@@ -80,6 +82,13 @@ class EvalConfig:
             raise ValueError(f"temperature must be >= 0, got {self.temperature}")
         if not 0.0 < self.top_p <= 1.0:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        ranges.temperature("temperature", self.temperature)
+        ranges.names("models", self.models)  # each model's results go to <eval dir>/<name>
+        for key in ("tensor_parallel_size", "data_parallel_size", "num_concurrent", "toy_problems", "toy_difficulty"):
+            ranges.count(key, getattr(self, key))
+        size = int(self.batch_size) if isinstance(self.batch_size, str) and self.batch_size.isdigit() else self.batch_size
+        if not (isinstance(size, str) and size.startswith("auto")):
+            ranges.count("batch_size (or 'auto')", size)
 
     def k_for(self, task: str) -> int:
         return self.task_samples.get(task, self.samples)

@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from distill import ranges
+
 # Fields of the trace record (shared/DESIGN.md); a source's `columns` maps these to its own names.
 TRACE_FIELDS = (
     "id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",
@@ -63,6 +65,8 @@ class TraceSourceConfig:
             raise ValueError(f"defaults.domain must be one of {', '.join(DOMAINS)}")
         if self.quota is not None and self.quota < 0:
             raise ValueError("quota must be >= 0")
+        if self.name is not None:  # it becomes row ids and the report's source names
+            ranges.name("name", self.name)
 
 
 @dataclass
@@ -110,6 +114,10 @@ class LanguageConfig:
     max_other_share: float | None = None
     min_letters: int = 20  # below this many letters the share is noise; pass
 
+    def __post_init__(self) -> None:
+        ranges.probability("language.max_other_share", self.max_other_share, optional=True)
+        ranges.count("language.min_letters", self.min_letters, minimum=0)
+
 
 @dataclass
 class RepetitionConfig:
@@ -118,6 +126,12 @@ class RepetitionConfig:
     min_zlib_ratio: float = 0.12  # compressed/original of the tail; prose is ~0.3-0.45, a loop < 0.1
     max_line_share: float = 0.5  # one repeated line filling more than this share of the tail
     min_line_repeats: int = 8  # ...and repeated at least this often
+
+    def __post_init__(self) -> None:
+        ranges.count("repetition.tail_chars", self.tail_chars)
+        ranges.probability("repetition.min_zlib_ratio", self.min_zlib_ratio)
+        ranges.probability("repetition.max_line_share", self.max_line_share)
+        ranges.count("repetition.min_line_repeats", self.min_line_repeats)
 
 
 @dataclass
@@ -132,6 +146,9 @@ class DedupConfig:
     bands: int = 8  # LSH bands (num_perm must be divisible by bands)
 
     def __post_init__(self) -> None:
+        ranges.count("dedup.shingle", self.shingle)
+        ranges.count("dedup.num_perm", self.num_perm)
+        ranges.count("dedup.bands", self.bands)
         if self.num_perm % self.bands:
             raise ValueError("dedup.num_perm must be divisible by dedup.bands")
         if not 0 < self.threshold <= 1:
@@ -148,6 +165,9 @@ class DecontaminateConfig:
     ngram: int = 8  # words per n-gram (normalized: lowercased, punctuation -> space)
     # A name whose hub copy cannot be loaded (offline) is skipped with a warning, unless strict.
     strict: bool = False
+
+    def __post_init__(self) -> None:
+        ranges.count("decontaminate.ngram", self.ngram)
 
 
 @dataclass
@@ -184,6 +204,7 @@ class FilterConfig:
     output_dir: str | None = None
 
     def __post_init__(self) -> None:
+        ranges.count("target_size", self.target_size, optional=True)
         quotas = [s.quota for s in self.sources]
         if self.target_size is not None and quotas and all(q is not None for q in quotas):
             if sum(quotas) != self.target_size:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from distill import ranges
 from distill.sources import SourceConfig
 
 R1_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -58,12 +59,12 @@ class SamplingConfig:
     seed: int | None = None  # None: the recipe seed
 
     def __post_init__(self) -> None:
-        if self.temperature < 0:
-            raise ValueError(f"sampling.temperature must be >= 0, got {self.temperature}")
-        if not 0 < self.top_p <= 1:
-            raise ValueError(f"sampling.top_p must be in (0, 1], got {self.top_p}")
-        if self.max_new_tokens < 1:
-            raise ValueError(f"sampling.max_new_tokens must be >= 1, got {self.max_new_tokens}")
+        ranges.temperature("sampling.temperature", self.temperature)
+        ranges.probability("sampling.top_p", self.top_p, zero=False)
+        if self.top_k != -1:
+            ranges.count("sampling.top_k (-1: off)", self.top_k)
+        ranges.count("sampling.max_new_tokens", self.max_new_tokens)
+        ranges.seed("sampling.seed", self.seed)
 
 
 @dataclass
@@ -79,6 +80,12 @@ class VllmConfig:
     # that the weights (split over tensor x pipeline parallel) leave room for the KV cache.
     gpu_memory_gb: float = 80.0
     engine_args: dict[str, Any] = field(default_factory=dict)  # any other vllm.LLM argument (pipeline_parallel_size, ...)
+
+    def __post_init__(self) -> None:
+        ranges.count("vllm.tensor_parallel_size", self.tensor_parallel_size)
+        ranges.count("vllm.max_model_len", self.max_model_len, optional=True)
+        ranges.probability("vllm.gpu_memory_utilization", self.gpu_memory_utilization, zero=False)
+        ranges.count("vllm.max_inflight_prompts", self.max_inflight_prompts)
 
 
 @dataclass
@@ -97,12 +104,23 @@ class OpenAIConfig:
     strip_bos: bool = True  # drop the BOS text from the prompt: the server adds its own
     extra_body: dict[str, Any] = field(default_factory=dict)  # passed through, e.g. {top_k: 20}
 
+    def __post_init__(self) -> None:
+        ranges.count("openai.concurrency", self.concurrency)
+        # 0 or a negative timeout would remove the bound on a request (the client treats it as none)
+        ranges.number("openai.timeout", self.timeout, 0, 7 * 24 * 3600, low_open=True)
+        ranges.count("openai.max_retries", self.max_retries, minimum=0)
+        ranges.number("openai.backoff", self.backoff, 0, 3600)
+        ranges.number("openai.backoff_max", self.backoff_max, self.backoff, 24 * 3600)
+
 
 @dataclass
 class HFConfig:
     batch_size: int = 8  # prompts per generate() call (each with num_samples sequences)
     device: str = "auto"  # auto: cuda if available, else cpu
     dtype: str = "auto"  # auto: bfloat16 on GPU, float32 on CPU
+
+    def __post_init__(self) -> None:
+        ranges.count("hf.batch_size", self.batch_size)
 
 
 @dataclass(kw_only=True)

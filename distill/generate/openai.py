@@ -9,6 +9,11 @@
   after the last retry the prompt's samples come back as error completions and the run goes on.
 - `n` samples in one request (one prefill) unless `n_per_request: false`; the server's `usage`
   token counts are recorded.
+- Nothing the server says is trusted (`openai_response.py`): a body is read up to a size derived
+  from `max_tokens` and `n`, then its JSON, shape, types, choice indices, texts and token counts
+  are checked; any bad answer (a JSON list, `usage: "ten"`, `text: null`, invalid UTF-8, 50 MB of
+  `[`, a 50 MB completion for `max_tokens: 32`, negative counts) is an error record with the reason,
+  retried like a failed request, never a traceback and never a stored completion.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any, Iterator
 
 from distill.errors import require
 from distill.generate.engine import Completion, Engine, Request, Sampling
+from distill.generate.openai_response import BadResponse, parse_body, response_cap
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
@@ -123,7 +129,8 @@ class OpenAIEngine(Engine):
     async def _request(self, session: Any, url: str, req: Request, n: int, seed: int | None, sampling: Sampling) -> list[Completion]:
         body = json.dumps(self._payload(req, n, seed, sampling))
         headers = {"Content-Type": "application/json"}
-        error = "no attempt made"
+        cap = response_cap(n, sampling.max_new_tokens)
+        error, attempt = "no attempt made", 0
         for attempt in range(self.cfg.max_retries + 1):
             if attempt:
                 self.usage["retries"] += 1
@@ -131,38 +138,34 @@ class OpenAIEngine(Engine):
                 await asyncio.sleep(delay * (0.5 + random.random() / 2))  # jitter: no thundering herd
             try:
                 async with session.post(url, data=body, headers=headers) as resp:
-                    raw = await resp.read()
+                    raw = await _read_capped(resp, cap)
                     if resp.status == 200:
+                        out = self._parse(parse_body(raw, n, sampling.max_new_tokens), n)
                         self.usage["requests"] += 1
-                        return self._parse(json.loads(raw), n)
+                        return out
                     error = f"HTTP {resp.status}: {raw[:200].decode('utf-8', 'replace').strip()}"
                     if resp.status not in RETRY_STATUS:
                         break  # a 400 (e.g. prompt too long) fails the same way every time
-            except (self.aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            except BadResponse as exc:
+                error = f"bad response: {exc}"
+            except (self.aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 error = f"{type(exc).__name__}: {str(exc)[:200] or 'timed out'}"
         self.usage["failed_requests"] += 1
         return [Completion.failed(f"{error} (after {attempt + 1} attempts)") for _ in range(n)]
 
-    def _parse(self, data: dict, n: int) -> list[Completion]:
-        usage = data.get("usage") or {}
-        prompt_tokens = int(usage.get("prompt_tokens") or 0)
-        total = int(usage.get("completion_tokens") or 0)
-        self.usage["prompt_tokens"] += prompt_tokens
-        self.usage["completion_tokens"] += total
-        choices = sorted(data["choices"], key=lambda c: c.get("index", 0))
-        if len(choices) != n:
-            raise KeyError(f"asked for {n} choices, server returned {len(choices)}")
+    def _parse(self, data, n: int) -> list[Completion]:
+        """Completions from a checked response (`parse_body` has vetted every field used here)."""
+        self.usage["prompt_tokens"] += data.prompt_tokens
+        self.usage["completion_tokens"] += data.completion_tokens
         out = []
-        for choice in choices:
-            text = _choice_text(choice)
-            reason = choice.get("finish_reason") or "stop"
-            reason = "stop" if reason in ("eos", "stop_sequence", "end_turn") else reason
+        for choice in data.choices:
+            reason = "stop" if choice.finish_reason in ("eos", "stop_sequence", "end_turn") else choice.finish_reason
             if reason not in ("stop", "length"):  # abort, content_filter: not a usable trace
-                out.append(Completion.failed(f"server finish_reason {reason!r}", prompt_tokens))
+                out.append(Completion.failed(f"server finish_reason {reason!r}", data.prompt_tokens))
                 continue
             # usage counts all n choices together; split it per choice by our tokenizer where we have one.
-            tokens = total if n == 1 else self._count(text, total // n)
-            out.append(Completion(text=text, finish_reason=reason, prompt_tokens=prompt_tokens, completion_tokens=tokens))
+            tokens = data.completion_tokens if n == 1 else self._count(choice.text, data.completion_tokens // n)
+            out.append(Completion(text=choice.text, finish_reason=reason, prompt_tokens=data.prompt_tokens, completion_tokens=tokens))
         return out
 
     def _count(self, text: str, fallback: int) -> int:
@@ -171,11 +174,17 @@ class OpenAIEngine(Engine):
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-def _choice_text(choice: dict) -> str:
-    if "text" in choice:
-        return choice["text"]
-    message = choice["message"]
-    reasoning = message.get("reasoning_content") or message.get("reasoning")
-    content = message.get("content") or ""
-    # Servers that split the reasoning out (DeepSeek API, vLLM reasoning parsers): put it back in place.
-    return f"{reasoning}\n</think>\n\n{content}" if reasoning else content
+
+async def _read_capped(resp: Any, cap: int) -> bytes:
+    """The body, or BadResponse once it passes `cap` bytes (the rest is never read)."""
+    declared = resp.content_length
+    if declared is not None and declared > cap:
+        raise BadResponse(f"body of {declared} bytes announced; at most {cap} expected for this request")
+    body = bytearray()
+    while True:
+        chunk = await resp.content.read(65536)
+        if not chunk:
+            return bytes(body)
+        body += chunk
+        if len(body) > cap:
+            raise BadResponse(f"body larger than {cap} bytes; at most that is expected for this request")

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from distill import ranges
+
 
 @dataclass
 class ToyModelSpec:
@@ -24,6 +26,10 @@ class ToyModelSpec:
     num_layers: int = 2
     num_heads: int = 2
     intermediate_size: int = 256
+
+    def __post_init__(self) -> None:
+        for key in ("hidden_size", "num_layers", "num_heads", "intermediate_size"):
+            ranges.count(key, getattr(self, key))
 
 
 @dataclass
@@ -39,6 +45,14 @@ class ToySetupConfig:
     # answered at once, "I know this one.", without the worked steps: a habit for GRPO to break.
     quick_answers: float = 0.0
     output_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        ranges.names("models", self.models)  # each model is saved to <toy dir>/<name>
+        ranges.name("task", self.task)  # problems are written to <toy dir>/<task>_<split>.jsonl
+        ranges.count("difficulty", self.difficulty)
+        ranges.count("train_size", self.train_size)
+        ranges.count("test_size", self.test_size)
+        ranges.probability("quick_answers", self.quick_answers)
 
     def validate(self, file: str, path: str) -> None:
         """Checks `distill validate` runs: known task, difficulty, model shapes vLLM can serve."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from distill import ranges
 from distill.sources import SourceConfig
 
 # Keys of trl.GRPOConfig that distill sets from the rest of the section; a recipe sets them there.
@@ -43,6 +44,9 @@ class BudgetConfig:
     match_generate: str | None = None
 
     def __post_init__(self) -> None:
+        ranges.count("budget.max_generated_tokens", self.max_generated_tokens, optional=True)
+        ranges.positive("budget.max_wall_hours", self.max_wall_hours, optional=True)
+        ranges.positive("budget.max_gpu_hours", self.max_gpu_hours, optional=True)
         if self.match_generate and self.max_generated_tokens is not None:
             raise ValueError("budget: set max_generated_tokens or match_generate, not both")
 
@@ -95,6 +99,9 @@ class GRPOStageConfig:
             raise ValueError("prompt_template must contain '{problem}'")
         if self.overlong_buffer < 0:
             raise ValueError("overlong_buffer must be >= 0")
+        for name, weight in self.rewards.items():
+            ranges.number(f"rewards.{name}", weight)
+        ranges.passthrough("grpo", self.grpo)
 
     def validate(self, file: str, path: str) -> None:
         """Deep checks: the pass-through mappings against their config classes (read from source, no import)."""

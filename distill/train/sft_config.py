@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from distill import ranges
+
 Attention = Literal["auto", "flash_attention_2", "sdpa", "flex_attention", "eager"]
 
 # SFTConfig keys distill derives from the rest of the section; setting them under `sft` would be
@@ -59,6 +61,7 @@ class LoraSection:
             raise ValueError("lora.r must be positive")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("lora.dropout must be in [0, 1)")
+        ranges.positive("lora.alpha", self.alpha)
 
 
 @dataclass
@@ -120,6 +123,11 @@ class StudentConfig:
             raise ValueError("machine_rank must be in [0, num_machines)")
         if self.gpu_memory_gb <= 0:
             raise ValueError("gpu_memory_gb must be positive")
+        ranges.positive("gpu_memory_gb", self.gpu_memory_gb)
+        ranges.positive("rope_theta", self.rope_theta, optional=True)
+        ranges.count("max_position_embeddings", self.max_position_embeddings, optional=True)
+        ranges.count("main_process_port", self.main_process_port)
+        ranges.passthrough("sft", self.sft)
 
     @property
     def world_size(self) -> int:

@@ -8,6 +8,7 @@ reason). Workers are spawn-safe processes; each one keeps its own math cache and
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Iterator
 
 from distill.errors import DistillError
 from distill.records import AtomicJsonlWriter, Row, list_row_files, read_rows
+from distill.verify.orphans import die_with_parent
 from distill.verify.sandbox import SandboxUnavailable
 
 CHUNK = 16  # rows per task sent to a worker: amortizes pickling without starving workers
@@ -105,8 +107,9 @@ def verify_file(path: str | Path, out: Path, workers: int = 1, options: dict | N
     chunks = _chunks(read_rows(path), options)
     with AtomicJsonlWriter(out) as kept, AtomicJsonlWriter(quarantine) as bad:
         if workers > 1:
-            # spawn: safe with threads and CUDA in the parent, and the same on every platform
-            with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            # spawn: safe with threads and CUDA in the parent, and the same on every platform;
+            # workers (and their sandboxes) die with us, even on SIGKILL
+            with multiprocessing.get_context("spawn").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
                 pending = ((chunk, pool.apply_async(_check_chunk, ([item for _, item in chunk],))) for chunk in chunks)
                 for chunk, results in _ahead(pending, workers * 4):
                     _write(chunk, results.get(), kept, bad, counts, progress)

@@ -1,11 +1,21 @@
 """Run untrusted Python in a bubblewrap sandbox with hard limits, and always get a result back.
 
-Isolation (bwrap): new user, pid, net, ipc, uts and cgroup namespaces (no network at all), only
-the system and interpreter directories bound read-only, a fresh size-capped tmpfs at /tmp as the
-only writable place, --die-with-parent and --new-session.
-Limits: CPU seconds, address space (memory), file size and process count (rlimits), a wall-clock
-timeout after which the whole process group is killed (and with it the pid namespace), and a cap
-on the bytes of output read.
+Isolation (bwrap): new user, pid, net, ipc, uts and cgroup namespaces (no network at all), no
+nested user namespaces, no capabilities, only the system and interpreter directories bound
+read-only, a read-only root and /dev (so /dev/shm cannot be written), a fresh size-capped tmpfs at
+/tmp as the only writable place, --die-with-parent and --new-session. The program starts from an
+empty environment, and so does bwrap itself (it is the sandbox's PID 1, whose /proc/1/environ the
+program can read): no API key or token of the caller's environment gets in. A seccomp filter
+(`seccomp.py`) refuses ptrace and the other calls that reach into another process, and kernel
+keyrings; the launcher swaps the inherited session keyring for an empty one first.
+The code and its stdin reach the sandbox through unlinked files (`--ro-bind-data`, O_TMPFILE):
+a run leaves no name on the host's disk, even when its parent is killed.
+
+Limits: CPU seconds, address space, file size, open files and process count (rlimits), one memory
+limit for the whole run where a memory cgroup can be made (`memcap.py`: tmpfs pages and memfds
+count too; otherwise memfd_create is refused and a line on stderr says which limits remain), a
+wall-clock timeout after which the whole process group is killed (and with it the pid
+namespace), and a cap on the bytes of output read.
 
 RLIMIT_NPROC counts processes per real user, and root is exempt from it. So when we run as root
 the sandbox drops to an unprivileged uid (65534, "nobody") before starting bwrap, and the process
@@ -31,18 +41,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from distill.errors import DistillError
+from distill.verify import memcap, seccomp
 
 UNPRIVILEGED_UID = 65534
+MAX_OPEN_FILES = 256
 _STDERR_TAIL = 4000
+_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 # Runs inside the sandbox before the user's code and sets every limit there (not in a preexec_fn,
 # which is unsafe when the caller has threads, as a training process does). The process limit
 # must be set here anyway: only after the new user namespace exists does it count just the
 # sandbox's own processes. The code cannot raise the limits again: bwrap drops all capabilities.
+# First it joins a fresh, empty session keyring, so the caller's keys are not within reach
+# (the seccomp filter allows no other keyctl); a failure there is a failed start, not a risk.
 _LAUNCHER = (
-    "import resource, runpy, sys\n"
-    "nproc, cpu, memory, fsize = map(int, sys.argv[1:5])\n"
+    "import ctypes, os, resource, runpy, sys\n"
+    "keyctl, nproc, cpu, memory, fsize, nofile = map(int, sys.argv[1:7])\n"
+    "if keyctl >= 0 and ctypes.CDLL(None, use_errno=True).syscall(keyctl, 1, None) < 0:\n"
+    "    sys.exit('sandbox: cannot leave the session keyring: errno %d' % ctypes.get_errno())\n"
+    "os.closerange(3, 4096)\n"
     "for limit, value in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, memory),\n"
-    "                     (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, nproc)):\n"
+    "                     (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0),\n"
+    "                     (resource.RLIMIT_NOFILE, nofile), (resource.RLIMIT_NPROC, nproc)):\n"
     "    resource.setrlimit(limit, (value, value))\n"
     "sys.argv = ['main.py']\n"
     "runpy.run_path('/code/main.py', run_name='__main__')\n"
@@ -80,33 +99,63 @@ class Sandbox:
         self.limits = limits or Limits()
         self.drop_to = UNPRIVILEGED_UID if os.geteuid() == 0 and mode == "bwrap" else None
         self.python = python or _interpreter(world_readable=self.drop_to is not None)
+        self.keyctl = seccomp.keyctl_number()
+        self.memory = _memory_layout() if mode == "bwrap" else None
+        if self.memory is not None:
+            memcap.sweep(self.memory)  # cgroups of runs whose owner was killed before cleaning up
         if mode == "bwrap":
             self._check_bwrap()
 
+    @property
+    def memory_cap(self) -> str:
+        """How memory is bounded: 'cgroup v1'/'cgroup v2' (the whole run) or 'rlimit' (per process)."""
+        return f"cgroup v{self.memory.version}" if self.memory else "rlimit"
+
     def run_python(self, code: str, stdin: str) -> RunResult:
-        with tempfile.TemporaryDirectory(prefix="distill-sandbox-") as scratch:
-            code_dir = Path(scratch)
-            os.chmod(code_dir, 0o755)  # the unprivileged sandbox user must read it
-            (code_dir / "main.py").write_text(code, encoding="utf-8")
-            (code_dir / "stdin.txt").write_text(stdin, encoding="utf-8")
-            for name in ("main.py", "stdin.txt"):
-                os.chmod(code_dir / name, 0o644)
-            with open(code_dir / "stdin.txt", "rb") as stdin_file:
-                return self._run(self._command(code_dir), stdin_file, cwd=code_dir)
+        # Unlinked files (O_TMPFILE): nothing named on disk, even if this process is killed now.
+        with tempfile.TemporaryFile() as code_file, tempfile.TemporaryFile() as stdin_file:
+            code_file.write(code.encode("utf-8"))
+            stdin_file.write(stdin.encode("utf-8"))
+            code_file.seek(0)
+            stdin_file.seek(0)
+            if self.mode == "none":
+                with tempfile.TemporaryDirectory(prefix="distill-sandbox-") as scratch:
+                    main = Path(scratch) / "main.py"
+                    main.write_text(code, encoding="utf-8")
+                    return self._run(self._launcher(str(main)), stdin_file, cwd=scratch, env=_ENV)
+            with tempfile.TemporaryFile() as filter_file:
+                filter_file.write(self._filter())
+                filter_file.seek(0)
+                fds = (code_file.fileno(), filter_file.fileno())
+                return self._run_bwrap(self._command(*fds), stdin_file, fds)
 
     # -- building the command ------------------------------------------------------------------
 
-    def _command(self, code_dir: Path) -> list[str]:
+    def _launcher(self, main: str = "/code/main.py") -> list[str]:
         limits = self.limits
-        numbers = [limits.max_procs, limits.cpu_seconds, limits.memory_mb << 20, limits.max_file_mb << 20]
-        if self.mode == "none":
-            script = _LAUNCHER.replace("/code/main.py", str(code_dir / "main.py"))
-            return [self.python, "-I", "-c", script, *map(str, numbers)]
-        launcher = [self.python, "-I", "-c", _LAUNCHER, *map(str, numbers)]
+        numbers = [
+            -1 if self.keyctl is None else self.keyctl, limits.max_procs, limits.cpu_seconds,
+            limits.memory_mb << 20, limits.max_file_mb << 20, MAX_OPEN_FILES,
+        ]
+        return [self.python, "-I", "-c", _LAUNCHER.replace("/code/main.py", main), *map(str, numbers)]
+
+    def _filter(self) -> bytes:
+        program = seccomp.build(deny_memfd=self.memory is None)
+        if program is None:
+            raise SandboxUnavailable(
+                f"the code sandbox has no seccomp filter for this architecture ({os.uname().machine}); "
+                "it runs on x86_64 and aarch64 (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"
+            )
+        return program
+
+    def _command(self, code_fd: int, filter_fd: int) -> list[str]:
         args = [
-            self.bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
-            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-            "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+            # --as-pid-1: no bwrap reaper inside; a process outside the seccomp filter that the
+            # program could reach through /proc/1/mem (same uid) would be a way around it
+            "--as-pid-1", "--die-with-parent", "--new-session", "--clearenv",
+            *(arg for name, value in (*_ENV.items(), ("HOME", "/tmp"), ("PYTHONDONTWRITEBYTECODE", "1"))
+              for arg in ("--setenv", name, value)),
             "--ro-bind", "/usr", "/usr",
         ]
         for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -120,21 +169,41 @@ class Sandbox:
         args += [
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(self.limits.tmpfs_mb << 20), "--tmpfs", "/tmp",
-            "--ro-bind", str(code_dir), "/code", "--chdir", "/tmp",
+            "--ro-bind-data", str(code_fd), "/code/main.py",
+            # /dev (with /dev/shm in it) and / are tmpfs that bwrap made: read-only, so the capped
+            # /tmp is the only place a file can be written
+            "--remount-ro", "/dev", "--remount-ro", "/",
+            "--seccomp", str(filter_fd), "--chdir", "/tmp",
         ]
-        return args + launcher
+        return args + self._launcher()
 
     # -- running and reading -------------------------------------------------------------------
 
-    def _run(self, command: list[str], stdin_file, cwd: Path) -> RunResult:
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"} if self.mode == "none" else None
+    def _run_bwrap(self, command: list[str], stdin_file, fds: tuple[int, ...]) -> RunResult:
+        if self.memory is None:
+            return self._run(command, stdin_file, cwd="/", env=_ENV, pass_fds=fds)
+        try:
+            group = memcap.RunCgroup.create(self.memory, self.limits.memory_mb << 20, uid=self.drop_to)
+        except OSError as exc:
+            return RunResult("sandbox_error", None, b"", f"cannot make the run's memory cgroup: {exc}")
+        try:
+            # the shell moves itself into the cgroup, then becomes bwrap: every process is born inside
+            wrapped = [_SH, "-c", memcap.JOIN, group.procs_file, *command]
+            result = self._run(wrapped, stdin_file, cwd="/", env=_ENV, pass_fds=fds)
+            if result.status not in ("ok", "output_limit") and group.oom_killed():
+                result = RunResult("memory", result.returncode, result.stdout, result.stderr)
+            return result
+        finally:
+            group.remove()
+
+    def _run(self, command: list[str], stdin_file, cwd: str, env: dict, pass_fds: tuple[int, ...] = ()) -> RunResult:
         try:
             # Dropping root happens in the child before exec (see module doc); user=/group= do it
             # in C, without running Python between fork and exec.
             drop = {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
             proc = subprocess.Popen(
                 command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, env=env, close_fds=True, cwd=cwd, **drop,
+                start_new_session=True, env=env, close_fds=True, pass_fds=pass_fds, cwd=cwd, **drop,
             )
         except OSError as exc:
             return RunResult("sandbox_error", None, b"", f"cannot start: {exc}")
@@ -152,7 +221,8 @@ class Sandbox:
                 "the code verifier runs code in a bubblewrap sandbox, but `bwrap` is not installed: "
                 "apt-get install bubblewrap (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"
             )
-        key = (self.python, self.drop_to)
+        self._filter()  # fails closed on an architecture without a filter
+        key = (self.python, self.drop_to, self.memory)
         if key in _CHECKED:
             return
         result = self.run_python("print('ok')", "")
@@ -164,6 +234,26 @@ class Sandbox:
                 "and a world-readable python (/usr/bin/python3): apt-get install bubblewrap python3"
             )
         _CHECKED.add(key)
+
+
+_SH = shutil.which("sh", path="/usr/bin:/bin") or "/bin/sh"
+_LAYOUT: list = []  # [memcap.Layout | None] once found
+
+
+def _memory_layout() -> memcap.Layout | None:
+    """Find (once per process) where a memory cgroup can be made; say plainly when none can."""
+    if not _LAYOUT:
+        layout = memcap.detect()
+        _LAYOUT.append(layout)
+        if layout is None:
+            print(
+                "distill: code sandbox: no writable memory cgroup here (cgroup v2 with the memory "
+                "controller delegated, or cgroup v1 memory); memory is bounded per process only "
+                "(RLIMIT_AS), /tmp is a size-capped tmpfs, / and /dev are read-only and memfd_create "
+                "is refused; memory held in kernel buffers (pipes, sockets) is not counted",
+                file=sys.stderr,
+            )
+    return _LAYOUT[0]
 
 
 _CHECKED: set = set()

@@ -12,6 +12,9 @@ same choices. Failure injection:
   --slow SECONDS         every request waits this long (keeps a run going for kill tests)
   --no-n                 refuse n > 1 with HTTP 400 (a server without n support)
   --reasoning-split      chat: answer with reasoning_content + content, as servers with a reasoning parser
+  --misbehave MODE       answer every request with HTTP 200 and a broken body (see MISBEHAVIOURS)
+  --body-mb M            size of the body for the `brackets` and `huge_text` misbehaviours
+  --no-length            send bodies without Content-Length, ending them by closing the connection
 GET /stats returns the counts of responses by status. Prints "PORT <port>" once listening.
 """
 
@@ -34,6 +37,27 @@ def answer_text(prompt: str, seed: int | None, index: int, max_tokens: int) -> t
     if len(words) > max_tokens:
         return " ".join(words[:max_tokens]), "length", max_tokens
     return " ".join(words), "stop", len(words)
+
+
+def _valid(n: int, text: str = "x </think> \\boxed{1}", **usage) -> dict:
+    choices = [{"index": i, "text": text, "finish_reason": "stop"} for i in range(n)]
+    return {"choices": choices, "usage": {"prompt_tokens": 3, "completion_tokens": 4 * n, **usage}}
+
+
+# name -> body(n, megabytes): what a broken, overloaded or hostile server may answer with HTTP 200
+MISBEHAVIOURS = {
+    "json_list": lambda n, mb: b"[1, 2, 3]",
+    "usage_string": lambda n, mb: json.dumps(_valid(n, completion_tokens="ten")).encode(),
+    "usage_negative": lambda n, mb: json.dumps(_valid(n, prompt_tokens=-5, completion_tokens=-7)).encode(),
+    "usage_huge": lambda n, mb: json.dumps(_valid(n, completion_tokens=10**12)).encode(),
+    "text_null": lambda n, mb: json.dumps(_valid(n)).replace('"text": "x </think> \\\\boxed{1}"', '"text": null').encode(),
+    "bad_utf8": lambda n, mb: json.dumps(_valid(n)).encode().replace(b"x </think>", b"\xff\xfe </think>"),
+    "brackets": lambda n, mb: b"[" * int(mb * 2**20),
+    "huge_text": lambda n, mb: json.dumps(_valid(n, text="y" * int(mb * 2**20 / max(n, 1)))).encode(),
+    "choices_not_list": lambda n, mb: b'{"choices": {"0": "x"}}',
+    "index_repeated": lambda n, mb: json.dumps({"choices": [{"index": 0, "text": "a"}] * n}).encode(),
+    "message_not_object": lambda n, mb: json.dumps({"choices": [{"index": i, "message": "hi"} for i in range(n)]}).encode(),
+}
 
 
 class Server:
@@ -62,6 +86,8 @@ class Server:
             return 400, b'{"error": "n > 1 not supported"}'
         key = f"{prompt}|{seed}|{n}"
         self.attempts[key] += 1
+        if self.args.misbehave:
+            return 200, MISBEHAVIOURS[self.args.misbehave](n, self.args.body_mb)
         if self.args.slow:
             await asyncio.sleep(self.args.slow)
         if self.args.delay_substring and self.args.delay_substring in prompt:
@@ -118,9 +144,15 @@ class HttpProtocol(asyncio.Protocol):
         status, payload = await self.server.handle(method, path, body)
         self.server.stats[str(status)] += 1
         reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}[status]
-        if not self.transport.is_closing():
-            self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                                 % (status, reason.encode(), len(payload), payload))
+        if self.transport.is_closing():
+            return
+        if self.server.args.no_length:  # the body ends where the connection does: no size known up front
+            self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n%s"
+                                 % (status, reason.encode(), payload))
+            self.transport.close()
+            return
+        self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                             % (status, reason.encode(), len(payload), payload))
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -142,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slow", type=float, default=0.0)
     parser.add_argument("--no-n", action="store_true")
     parser.add_argument("--reasoning-split", action="store_true", help="chat: return reasoning_content apart")
+    parser.add_argument("--misbehave", choices=sorted(MISBEHAVIOURS), default="")
+    parser.add_argument("--body-mb", type=float, default=50.0)
+    parser.add_argument("--no-length", action="store_true", help="no Content-Length: close to end a body")
     args = parser.parse_args(argv)
     try:
         import uvloop  # optional: a cheaper event loop

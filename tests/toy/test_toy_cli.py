@@ -97,7 +97,8 @@ def test_setup_adds_quick_answers_to_the_warmup_file(tmp_path):
 
 def test_setup_refuses_a_share_above_one(tmp_path, capsys):
     assert main(["toy", "setup", str(_setup_recipe(tmp_path, 1.5))]) == 2
-    assert "toy.quick_answers: a share between 0 and 1, got 1.5" in capsys.readouterr().err
+    err = capsys.readouterr().err  # refused where the recipe is loaded (distill/ranges.py)
+    assert "section 'toy': quick_answers must be in [0, 1], got 1.5" in err
     assert not (tmp_path / "run").exists()
 
 
