@@ -19,6 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plan", action="store_true", help="print the memory plan per GPU and exit (reads config.json only)")
     parser.add_argument("--resume", action="store_true", default=None,
                         help="continue from the last checkpoint in the output directory (error if there is none)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="train from the start even if a finished or interrupted run is there")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,9 +38,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if needs_launch(cfg):
         check_launcher(cfg)
+        if not args.fresh and _already_complete(recipe, args):
+            return 0
         return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume))
-    result = run_sft(recipe, resume=args.resume)
+    result = run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     counts, train = result["counts"], result["train"]
+    if result.get("skipped"):
+        return 0
     print(
         f"train-student: {counts['kept']} of {counts['read']} conversations ({counts['tokens']} tokens), "
         f"{counts['rejected']} rejected; {train['global_steps']} steps, final loss {train['train_loss']:.4f}; "
@@ -43,3 +52,14 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _already_complete(recipe, args: argparse.Namespace) -> bool:
+    """Before a multi-process launch: the ranks would all train, so a finished run is found here."""
+    from distill.train.rerun import open_stage
+    from distill.train.sft_data import resolve_dataset
+
+    cfg = recipe.section("train_student")
+    run = open_stage(recipe, "train_student", [resolve_dataset(cfg.dataset, recipe)], fresh=False,
+                     allow_partial_input=args.allow_partial_input)
+    return run.already_complete()

@@ -21,6 +21,9 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
                        help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
                             "(the default whenever one exists; with --resume one must exist)")
     group.add_argument("--fresh", action="store_true", help="ignore existing checkpoints and start over")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def run_stage(args: argparse.Namespace, stage: str) -> int:
@@ -28,7 +31,7 @@ def run_stage(args: argparse.Namespace, stage: str) -> int:
 
     recipe = recipe_from_args(args)
     resume = False if args.fresh else args.resume
-    run_grpo_stage(recipe, stage, resume=resume)
+    run_grpo_stage(recipe, stage, resume=resume, allow_partial_input=args.allow_partial_input)
     return 0
 
 
