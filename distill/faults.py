@@ -6,6 +6,7 @@ stage. Each becomes one line naming the path and what to do; the stage's manifes
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 FIXES = {
@@ -21,21 +22,50 @@ MESSAGES = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errn
             "Permission denied": errno.EACCES, "Read-only file system": errno.EROFS}
 
 
+LOW_SPACE = 1 << 20  # under 1 MiB free after a failed write: the disk was full
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
 def fault_errno(exc: BaseException) -> int | None:
-    if isinstance(exc, OSError) and exc.errno in FIXES:
-        return exc.errno
-    if isinstance(exc, (OSError, RuntimeError, ValueError)) or type(exc).__module__.startswith(("safetensors", "pyarrow")):
-        text = str(exc)
-        return next((code for message, code in MESSAGES.items() if message in text), None)
+    for link in _chain(exc):
+        if isinstance(link, OSError) and link.errno in FIXES:
+            return link.errno
+        text = str(link)
+        code = next((code for message, code in MESSAGES.items() if message in text), None)
+        if code is not None:
+            return code
     return None
 
 
+def free_bytes(where: str | Path) -> int | None:
+    path = Path(where)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        stat = os.statvfs(path)
+    except OSError:
+        return None
+    return stat.f_bavail * stat.f_frsize
+
+
 def describe(exc: BaseException, where: str | Path | None = None) -> str | None:
-    """One line for a machine fault, or None when `exc` is not one."""
+    """One line for a machine fault, or None when `exc` is not one. Writers that hide the OS error
+    (torch.save: "unexpected pos", "iostream error") are recognised by the disk being full after."""
     code = fault_errno(exc)
+    if code is None and where is not None and isinstance(exc, (OSError, RuntimeError)):
+        free = free_bytes(where)
+        if free is not None and free < LOW_SPACE:
+            code = errno.ENOSPC
     if code is None:
         return None
-    path = getattr(exc, "filename", None) or where
-    what = errno.errorcode.get(code, "")
-    reason = getattr(exc, "strerror", None) if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
-    return f"{reason} ({what}) at {path}; {FIXES[code]}"
+    link = next((e for e in _chain(exc) if isinstance(e, OSError) and e.errno == code), None)
+    path = (link.filename if link is not None and link.filename else None) or where
+    reason = link.strerror if link is not None and link.strerror else os.strerror(code)
+    return f"{reason} ({errno.errorcode.get(code, '')}) at {path}; {FIXES[code]}"

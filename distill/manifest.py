@@ -122,6 +122,7 @@ class StageRun:
         self.extra: dict[str, Any] = {}
         self.skipped = False
         self.previous: dict[str, Any] | None = None
+        self.on_failure: list = []  # callables that remove what a cut-short run leaves half-written
         self._locks = [OutputLock(d, shared=True) for d in shared_locks] + [OutputLock(self.out_dir)]
         self._t0 = 0.0
         self._started = ""
@@ -150,6 +151,8 @@ class StageRun:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        # Before any cleanup frees space: a full disk is told by the space left.
+        fault = faults.describe(exc, where=self.out_dir) if exc is not None and not self.skipped else None
         try:
             if self.skipped:
                 return False
@@ -158,6 +161,8 @@ class StageRun:
             elif issubclass(exc_type, KeyboardInterrupt):
                 self._write("interrupted")
             else:
+                for cleanup in self.on_failure:
+                    cleanup()
                 try:
                     self._write("failed", error=error_line(exc))
                 except OSError as write_error:  # the stage's own error is the one to report
@@ -165,7 +170,6 @@ class StageRun:
         finally:
             for lock in reversed(self._locks):
                 lock.release()
-        fault = faults.describe(exc, where=self.out_dir) if exc is not None else None
         if fault is not None:  # a full disk, a permission, a file gone: one line, no traceback
             raise DistillError(f"{self.stage}: {fault} (its manifest says failed)") from None
         return False

@@ -67,4 +67,6 @@ def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow
                    redo_hint=f"distill {command} RECIPE --fresh")
     if allow_partial_input:
         run.extra["allow_partial_input"] = True
+    # A checkpoint cut short by a full disk goes at once: it frees the space and is never resumed.
+    run.on_failure.append(lambda: remove_incomplete_checkpoints(run.out_dir))
     return run
