@@ -24,6 +24,7 @@ import yaml
 
 from distill.errors import DistillError
 from distill.manifest import now_iso, read_json, read_manifest, write_json_atomic
+from distill.orphans import child_preexec
 from distill.recipe import PIPELINE_STAGES, Recipe
 from distill.stage_lock import OutputLock
 
@@ -136,7 +137,8 @@ def run_stage(recipe: Recipe, stage: Stage, work_dir: Path, *, redo: bool = Fals
         command.append(stage.redo_flag)
     print(f"\n=== {stage.section}: {' '.join(command[2:])}", flush=True)
     t0 = time.time()
-    result = subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    # The stage dies with this process: a killed `distill run` leaves no stage running on its own.
+    result = subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=child_preexec(os.getpid()))
     seconds = time.time() - t0
     status = "ok" if result.returncode == 0 else "failed"
     write_json_atomic(out / STAMP, {**stamp, "status": status, "ended": now_iso(), "wall_seconds": round(seconds, 1)})

@@ -143,3 +143,39 @@ def test_kill_9_in_pass_1_or_2_then_rerun_equals_an_uninterrupted_run(tmp_path, 
 
     ids = sorted(load_dataset("parquet", data_dir=str(out / "data"), split="train")["id"])
     assert ids == sorted(load_dataset("parquet", data_dir=str(tmp_path / "ref" / "filter" / "data"), split="train")["id"])
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_kill_9_of_the_filter_ends_its_worker_processes(tmp_path):
+    recipe = setup(tmp_path, n=4000)
+    proc = subprocess.Popen([sys.executable, "-m", "distill", "filter", str(recipe), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    spool = tmp_path / "filter" / ".spool"
+    while proc.poll() is None and time.monotonic() < deadline and not (len(_children(proc.pid)) >= 2 and spool.is_dir()):
+        time.sleep(0.01)
+    workers = _children(proc.pid)
+    if proc.poll() is not None or len(workers) < 2:
+        pytest.skip("the filter finished before its workers could be seen on this machine")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 3
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    left = [w for w in workers if _alive(w)]
+    for pid in left:  # the test's own processes: do not leave them behind even when it fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed `distill filter`"
