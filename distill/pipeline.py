@@ -42,7 +42,7 @@ class Stage:
 
 
 STAGE_TABLE = {
-    "toy": Stage("toy", ("toy", "setup"), "toy"),
+    "toy": Stage("toy", ("toy", "setup"), "toy", "--force"),
     "warmup_teacher": Stage("warmup_teacher", ("train-student",), "train_student", "--fresh"),
     "train_teacher": Stage("train_teacher", ("train-teacher",), "train_teacher", "--fresh"),
     "generate": Stage("generate", ("generate",), "generate", "--fresh"),

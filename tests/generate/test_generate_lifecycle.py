@@ -68,10 +68,11 @@ def test_parts_run_concurrently_while_a_whole_run_or_a_second_copy_of_a_part_is_
     out = tmp_path / "run" / "generate"
     parts = [start(path, "--part", f"{i}/2") for i in range(2)]
     wait_for_shards(out, 2, parts[0])
-    whole, again = start(path), start(path, "--part", "0/2")
-    assert whole.wait(timeout=60) == 2 and again.wait(timeout=60) == 2
+    whole, again, merge = start(path), start(path, "--part", "0/2"), start(path, "--merge")
+    assert whole.wait(timeout=60) == 2 and again.wait(timeout=60) == 2 and merge.wait(timeout=60) == 2
     assert parts[0].poll() is None and parts[1].poll() is None  # both parts were still running
     assert "the parts of a `distill generate --part i/N` run" in whole.stderr.read()
+    assert "the parts of a `distill generate --part i/N` run" in merge.stderr.read()  # no merge of half the parts
     assert f"in use by pid {parts[0].pid}" in again.stderr.read()
     for proc in parts:
         assert proc.wait(timeout=120) == 0, proc.stderr.read()
