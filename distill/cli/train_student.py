@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         check_launcher(cfg)
         if not args.fresh and _already_complete(recipe, args):
             return 0
-        return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume))
+        return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume), fresh=args.fresh,
+                      allow_partial_input=args.allow_partial_input)
     result = run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     counts, train = result["counts"], result["train"]
     if result.get("skipped"):
