@@ -158,15 +158,16 @@ class StageRun:
                 return False
             if exc_type is None:
                 self._write("ok")
-            elif issubclass(exc_type, KeyboardInterrupt):
-                self._write("interrupted")
-            else:
+                return False
+            interrupted = issubclass(exc_type, KeyboardInterrupt)
+            if not interrupted:
                 for cleanup in self.on_failure:
                     cleanup()
-                try:
-                    self._write("failed", error=error_line(exc))
-                except OSError as write_error:  # the stage's own error is the one to report
-                    print(f"{self.stage}: could not mark {self.out_dir / MANIFEST} failed: {write_error}", file=sys.stderr)
+            status = "interrupted" if interrupted else "failed"
+            try:
+                self._write(status, error=None if interrupted else error_line(exc))
+            except OSError as write_error:  # the stage's own error is the one to report
+                print(f"{self.stage}: could not mark {self.out_dir / MANIFEST} {status}: {write_error}", file=sys.stderr)
         finally:
             for lock in reversed(self._locks):
                 lock.release()
