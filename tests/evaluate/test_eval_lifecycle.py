@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 from distill.cli import main
 
@@ -40,3 +47,29 @@ def test_a_fault_while_evaluating_is_one_line_and_the_manifest_says_failed(tiny_
     assert err.startswith("distill eval: error: eval: No space left on device")
     assert str(tmp_path / "eval" / "student" / "samples.jsonl") in err and "free space" in err
     assert json.loads((tmp_path / "eval" / "manifest.json").read_text())["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_kill_9_between_models_then_rerun_keeps_the_first_and_equals_an_uninterrupted_run(tiny_qwen_dir, tiny_llama_dir,
+                                                                                           tmp_path):
+    def args(out):
+        return ["eval", "--model", f"a={tiny_qwen_dir}", "--model", f"b={tiny_llama_dir}", "--tasks", "toy_arithmetic",
+                "--backend", "hf", "--samples", "1", "--limit", "2", "--max-gen-toks", "8", "--out", str(out)]
+
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "distill", *args(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 300
+    while not (out / "a" / "results.json").is_file() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    first = (out / "a" / "results.json").read_bytes()
+    assert main(args(out)) == 0
+    assert (out / "a" / "results.json").read_bytes() == first  # the finished model was kept, not redone
+    assert main(args(tmp_path / "ref")) == 0
+    for name in ("a", "b"):
+        got, ref = (json.loads((d / name / "results.json").read_text())["tasks"] for d in (out, tmp_path / "ref"))
+        assert got == ref
+        assert (out / name / "samples.jsonl").read_text() == (tmp_path / "ref" / name / "samples.jsonl").read_text()
