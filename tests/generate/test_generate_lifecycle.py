@@ -48,7 +48,7 @@ def records(out: Path) -> list[dict]:
 
 
 def test_a_second_generate_on_the_same_output_is_refused_and_no_record_is_duplicated(tmp_path, openai_server, write_recipe):
-    path = write_recipe(recipe(tmp_path / "run", openai_server("--slow", "0.05")))
+    path = write_recipe(recipe(tmp_path / "run", openai_server("--slow", "0.3")))  # runs for seconds
     out = tmp_path / "run" / "generate"
     first = start(path)
     wait_for_shards(out, 1, first)
@@ -63,7 +63,7 @@ def test_a_second_generate_on_the_same_output_is_refused_and_no_record_is_duplic
 
 
 def test_parts_run_concurrently_while_a_whole_run_or_a_second_copy_of_a_part_is_refused(tmp_path, openai_server, write_recipe):
-    url = openai_server("--slow", "0.3")  # each part runs for seconds: the others start meanwhile
+    url = openai_server("--slow", "1.0")  # each part runs for ~10 s: the others start and are refused meanwhile
     path = write_recipe(recipe(tmp_path / "run", url, limit=40))
     out = tmp_path / "run" / "generate"
     parts = [start(path, "--part", f"{i}/2") for i in range(2)]
@@ -77,7 +77,7 @@ def test_parts_run_concurrently_while_a_whole_run_or_a_second_copy_of_a_part_is_
     for proc in parts:
         assert proc.wait(timeout=120) == 0, proc.stderr.read()
     assert main(["generate", str(path), "--merge"]) == 0
-    single = write_recipe(recipe(tmp_path / "single", url, limit=40), "single.yaml")
+    single = write_recipe(recipe(tmp_path / "single", openai_server(), limit=40), "single.yaml")
     assert main(["generate", str(single)]) == 0
     assert records(out) == records(tmp_path / "single" / "generate")  # record for record, none twice
 

@@ -25,13 +25,21 @@ SERVER = Path(__file__).resolve().parents[1] / "generate" / "openai_server.py"
 
 @pytest.fixture
 def teacher_url():
-    """The loopback OpenAI-compatible test server (tests/generate/openai_server.py), 0.1 s a request."""
-    proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0", "--slow", "0.1"], stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    assert line.startswith("PORT "), line
-    yield f"http://127.0.0.1:{int(line.split()[1])}/v1"
-    proc.kill()
-    proc.wait()
+    """Loopback OpenAI-compatible test servers (tests/generate/openai_server.py): `teacher_url(slow=0.3)`."""
+    procs = []
+
+    def start(slow: float = 0.0) -> str:
+        proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0", "--slow", str(slow)], stdout=subprocess.PIPE,
+                                text=True)
+        procs.append(proc)
+        line = proc.stdout.readline()
+        assert line.startswith("PORT "), line
+        return f"http://127.0.0.1:{int(line.split()[1])}/v1"
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
 
 
 def write(tmp_path: Path, name: str, url: str) -> Path:
@@ -66,8 +74,8 @@ def holder(out: Path) -> int | None:
 
 
 def test_kill_9_of_distill_run_ends_its_stage_and_the_rerun_equals_an_uninterrupted_run(tmp_path, teacher_url, capsys):
-    url = teacher_url
-    path = write(tmp_path, "run", url)
+    path = write(tmp_path, "run", teacher_url(slow=0.3))  # generate runs for seconds: killed in it
+    url = teacher_url()  # the same answers, at once
     generate = tmp_path / "run" / "generate"
     proc = subprocess.Popen([sys.executable, "-m", "distill", "run", str(path)], env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -86,6 +94,7 @@ def test_kill_9_of_distill_run_ends_its_stage_and_the_rerun_equals_an_uninterrup
         time.sleep(0.05)
     assert not alive(stage_pid), "the generate stage kept running after its `distill run` was killed"
 
+    path = write(tmp_path, "run", url)  # only the server's speed differs: the stage's recipe stays the same
     assert main(["run", str(path)]) == 0
     reference = write(tmp_path, "ref", url)
     assert main(["run", str(reference)]) == 0

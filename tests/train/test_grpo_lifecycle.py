@@ -17,12 +17,12 @@ import yaml
 from distill.cli import main
 
 GRPO = {"num_generations": 2, "per_device_train_batch_size": 4, "max_completion_length": 8,
-        "learning_rate": 1.0e-4, "beta": 0.0, "save_steps": 1, "max_steps": 3}
+        "learning_rate": 1.0e-4, "beta": 0.0, "save_steps": 1, "max_steps": 2}
 
 
 def write_recipe(path, model_dir, out_dir, **section):
     recipe = {"seed": 0, "output_dir": str(out_dir),
-              "train_baseline": {"model": str(model_dir), "prompts": {"kind": "toy", "name": "arithmetic", "limit": 6},
+              "train_baseline": {"model": str(model_dir), "prompts": {"kind": "toy", "name": "arithmetic", "limit": 4},
                                  "template": "plain", "rewards": {"accuracy": 1.0}, "grpo": GRPO, "plot": False, **section}}
     path.write_text(yaml.safe_dump(recipe))
     return path
@@ -42,7 +42,7 @@ def test_a_finished_grpo_run_reruns_as_a_no_op_byte_for_byte(tiny_qwen_dir, tmp_
     capsys.readouterr()
     assert main(["train-baseline", str(recipe)]) == 0
     assert "train_baseline: already complete in" in capsys.readouterr().err
-    assert snapshot(out) == before and steps == 3  # no 4th step, no more generated tokens
+    assert snapshot(out) == before and steps == 2  # no 3rd step, no more generated tokens
 
 
 @pytest.mark.slow
@@ -59,7 +59,7 @@ def test_kill_9_mid_run_then_rerun_reaches_the_same_step_count(tiny_qwen_dir, tm
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     assert main(["train-baseline", str(recipe)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "ok" and manifest["counts"]["steps"] == 3
+    assert manifest["status"] == "ok" and manifest["counts"]["steps"] == 2
     assert manifest["training"]["resumed_from"] is not None
 
 
