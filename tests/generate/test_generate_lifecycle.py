@@ -135,3 +135,24 @@ def test_a_full_disk_is_one_line_the_manifest_says_failed_and_the_rerun_complete
     single = write_recipe(recipe(tmp_path / "single", url), "single.yaml")
     assert main(["generate", str(single)]) == 0
     assert records(out) == records(tmp_path / "single" / "generate")
+
+
+def test_shards_removed_under_a_running_generate_end_in_one_line_and_the_rerun_completes(tmp_path, openai_server,
+                                                                                           write_recipe):
+    import shutil
+
+    url = openai_server("--slow", "0.2")
+    path = write_recipe(recipe(tmp_path / "run", url))
+    out = tmp_path / "run" / "generate"
+    proc = start(path)
+    wait_for_shards(out, 2, proc)
+    shutil.rmtree(out / "shards")  # someone cleans up under the running stage
+    shutil.rmtree(out / "index", ignore_errors=True)
+    assert proc.wait(timeout=120) == 2
+    err = proc.stderr.read().strip().splitlines()[-1]
+    assert err.startswith("distill generate: error: ") and "samples missing" in err and "rerun" in err
+    assert json.loads((out / "manifest.json").read_text())["status"] == "failed" and not (out / "merged.json").exists()
+    assert main(["generate", str(path)]) == 0
+    single = write_recipe(recipe(tmp_path / "single", openai_server()), "single.yaml")
+    assert main(["generate", str(single)]) == 0
+    assert records(out) == records(tmp_path / "single" / "generate")
