@@ -32,14 +32,14 @@ def run(args: argparse.Namespace) -> int:
 
     recipe = recipe_from_args(args)
     cfg = recipe.section("train_student")
+    if not args.plan and not args.fresh and _already_complete(recipe, args):
+        return 0  # decided before torch is imported: a finished run's rerun takes a second
     model_config = preflight(recipe, cfg, need_data=not args.plan)
     if args.plan:
         print("\n".join(make_plan(cfg, model_config).lines()))
         return 0
     if needs_launch(cfg):
         check_launcher(cfg)
-        if not args.fresh and _already_complete(recipe, args):
-            return 0
         return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume), fresh=args.fresh,
                       allow_partial_input=args.allow_partial_input)
     result = run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _already_complete(recipe, args: argparse.Namespace) -> bool:
-    """Before a multi-process launch: the ranks would all train, so a finished run is found here."""
+    """A finished run is found here, before torch is imported and before a multi-process launch
+    (whose ranks would all train)."""
     from distill.train.rerun import open_stage
     from distill.train.sft_data import resolve_dataset
 

@@ -170,21 +170,24 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
     section: GRPOStageConfig = recipe.section(stage)
     check_backend(section)  # first: a missing vLLM is reported before TRL's slow import
     check_reporters(section)
-    section.validate(file=recipe.source_file, path=stage)
-    from transformers import set_seed
-
-    from distill.train.grpo_data import build_dataset
     from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
-    from distill.train.grpo_plot import plot_training_curves
 
     out_dir = recipe.stage_dir(stage)
-    checkpoint = find_checkpoint(out_dir, resume)
     stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
                            allow_partial_input=allow_partial_input)
-    set_seed(recipe.seed)
+    if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
+        return stage_run.previous.get("training", {})
+    section.validate(file=recipe.source_file, path=stage)
+    checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
-        if run.skipped:
+        if run.skipped:  # finished by another process meanwhile
             return run.previous.get("training", {})
+        from transformers import set_seed
+
+        from distill.train.grpo_data import build_dataset
+        from distill.train.grpo_plot import plot_training_curves
+
+        set_seed(recipe.seed)
         clear_checkpoints(out_dir) if resume is False else remove_incomplete_checkpoints(out_dir)
         if checkpoint is None and (out_dir / METRICS_FILE).exists():
             (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file

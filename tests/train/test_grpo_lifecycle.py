@@ -43,6 +43,7 @@ def test_a_finished_grpo_run_reruns_as_a_no_op_byte_for_byte(tiny_qwen_dir, tmp_
     assert main(["train-baseline", str(recipe)]) == 0
     assert "train_baseline: already complete in" in capsys.readouterr().err
     assert snapshot(out) == before and steps == 2  # no 3rd step, no more generated tokens
+    assert not _rerun_imports_torch(recipe)  # the no-op is decided before any heavy import
 
 
 @pytest.mark.slow
@@ -72,3 +73,13 @@ def test_an_unfinished_generate_run_to_match_is_refused(tiny_qwen_dir, tmp_path,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(generate) in err and "is running" in err and "distill generate" in err
     assert not (tmp_path / "run" / "train_baseline").exists()
+
+
+def _rerun_imports_torch(recipe) -> bool:
+    """Run the command again in a fresh interpreter: whether it imported torch to find nothing to do."""
+    code = ("import sys; from distill.cli import main; code = main(['train-baseline', sys.argv[1]]); "
+            "print(code, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(recipe)], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "0" and "already complete" in out.stderr, out.stderr
+    return out.stdout.split()[1] == "True"
+

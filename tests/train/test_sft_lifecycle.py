@@ -82,6 +82,7 @@ def test_a_finished_run_reruns_as_a_no_op_byte_for_byte(tiny_qwen_dir, tmp_path,
     assert "train_student: already complete in" in capsys.readouterr().err
     assert snapshot(out) == before  # not one file rewritten: no extra step, no new weights
     assert json.loads((out / "manifest.json").read_text())["train"]["global_steps"] == 3
+    assert not _rerun_imports_torch(recipe)  # the no-op is decided before any heavy import
 
 
 def _start(recipe: Path) -> subprocess.Popen:
@@ -179,3 +180,13 @@ def test_fresh_and_partial_input_reach_the_processes_of_a_multi_process_launch(t
     cfg = load_recipe(path).section("train_student")
     cmd = launch_command(cfg, str(path), [], fresh=True, allow_partial_input=True)
     assert cmd[-2:] == ["--fresh", "--allow-partial-input"] and "distill.train.sft_entry" in cmd
+
+
+def _rerun_imports_torch(recipe) -> bool:
+    """Run the command again in a fresh interpreter: whether it imported torch to find nothing to do."""
+    code = ("import sys; from distill.cli import main; code = main(['train-student', sys.argv[1]]); "
+            "print(code, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(recipe)], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "0" and "already complete" in out.stderr, out.stderr
+    return out.stdout.split()[1] == "True"
+
