@@ -13,6 +13,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from importlib import metadata
@@ -20,6 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from distill import faults
+from distill.errors import DistillError
+from distill.stage_lock import OutputLock
 
 MANIFEST = "manifest.json"
 RESOLVED_RECIPE = "recipe.resolved.yaml"
@@ -69,9 +74,7 @@ def now_iso() -> str:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(Path(path), json.dumps(data, indent=2, default=str) + "\n")
 
 
 def read_json(path: str | Path) -> dict[str, Any] | None:
@@ -86,56 +89,135 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
     return read_json(Path(out_dir) / MANIFEST)
 
 
+RESERVE_BYTES = 16384  # trailing blanks in a running manifest: room to say "failed" on a full disk
+
+
 class StageRun:
     """Context manager around one stage's work in `out_dir`.
 
-        with StageRun(out_dir, recipe, "generate") as run:
+        with StageRun(out_dir, recipe, "generate", inputs=checked, skip_if_complete=True) as run:
+            if run.skipped:          # finished before with the same recipe and inputs: nothing to do
+                return run.previous
             ...
             run.counts["samples"] = n
 
-    On entry it writes the resolved recipe and a manifest with status `running`; on exit the
-    final manifest with status `ok`, `failed` (with the error) or `interrupted`.
+    On entry it takes the output's lock (one writer per output, distill.stage_lock), then either
+    finds the stage already complete (status ok, same fingerprint, same inputs, same `key`) and
+    does nothing, or writes the resolved recipe and a manifest with status `running`; on exit the
+    final manifest with status `ok`, `failed` (with the error) or `interrupted`. The running
+    manifest carries RESERVE_BYTES of trailing blanks (valid JSON), so that when the disk fills up
+    the final status is written over them in place, without needing a free block.
     """
 
-    def __init__(self, out_dir: str | Path, recipe: Any, stage: str):
+    def __init__(self, out_dir: str | Path, recipe: Any, stage: str, *, inputs: list[dict] | None = None,
+                 key: dict | None = None, skip_if_complete: bool = False, shared_locks: tuple = (), redo_hint: str = ""):
         self.out_dir = Path(out_dir)
         self.recipe = recipe
         self.stage = stage
+        self.inputs = list(inputs or [])
+        self.key = dict(key or {})
+        self.skip_if_complete = skip_if_complete
+        self.redo_hint = redo_hint
         self.counts: dict[str, Any] = {}
         self.extra: dict[str, Any] = {}
+        self.skipped = False
+        self.previous: dict[str, Any] | None = None
+        self.on_failure: list = []  # callables that remove what a cut-short run leaves half-written
+        self._locks = [OutputLock(d, shared=True) for d in shared_locks] + [OutputLock(self.out_dir)]
         self._t0 = 0.0
         self._started = ""
 
     def __enter__(self) -> "StageRun":
-        self.out_dir.mkdir(parents=True, exist_ok=True)
         self._t0 = time.time()
         self._started = now_iso()
-        resolved = self.recipe.to_dict() if hasattr(self.recipe, "to_dict") else dict(self.recipe)
-        (self.out_dir / RESOLVED_RECIPE).write_text(yaml.safe_dump(resolved, sort_keys=False), encoding="utf-8")
-        self._write("running")
+        taken = []
+        try:
+            for lock in self._locks:
+                taken.append(lock.acquire())
+        except BaseException:
+            for lock in taken:
+                lock.release()
+            raise
+        if self.skip_if_complete and self.already_complete():
+            self.skipped = True
+            return self
+        try:
+            self._write("running")
+            resolved = self.recipe.to_dict() if hasattr(self.recipe, "to_dict") else dict(self.recipe)
+            (self.out_dir / RESOLVED_RECIPE).write_text(yaml.safe_dump(resolved, sort_keys=False), encoding="utf-8")
+        except BaseException as exc:
+            self.__exit__(type(exc), exc, None)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc_type is None:
-            self._write("ok")
-        elif issubclass(exc_type, KeyboardInterrupt):
-            self._write("interrupted")
-        else:
-            self._write("failed", error=f"{exc_type.__name__}: {exc}")
+        # Before any cleanup frees space: a full disk is told by the space left.
+        fault = faults.describe(exc, where=self.out_dir) if exc is not None and not self.skipped else None
+        try:
+            if self.skipped:
+                return False
+            if exc_type is None:
+                self._write("ok")
+                return False
+            interrupted = issubclass(exc_type, KeyboardInterrupt)
+            if not interrupted:
+                for cleanup in self.on_failure:
+                    cleanup()
+            status = "interrupted" if interrupted else "failed"
+            try:
+                self._write(status, error=None if interrupted else error_line(exc))
+            except OSError as write_error:  # the stage's own error is the one to report
+                print(f"{self.stage}: could not mark {self.out_dir / MANIFEST} {status}: {write_error}", file=sys.stderr)
+        finally:
+            for lock in reversed(self._locks):
+                lock.release()
+        if fault is not None:  # a full disk, a permission, a file gone: one line, no traceback
+            raise DistillError(f"{self.stage}: {fault} (its manifest says failed)") from None
         return False
+
+    def already_complete(self) -> bool:
+        """Whether the output is complete from the same recipe and inputs; says so when it is."""
+        self.previous = read_manifest(self.out_dir)
+        if not self.is_complete(self.previous):
+            return False
+        hint = f"; to redo it: {self.redo_hint}" if self.redo_hint else ""
+        print(f"{self.stage}: already complete in {self.out_dir} (finished {self.previous.get('ended')}, "
+              f"same recipe and inputs); nothing to do{hint}", file=sys.stderr)
+        return True
 
     @property
     def wall_seconds(self) -> float:
         return time.time() - self._t0
 
-    def manifest(self, status: str, error: str | None = None) -> dict[str, Any]:
-        fingerprint = None
+    def fingerprint(self) -> str | None:
         if hasattr(self.recipe, "section_fingerprint") and getattr(self.recipe, self.stage, None) is not None:
-            fingerprint = self.recipe.section_fingerprint(self.stage)
+            return self.recipe.section_fingerprint(self.stage)
+        return None
+
+    def is_complete(self, previous: dict[str, Any] | None) -> bool:
+        """The previous run finished (ok) from the same recipe section, inputs and key."""
+        return bool(previous) and previous.get("status") == "ok" and self.same_work(previous)
+
+    def same_work(self, previous: dict[str, Any]) -> bool:
+        return previous.get("fingerprint") is not None and not self.difference(previous)
+
+    def difference(self, previous: dict[str, Any]) -> str:
+        """What differs between the previous run's manifest and this one ("" when nothing does)."""
+        if previous.get("fingerprint") != self.fingerprint():
+            return f"the recipe's {self.stage} section changed"
+        if previous.get("inputs", []) != self.inputs:
+            return "an input changed"
+        if previous.get("key", {}) != self.key:
+            return f"{previous.get('key')} -> {self.key}"
+        return ""
+
+    def manifest(self, status: str, error: str | None = None) -> dict[str, Any]:
         data = {
             "stage": self.stage,
             "status": status,
-            "fingerprint": fingerprint,
+            "fingerprint": self.fingerprint(),
+            "key": self.key,
+            "inputs": self.inputs,
             "seed": getattr(self.recipe, "seed", None),
             "started": self._started,
             "ended": now_iso() if status != "running" else None,
@@ -151,4 +233,44 @@ class StageRun:
         return data
 
     def _write(self, status: str, error: str | None = None) -> None:
-        write_json_atomic(self.out_dir / MANIFEST, self.manifest(status, error))
+        path = self.out_dir / MANIFEST
+        data = self.manifest(status, error)
+        text = json.dumps(data, indent=2, default=str) + "\n"
+        if status == "running":
+            text += " " * RESERVE_BYTES
+        try:
+            write_text_atomic(path, text)
+        except OSError:
+            if status == "running":
+                raise
+            write_in_place(path, text)  # the disk is full: over the running manifest's reserve
+
+
+def error_line(exc: BaseException) -> str:
+    """`Type: message`, naming the file of an OSError (`[Errno 28] ...: 'path'` says it already)."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_in_place(path: Path, text: str) -> None:
+    """Overwrite `path` in place: its blocks are already allocated, so a full disk does not stop it.
+    The blanks left after the JSON keep it valid."""
+    data = text.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if len(data) > size:  # too big for the reserve: keep what is there rather than half a file
+            raise OSError(28, "manifest larger than its reserve", str(path))
+        os.pwrite(fd, data + b" " * (size - len(data)), 0)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

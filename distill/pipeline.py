@@ -24,7 +24,9 @@ import yaml
 
 from distill.errors import DistillError
 from distill.manifest import now_iso, read_json, read_manifest, write_json_atomic
+from distill.orphans import child_preexec
 from distill.recipe import PIPELINE_STAGES, Recipe
+from distill.stage_lock import OutputLock
 
 STAMP = "pipeline.json"
 
@@ -34,19 +36,22 @@ class Stage:
     section: str  # the recipe section it reads
     command: tuple[str, ...]  # the `distill` command (and subcommand) that runs it
     as_section: str  # the section name that command reads
+    # The command's flag to redo a finished output: a stage rerun with the same recipe and inputs
+    # is a no-op, so a rerun the pipeline asks for (--force, --from, a changed earlier stage) says so.
+    redo_flag: str | None = None
 
 
 STAGE_TABLE = {
-    "toy": Stage("toy", ("toy", "setup"), "toy"),
-    "warmup_teacher": Stage("warmup_teacher", ("train-student",), "train_student"),
-    "train_teacher": Stage("train_teacher", ("train-teacher",), "train_teacher"),
-    "generate": Stage("generate", ("generate",), "generate"),
-    "filter": Stage("filter", ("filter",), "filter"),
-    "warmup_student": Stage("warmup_student", ("train-student",), "train_student"),
-    "train_student": Stage("train_student", ("train-student",), "train_student"),
-    "train_baseline": Stage("train_baseline", ("train-baseline",), "train_baseline"),
-    "eval": Stage("eval", ("eval",), "eval"),
-    "report": Stage("report", ("report",), "report"),
+    "toy": Stage("toy", ("toy", "setup"), "toy", "--force"),
+    "warmup_teacher": Stage("warmup_teacher", ("train-student",), "train_student", "--fresh"),
+    "train_teacher": Stage("train_teacher", ("train-teacher",), "train_teacher", "--fresh"),
+    "generate": Stage("generate", ("generate",), "generate", "--fresh"),
+    "filter": Stage("filter", ("filter",), "filter", "--force"),
+    "warmup_student": Stage("warmup_student", ("train-student",), "train_student", "--fresh"),
+    "train_student": Stage("train_student", ("train-student",), "train_student", "--fresh"),
+    "train_baseline": Stage("train_baseline", ("train-baseline",), "train_baseline", "--fresh"),
+    "eval": Stage("eval", ("eval",), "eval", "--force"),
+    "report": Stage("report", ("report",), "report", "--force"),
 }
 assert list(STAGE_TABLE) == PIPELINE_STAGES
 
@@ -56,6 +61,14 @@ class PlannedStage:
     stage: Stage
     action: str  # "run" or "skip"
     why: str
+
+    @property
+    def redo(self) -> bool:
+        """Run to redo finished work (not to finish or start it): pass the command's redo flag."""
+        return self.action == "run" and self.why in REDO_REASONS
+
+
+REDO_REASONS = {"selected", "an earlier stage ran", "recipe section changed"}
 
 
 def stage_is_current(recipe: Recipe, section: str) -> tuple[bool, str]:
@@ -112,7 +125,7 @@ def derived_recipe(recipe: Recipe, stage: Stage) -> dict:
     return data
 
 
-def run_stage(recipe: Recipe, stage: Stage, work_dir: Path) -> float:
+def run_stage(recipe: Recipe, stage: Stage, work_dir: Path, *, redo: bool = False) -> float:
     out = recipe.stage_dir(stage.section)
     out.mkdir(parents=True, exist_ok=True)
     recipe_path = work_dir / f"{stage.section}.yaml"
@@ -120,9 +133,12 @@ def run_stage(recipe: Recipe, stage: Stage, work_dir: Path) -> float:
     stamp = {"stage": stage.section, "fingerprint": recipe.section_fingerprint(stage.section), "started": now_iso()}
     write_json_atomic(out / STAMP, {**stamp, "status": "running"})
     command = [sys.executable, "-m", "distill", *stage.command, str(recipe_path)]
+    if redo and stage.redo_flag:
+        command.append(stage.redo_flag)
     print(f"\n=== {stage.section}: {' '.join(command[2:])}", flush=True)
     t0 = time.time()
-    result = subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    # The stage dies with this process: a killed `distill run` leaves no stage running on its own.
+    result = subprocess.run(command, env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=child_preexec(os.getpid()))
     seconds = time.time() - t0
     status = "ok" if result.returncode == 0 else "failed"
     write_json_atomic(out / STAMP, {**stamp, "status": status, "ended": now_iso(), "wall_seconds": round(seconds, 1)})
@@ -141,9 +157,9 @@ def run_pipeline(recipe: Recipe, *, from_stage: str | None = None, only: list[st
     if dry_run:
         return [(p.stage.section, p.action, 0.0) for p in stages]
     work_dir = Path(recipe.output_dir) / "pipeline"
-    work_dir.mkdir(parents=True, exist_ok=True)
     summary = []
-    for item in stages:
-        seconds = run_stage(recipe, item.stage, work_dir) if item.action == "run" else 0.0
-        summary.append((item.stage.section, "ran" if item.action == "run" else "skipped", seconds))
+    with OutputLock(work_dir):  # one `distill run` per recipe output at a time
+        for item in stages:
+            seconds = run_stage(recipe, item.stage, work_dir, redo=item.redo) if item.action == "run" else 0.0
+            summary.append((item.stage.section, "ran" if item.action == "run" else "skipped", seconds))
     return summary

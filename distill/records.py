@@ -105,14 +105,21 @@ class AtomicJsonlWriter:
     def close(self) -> None:
         if self._handle.closed:
             return
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        os.replace(self.tmp, self.path)
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            os.replace(self.tmp, self.path)
+        except OSError:  # a full disk at the last flush: no temp file is left behind
+            self.abort()
+            raise
 
     def abort(self) -> None:
         if not self._handle.closed:
-            self._handle.close()
+            try:
+                self._handle.close()
+            except OSError:  # the buffered rest could not be flushed (full disk): the file goes anyway
+                pass
         self.tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> "AtomicJsonlWriter":

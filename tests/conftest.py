@@ -92,3 +92,43 @@ def bwrap_sandbox():
         return Sandbox("bwrap", Limits())
     except SandboxUnavailable as exc:
         pytest.skip(f"no working bubblewrap sandbox here: {exc}")
+
+
+class SmallDisks:
+    """Mounts tmpfs file systems of a given size; `resize` grows one (the disk freed, for a rerun)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.mounted: list[Path] = []
+
+    def __call__(self, size: str) -> Path:
+        import subprocess
+
+        target = self.root / f"disk{len(self.mounted)}"
+        target.mkdir()
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+        self.mounted.append(target)
+        return target
+
+    def resize(self, target: Path, size: str) -> None:
+        import subprocess
+
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(target)], check=True)
+
+    def unmount_all(self) -> None:
+        import subprocess
+
+        for target in self.mounted:
+            subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A tmpfs of a few KB/MB for full-disk tests: `disk = small_tmpfs("96k")`, `small_tmpfs.resize(disk, "8m")`.
+    Skips where this process may not mount (not root); the fault tests also fake ENOSPC without it."""
+    disks = SmallDisks(tmp_path)
+    yield disks
+    disks.unmount_all()

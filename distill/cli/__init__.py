@@ -58,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     except DistillError as exc:
         print(f"distill {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (OSError, RuntimeError) as exc:  # a full disk, a permission, a file gone: one line
+        from distill.faults import describe
+
+        line = describe(exc)
+        if line is None:
+            raise
+        print(f"distill {args.command}: error: {line}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"distill {args.command}: interrupted; finished work is kept and a rerun continues", file=sys.stderr)
         return 130

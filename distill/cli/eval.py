@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rescore", metavar="RUN_DIR", help="re-score saved per-sample logs with the current verifier")
     parser.add_argument("--force", action="store_true",
                         help="generate again even for models whose results under the same protocol exist")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str]:
@@ -109,11 +112,10 @@ def resolve_models(recipe) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     if args.rescore:
         return run_rescore(Path(args.rescore))
-    from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
     from distill.evaluate.backends import model_args
     from distill.evaluate.tasks import check_tasks, task_dir
     from distill.manifest import StageRun
-    from distill.progress import Progress
+    from distill.stage_inputs import check_inputs
 
     recipe = build_recipe(args)
     config = recipe.eval
@@ -123,8 +125,27 @@ def run(args: argparse.Namespace) -> int:
     for path in models.values():
         model_args(config, path)
     out_dir = recipe.stage_dir("eval")
+    inputs = check_inputs([*models.values(), *config.data.values()], allow_partial=args.allow_partial_input,
+                          reader="distill eval")
+    with StageRun(out_dir, recipe, "eval", inputs=inputs, skip_if_complete=not args.force,
+                  redo_hint="distill eval ... --force") as stage:
+        if stage.skipped:
+            return 0
+        _evaluate_all(args, recipe, models, out_dir, stage)
+    print((out_dir / "results.md").read_text(encoding="utf-8"))
+    print(f"distill eval: results in {out_dir}")
+    return 0
+
+
+def _evaluate_all(args: argparse.Namespace, recipe, models: dict[str, str], out_dir: Path, stage) -> None:
+    from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
+    from distill.progress import Progress
+
+    config = recipe.eval
     results = []
-    with StageRun(out_dir, recipe, "eval") as stage, Progress(len(models), "eval", "models") as bar:
+    if args.allow_partial_input:
+        stage.extra["allow_partial_input"] = True
+    with Progress(len(models), "eval", "models") as bar:
         stage.extra["models"] = models
         for name, path in models.items():
             result = None if args.force else finished_result(config, name, path, out_dir, recipe.seed)
@@ -141,9 +162,6 @@ def run(args: argparse.Namespace) -> int:
         stage.counts.update(models=len(results), tasks=len(config.tasks),
                             problems=sum(m["n"] for r in results for m in r["tasks"].values()),
                             samples=sum(m["samples"] for r in results for m in r["tasks"].values()))
-    print((out_dir / "results.md").read_text(encoding="utf-8"))
-    print(f"distill eval: results in {out_dir}")
-    return 0
 
 
 def run_rescore(run_dir: Path) -> int:

@@ -28,6 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --input: a value for a trace field the input lacks, e.g. domain=math (repeatable)")
     parser.add_argument("--output", metavar="DIR", help="output folder (default: the recipe's filter stage dir)")
     parser.add_argument("--workers", type=int, help="worker processes (default: recipe, else one per CPU)")
+    parser.add_argument("--force", action="store_true", help="filter again even if this output is complete")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
@@ -85,12 +89,27 @@ def run(args: argparse.Namespace) -> int:
 
     from distill.filter import outcome, pipeline
     from distill.manifest import StageRun
+    from distill.stage_inputs import check_inputs
 
     recipe = build_recipe(args)
     out = recipe.stage_dir("filter")
-    with StageRun(out, recipe, "filter") as stage:
+    inputs = check_inputs(_input_paths(recipe), allow_partial=args.allow_partial_input, reader="distill filter")
+    with StageRun(out, recipe, "filter", inputs=inputs, skip_if_complete=not args.force,
+                  redo_hint="distill filter RECIPE --force") as stage:
+        if stage.skipped:
+            return 0
+        if args.allow_partial_input:
+            stage.extra["allow_partial_input"] = True
         result = pipeline.run(recipe.filter, out=out, generate_dir=recipe.stage_dir("generate"), seed=recipe.seed, stage=stage)
     for line in outcome.summary_lines(out, result):
         print(line, file=sys.stderr)
     outcome.check_usable(out, result)
     return 0
+
+
+def _input_paths(recipe) -> list[str]:
+    """What the filter reads: its sources' paths, else the generate stage's output."""
+    sources = recipe.filter.sources
+    if not sources:
+        return [str(recipe.stage_dir("generate"))]
+    return [p for source in sources for p in (source.path if isinstance(source.path, list) else [source.path])]

@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the vLLM placement (weights + KV cache per GPU) from config.json and exit")
     parser.add_argument("--fresh", "--overwrite", dest="fresh", action="store_true",
                         help="move the old output aside (to OUTPUT.old-TIMESTAMP) and start over")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from distill.generate.runner import run_generate
 
-    run_generate(recipe, part=args.part, fresh=args.fresh)
+    run_generate(recipe, part=args.part, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     return 0

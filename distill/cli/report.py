@@ -24,6 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training", action="append", default=[], metavar="NAME=DIR",
                         help="training output dir whose trainer_state.json gives loss/reward curves (repeatable)")
     parser.add_argument("--title")
+    parser.add_argument("--force", action="store_true", help="build the report again even if it is complete")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def _named(items: list[str], unnamed_is_path: bool = False) -> dict[str, str]:
@@ -65,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from distill.errors import DistillError
     from distill.manifest import StageRun
     from distill.report.build import build_report
+    from distill.stage_inputs import check_inputs
 
     recipe = build_recipe(args)
     config = recipe.report
@@ -83,7 +88,15 @@ def run(args: argparse.Namespace) -> int:
                     (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"))
                     if getattr(recipe, stage) is not None}
     out_dir = recipe.stage_dir("report")
-    with StageRun(out_dir, recipe, "report") as stage:
+    read = [*results.values(), *([funnel] if funnel else []), *training.values()]
+    inputs = check_inputs([p for p in read if Path(p).exists()], allow_partial=args.allow_partial_input,
+                          reader="distill report")
+    with StageRun(out_dir, recipe, "report", inputs=inputs, skip_if_complete=not args.force,
+                  redo_hint="distill report ... --force") as stage:
+        if stage.skipped:
+            return 0
+        if args.allow_partial_input:
+            stage.extra["allow_partial_input"] = True
         built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training)
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])

@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     setup = sub.add_parser("setup", help="run a recipe's `toy` section: tokenizer, models, task files")
     add_recipe_arguments(setup)
+    setup.add_argument("--force", action="store_true", help="build again even if this toy setup is complete")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +79,9 @@ def _setup(args: argparse.Namespace) -> int:
     section = recipe.section("toy")
     section.validate(file=recipe.source_file, path="toy")  # bad shapes or shares fail before anything is written
     out = recipe.stage_dir("toy")
-    with StageRun(out, recipe, "toy") as stage:
+    with StageRun(out, recipe, "toy", skip_if_complete=not args.force, redo_hint="distill toy setup RECIPE --force") as stage:
+        if stage.skipped:
+            return 0
         stage.counts.update(build_toy_setup(recipe))
     print(f"toy setup: tokenizer, {len(section.models)} model(s) ({', '.join(section.models)}), "
           f"{section.train_size} train + {section.test_size} test {section.task} problems "

@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(accelerate config, chat template, the first 1000 rows of data); writes nothing")
     parser.add_argument("--resume", action="store_true", default=None,
                         help="continue from the last checkpoint in the output directory (error if there is none)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="train from the start even if a finished or interrupted run is there")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,15 +34,20 @@ def run(args: argparse.Namespace) -> int:
 
     recipe = recipe_from_args(args)
     cfg = recipe.section("train_student")
+    if not args.plan and not args.fresh and _already_complete(recipe, args):
+        return 0  # decided before torch is imported: a finished run's rerun takes a second
     if args.plan:
         plan_run(recipe, cfg)
         return 0
     preflight(recipe, cfg)
     if needs_launch(cfg):
         check_launcher(cfg)
-        return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume))
-    result = run_sft(recipe, resume=args.resume)
+        return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume), fresh=args.fresh,
+                      allow_partial_input=args.allow_partial_input)
+    result = run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     counts, train = result["counts"], result["train"]
+    if result.get("skipped"):
+        return 0
     print(
         f"train-student: {counts['kept']} of {counts['read']} conversations ({counts['tokens']} tokens), "
         f"{counts['rejected']} rejected; {train['global_steps']} steps, final loss {train['train_loss']:.4f}; "
@@ -45,3 +55,15 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _already_complete(recipe, args: argparse.Namespace) -> bool:
+    """A finished run is found here, before torch is imported and before a multi-process launch
+    (whose ranks would all train)."""
+    from distill.train.rerun import open_stage
+    from distill.train.sft_data import resolve_dataset
+
+    cfg = recipe.section("train_student")
+    run = open_stage(recipe, "train_student", [resolve_dataset(cfg.dataset, recipe)], fresh=False,
+                     allow_partial_input=args.allow_partial_input)
+    return run.already_complete()

@@ -23,6 +23,9 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fresh", action="store_true", help="ignore existing checkpoints and start over")
     parser.add_argument("--plan", action="store_true",
                         help="print the placement (training memory + vLLM rollouts per GPU) from config.json and exit")
+    from distill.stage_inputs import add_argument as add_partial_input_argument
+
+    add_partial_input_argument(parser)
 
 
 def run_stage(args: argparse.Namespace, stage: str) -> int:
@@ -37,7 +40,7 @@ def run_stage(args: argparse.Namespace, stage: str) -> int:
         print("\n".join(plan_grpo(read_model_config(cfg.model), cfg).lines()))
         return 0
     resume = False if args.fresh else args.resume
-    run_grpo_stage(recipe, stage, resume=resume)
+    run_grpo_stage(recipe, stage, resume=resume, allow_partial_input=args.allow_partial_input)
     return 0
 
 

@@ -22,6 +22,13 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _init(parent_pid: int, *init_args: Any) -> None:
+    from distill.orphans import die_with_parent
+
+    die_with_parent(parent_pid)  # a killed `distill filter` leaves no worker running (distill.orphans)
+    worker.init(*init_args)
+
+
 class Workers:
     def __init__(self, n: int, init_args: tuple[Any, ...]):
         self.n = n
@@ -30,7 +37,7 @@ class Workers:
             worker.init(*init_args)
         else:
             ctx = multiprocessing.get_context("spawn")
-            self.pool = ctx.Pool(n, initializer=worker.init, initargs=init_args)
+            self.pool = ctx.Pool(n, initializer=_init, initargs=(os.getpid(), *init_args))
 
     def map(self, chunks: Iterable[list]) -> Iterator[worker.ChunkResult]:
         if self.pool is None:

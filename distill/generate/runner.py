@@ -25,6 +25,8 @@ from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenize
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
+from distill.stage_inputs import check_inputs
+from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
 
@@ -66,7 +68,8 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None) -> dict[str, Any]:
+def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
+                 allow_partial_input: bool = False) -> dict[str, Any]:
     log = log or sys.stderr
     cfg = recipe.section("generate")
     out = recipe.stage_dir("generate")
@@ -75,16 +78,27 @@ def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=
         if count > 1:
             raise DistillError("--fresh with --part would move away the other parts' work; "
                                "move the output directory aside once, then start the parts")
-        moved = move_aside(out)
-        if moved:
+        if out.exists():
+            with OutputLock(out):  # never move an output another process is writing
+                moved = move_aside(out)
             print(f"generate: moved the old output to {moved}", file=log)
     prompts, source_stats = load_prompts_with_stats(cfg.source, recipe.seed)
-    fingerprint.check_or_write(out, fingerprint.settings(cfg, recipe.seed))
+    fingerprint.check_or_write(out, fingerprint.settings(cfg, recipe.seed))  # refuses before anything is touched
     mine = select(prompts, index, count)
     run_dir = out if count == 1 else out / "parts" / f"part-{index:05d}-of-{count:05d}"
     store = ShardStore(out)
     n = cfg.num_samples
-    with StageRun(run_dir, recipe, "generate") as run:
+    # What it reads: a local prompt file or directory, a teacher trained by an earlier stage.
+    source_paths = [p for p in ([cfg.source.name] if cfg.source.kind in ("files", "hf") else []) + [cfg.teacher]
+                    if Path(p).exists()]
+    # One writer per output: a whole run locks the output; a part locks its own directory and
+    # shares the output's lock with the other parts (their shards never collide: one part, one prefix).
+    with StageRun(run_dir, recipe, "generate", key={"part": f"{index}/{count}"}, skip_if_complete=True,
+                  inputs=check_inputs(source_paths, allow_partial=allow_partial_input, reader="distill generate"),
+                  shared_locks=(out,) if count > 1 else (),
+                  redo_hint="distill generate RECIPE --fresh (moves this output aside)") as run:
+        if run.skipped:
+            return run.previous.get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))
         store.remove_partial(index)
         scan = store.scan()

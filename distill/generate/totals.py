@@ -14,7 +14,7 @@ from typing import Any
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.shards import SHARD_RE, ShardStore, split_id
-from distill.manifest import StageRun, now_iso, write_json_atomic
+from distill.manifest import StageRun, now_iso, read_manifest, write_json_atomic
 from distill.sources import load_prompts_with_stats
 
 MERGED = "merged.json"
@@ -74,7 +74,11 @@ def run_merge(recipe: Any, log=None) -> dict[str, Any]:
     fingerprint.check_or_write(out, fingerprint.settings(cfg, recipe.seed))
     expected = {f"{p['id']}:{i}" for p in prompts for i in range(cfg.num_samples)}
     store = ShardStore(out)
-    with StageRun(out, recipe, "generate") as run:
+    parts = _part_manifests(out)
+    ended = [(read_manifest(out / "parts" / name) or {}).get("ended") for name in parts]
+    with StageRun(out, recipe, "generate", key={"merge": dict(zip(parts, ended))}, skip_if_complete=True) as run:
+        if run.skipped:
+            return run.previous.get("counts", {})
         final = totals(store, expected)
         run.counts.update(prompts=len(prompts), samples_expected=len(expected), skipped_empty_prompts=source_stats.empty,
                           source=source_stats.as_dict(), parts=_part_manifests(out))

@@ -60,7 +60,7 @@ def check_reporters(section: GRPOStageConfig) -> None:
 def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
     """None: continue from the last checkpoint in out_dir if there is one. True: the same, but one
     must exist. False: start fresh. A path: that checkpoint."""
-    from transformers.trainer_utils import get_last_checkpoint
+    from distill.train.rerun import last_complete_checkpoint
 
     if resume is False:
         return None
@@ -68,7 +68,7 @@ def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
         if not Path(resume).is_dir():
             raise DistillError(f"--resume {resume}: no such checkpoint directory")
         return resume
-    last = get_last_checkpoint(str(out_dir)) if out_dir.is_dir() else None
+    last = last_complete_checkpoint(out_dir)  # one cut short while saving is skipped
     if resume is True and last is None:
         raise DistillError(f"--resume: no checkpoint-* directory in {out_dir}")
     return last
@@ -157,22 +157,38 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
     return trainer, budget
 
 
-def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None) -> dict[str, Any]:
-    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary."""
+def stage_inputs(section: GRPOStageConfig) -> list[str]:
+    """Stage outputs a GRPO run reads: a prompt file or directory, and a generate run to match."""
+    prompts = section.prompts
+    paths = [prompts.name] if prompts is not None and prompts.kind in ("files", "hf") and Path(prompts.name).exists() else []
+    return paths + ([section.budget.match_generate] if section.budget.match_generate else [])
+
+
+def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
+    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
+    A run that finished before with the same recipe and inputs does nothing (resume=False trains again)."""
     section: GRPOStageConfig = recipe.section(stage)
     check_backend(section)  # first: a missing vLLM is reported before TRL's slow import
     check_reporters(section)
-    section.validate(file=recipe.source_file, path=stage)
-    from transformers import set_seed
-
-    from distill.manifest import StageRun
-    from distill.train.grpo_data import build_dataset
-    from distill.train.grpo_plot import plot_training_curves
+    from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
 
     out_dir = recipe.stage_dir(stage)
+    stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
+                           allow_partial_input=allow_partial_input)
+    if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
+        return stage_run.previous.get("training", {})
+    section.validate(file=recipe.source_file, path=stage)
     checkpoint = find_checkpoint(out_dir, resume)
-    set_seed(recipe.seed)
-    with StageRun(out_dir, recipe, stage) as run:
+    with stage_run as run:
+        if run.skipped:  # finished by another process meanwhile
+            return run.previous.get("training", {})
+        from transformers import set_seed
+
+        from distill.train.grpo_data import build_dataset
+        from distill.train.grpo_plot import plot_training_curves
+
+        set_seed(recipe.seed)
+        clear_checkpoints(out_dir) if resume is False else remove_incomplete_checkpoints(out_dir)
         if checkpoint is None and (out_dir / METRICS_FILE).exists():
             (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file
         dataset, source_stats = build_dataset(section, recipe.seed)

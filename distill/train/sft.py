@@ -89,9 +89,9 @@ def make_plan(cfg: StudentConfig, model_config: dict[str, Any]) -> Any:
 
 
 def last_checkpoint(out_dir: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
+    from distill.train.rerun import last_complete_checkpoint
 
-    return get_last_checkpoint(str(out_dir)) if out_dir.is_dir() else None
+    return last_complete_checkpoint(out_dir)  # one cut short while saving is skipped
 
 
 def _cuda() -> bool:
@@ -189,27 +189,35 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None) -> dict[str, Any]:
+def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
+            fresh: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Train the student of `recipe` in this process (one of several under accelerate launch).
 
     Every check (recipe, model, accelerate config, template, data) runs before the run directory
     gets its manifest.json / recipe.resolved.yaml: a run that cannot start leaves nothing behind.
+    A run that finished before with the same recipe and dataset does nothing (`fresh` trains again).
     """
-    from distill.manifest import StageRun
-    from distill.train.sft_data import write_rejects
+    from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
+    from distill.train.sft_data import resolve_dataset, write_rejects
 
     cfg: StudentConfig = recipe.section("train_student")
     model_config = preflight(recipe, cfg)
     out_dir = recipe.stage_dir("train_student")
-    checkpoint = _resume_point(cfg, out_dir, resume)  # `--resume` without a checkpoint fails here, early
+    checkpoint = None if fresh else _resume_point(cfg, out_dir, resume)  # `--resume` without one fails here, early
     plan = make_plan(cfg, model_config)
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
     prepared = prepare_inputs(recipe, cfg)
-    ctx = StageRun(out_dir, recipe, "train_student") if is_main_process() else nullcontext()
+    ctx = open_stage(recipe, "train_student", [resolve_dataset(cfg.dataset, recipe)], fresh=fresh,
+                     allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
     with ctx as run:
-        if run is not None and prepared.rejects:
-            write_rejects(out_dir / "rejected.jsonl", prepared.rejects)
+        if run is not None and run.skipped:
+            return {"counts": run.previous.get("counts", {}), "train": run.previous.get("train", {}),
+                    "output_dir": str(out_dir), "skipped": True}
+        if run is not None:
+            clear_checkpoints(out_dir) if fresh else remove_incomplete_checkpoints(out_dir)
+            if prepared.rejects:
+                write_rejects(out_dir / "rejected.jsonl", prepared.rejects)
         result = _train(recipe, cfg, out_dir, plan, prepared, checkpoint=checkpoint, progress=progress,
                         callbacks=callbacks or [])
         if run is not None:

@@ -19,9 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("recipe")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--resume", action="store_true", default=None)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--allow-partial-input", action="store_true")
     args = parser.parse_args(argv)
     try:
-        run_sft(load_recipe(args.recipe, args.overrides), resume=args.resume)
+        run_sft(load_recipe(args.recipe, args.overrides), resume=args.resume, fresh=args.fresh,
+                allow_partial_input=args.allow_partial_input)
     except DistillError as exc:
         print(f"distill train-student: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -65,7 +65,8 @@ def check_launcher(cfg: Any) -> None:
         require("deepspeed", "deepspeed", f"the accelerate config {cfg.accelerate_config} (DeepSpeed ZeRO)")
 
 
-def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> list[str]:
+def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
+                   allow_partial_input: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "accelerate.commands.launch"]
     if cfg.accelerate_config:
         cmd += ["--config_file", cfg.accelerate_config]
@@ -84,13 +85,16 @@ def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: 
         cmd += ["--set", item]
     if resume:
         cmd.append("--resume")
+    cmd += ["--fresh"] if fresh else []
+    cmd += ["--allow-partial-input"] if allow_partial_input else []
     return cmd
 
 
-def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False) -> int:
+def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
+           allow_partial_input: bool = False) -> int:
     import subprocess
 
-    cmd = launch_command(cfg, recipe_path, overrides, resume=resume)
+    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh, allow_partial_input=allow_partial_input)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.run(cmd, env=env).returncode

@@ -59,6 +59,10 @@ def test_results_agree_with_lm_evals_own_aggregate(eval_run):
 def test_a_rerun_keeps_finished_models(eval_run, tiny_qwen_dir, capsys):
     before = (eval_run / "tiny" / "results.json").read_text()
     assert main(_argv(tiny_qwen_dir, eval_run)) == 0
+    assert "eval: already complete in" in capsys.readouterr().err  # same recipe, same model: nothing to do
+    assert (eval_run / "tiny" / "results.json").read_text() == before
+    (eval_run / "manifest.json").unlink()  # a stage not known complete still keeps each finished model
+    assert main(_argv(tiny_qwen_dir, eval_run)) == 0
     assert "results under the same protocol already in" in capsys.readouterr().err
     assert (eval_run / "tiny" / "results.json").read_text() == before
 

@@ -65,6 +65,19 @@ def test_setup_runs_the_toy_section(tmp_path):
     assert len((out / "countdown_train.jsonl").read_text().splitlines()) == 20
 
 
+def test_a_finished_toy_setup_reruns_as_a_no_op(tmp_path, capsys):
+    recipe = tmp_path / "toy.yaml"
+    recipe.write_text(f"seed: 1\noutput_dir: {tmp_path / 'run'}\ntoy:\n  models: {{student: {{arch: llama}}}}\n"
+                      "  train_size: 5\n  test_size: 2\n")
+    assert main(["toy", "setup", str(recipe)]) == 0
+    out = tmp_path / "run" / "toy"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file() and p.name != ".distill.lock"}
+    capsys.readouterr()
+    assert main(["toy", "setup", str(recipe)]) == 0
+    assert "toy: already complete in" in capsys.readouterr().err
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file() and p.name != ".distill.lock"} == before
+
+
 def _setup_recipe(tmp_path, quick_answers):
     recipe = tmp_path / "toy.yaml"
     recipe.write_text(textwrap.dedent(f"""\

@@ -1,0 +1,72 @@
+"""Reruns of a training stage: a finished one does nothing, an interrupted one continues from its
+last *complete* checkpoint.
+
+    previous manifest            this run            what happens
+    ok, same recipe + inputs     (no --fresh)        "already complete", nothing is touched
+    anything else                (no --fresh)        continues from the last complete checkpoint
+                                                     (a longer max_steps extends a finished run)
+    anything                     --fresh             trains from the start
+
+A checkpoint is complete once the trainer wrote its `trainer_state.json`, the last file it saves;
+one cut short (kill -9 or a full disk while saving) is skipped and removed, so a rerun never
+resumes from half a checkpoint.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from distill.manifest import StageRun
+from distill.stage_inputs import check_inputs
+
+COMMANDS = {"train_student": "train-student", "train_teacher": "train-teacher", "train_baseline": "train-baseline"}
+CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
+STATE_FILE = "trainer_state.json"
+
+
+def checkpoints(out_dir: Path) -> list[Path]:
+    """checkpoint-N directories, by step."""
+    if not out_dir.is_dir():
+        return []
+    found = [p for p in out_dir.iterdir() if p.is_dir() and CHECKPOINT_RE.match(p.name)]
+    return sorted(found, key=lambda p: int(CHECKPOINT_RE.match(p.name).group(1)))
+
+
+def last_complete_checkpoint(out_dir: Path) -> str | None:
+    complete = [p for p in checkpoints(out_dir) if (p / STATE_FILE).is_file()]
+    return str(complete[-1]) if complete else None
+
+
+def remove_incomplete_checkpoints(out_dir: Path) -> list[str]:
+    """Delete checkpoints cut short while being saved (call with the output's lock held)."""
+    removed = []
+    for path in checkpoints(out_dir):
+        if not (path / STATE_FILE).is_file():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    if removed:
+        print(f"removed incomplete checkpoint(s) {', '.join(removed)} in {out_dir} (cut short while saving)", file=sys.stderr)
+    return removed
+
+
+def clear_checkpoints(out_dir: Path) -> None:
+    """--fresh: the old run's checkpoints go, so none of them is resumed later by mistake."""
+    for path in checkpoints(out_dir):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
+    """The StageRun for a training stage (enter it to take the lock and learn whether it is done)."""
+    command = COMMANDS.get(stage, stage)
+    inputs = check_inputs([p for p in input_paths if p], allow_partial=allow_partial_input, reader=f"distill {command}")
+    run = StageRun(recipe.stage_dir(stage), recipe, stage, inputs=inputs, skip_if_complete=not fresh,
+                   redo_hint=f"distill {command} RECIPE --fresh")
+    if allow_partial_input:
+        run.extra["allow_partial_input"] = True
+    # A checkpoint cut short by a full disk goes at once: it frees the space and is never resumed.
+    run.on_failure.append(lambda: remove_incomplete_checkpoints(run.out_dir))
+    return run
