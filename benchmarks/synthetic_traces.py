@@ -21,9 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
-import answer_forms
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # answer_forms, beside this file, however this one was found
+import answer_forms  # noqa: E402
 
 WORDS = ("we need to find the value of so let us consider first note that since this means then "
          "therefore the sum product equation root integer prime factor divides remainder modulo "
