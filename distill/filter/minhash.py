@@ -62,20 +62,15 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     word is marked so that word boundaries count. No Python loop runs per word.
     """
     arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
-    n = len(arr)
-    space = _SPACE[arr]
-    word = ~space
-    prev_space = np.empty(n, dtype=bool)
-    next_space = np.empty(n, dtype=bool)
-    if n:
-        prev_space[0] = next_space[-1] = True
-        prev_space[1:], next_space[:-1] = space[:-1], space[1:]
-    pos = np.cumsum(word) - 1  # position among non-space bytes
-    starts = pos[word & prev_space]
-    if not len(starts):
+    kept = np.flatnonzero(~_SPACE[arr])  # positions of the non-space bytes
+    if not len(kept):
         return np.zeros(1, dtype=np.uint64)
-    ends = pos[word & next_space]  # inclusive
-    value = _LOWER[arr[word]]
+    # Between two consecutive non-space bytes that are not adjacent there are only spaces: a word
+    # ends at the first and the next begins at the second.
+    gap = np.diff(kept) > 1
+    starts = np.flatnonzero(np.concatenate(([True], gap)))
+    ends = np.flatnonzero(np.concatenate((gap, [True])))  # inclusive
+    value = _LOWER[arr[kept]]
     value[starts] += np.uint64(256)  # word-boundary marker
     m = len(value)
     fwd, inv = _powers()
