@@ -12,6 +12,7 @@ to rejects.jsonl. The spool is removed once every output is written.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -65,10 +66,19 @@ def atomic_write(path: Path, write) -> None:
     tmp = path.with_name("." + path.name + ".tmp")
     try:
         write(tmp)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise named_error(exc, path) from exc
         raise
     os.replace(tmp, path)
+
+
+def named_error(exc: OSError, path: Path) -> OSError:
+    """pyarrow's IO errors carry the reason only in their text: the same error, with the file named."""
+    code = exc.errno or next((c for c, text in ((errno.ENOSPC, "No space left"), (errno.EDQUOT, "quota"),
+                                                 (errno.EACCES, "Permission denied")) if text in str(exc)), None)
+    return OSError(code, os.strerror(code) if code else str(exc), str(path))
 
 
 def read_kept(path: Path) -> pa.Table:

@@ -110,10 +110,15 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                     detail = _STATE["details"].get(rec["row"], "")
                     line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
                     lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    except BaseException:
+    except BaseException as exc:
         if writer is not None:
-            writer.close()
+            try:
+                writer.close()
+            except OSError:
+                pass
         part.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise spool.named_error(exc, part) from exc
         raise
     if writer is not None:
         writer.close()
@@ -129,19 +134,23 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
 def concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
     """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
     returns the record-level line count."""
-    tmp, count = out / ".rejects.jsonl.tmp", 0
-    with open(tmp, "wb") as rejects:
-        for chunk in range(n_chunks):
-            path = spool.rejects_path(spool_dir, chunk)
-            if path.is_file():
-                data = path.read_bytes()
-                rejects.write(data)
-                count += data.count(b"\n")
-        for group in range(n_groups):
-            path = rejects_path(spool_dir, group)
-            if path.is_file():
-                rejects.write(path.read_bytes())
-    tmp.replace(out / "rejects.jsonl")
+    count = 0
+
+    def write(target: Path) -> None:
+        nonlocal count
+        with open(target, "wb") as rejects:
+            for chunk in range(n_chunks):
+                path = spool.rejects_path(spool_dir, chunk)
+                if path.is_file():
+                    data = path.read_bytes()
+                    rejects.write(data)
+                    count += data.count(b"\n")
+            for group in range(n_groups):
+                path = rejects_path(spool_dir, group)
+                if path.is_file():
+                    rejects.write(path.read_bytes())
+
+    spool.atomic_write(out / "rejects.jsonl", write)  # a write error names rejects.jsonl, no half file stays
     return count
 
 
