@@ -1,14 +1,19 @@
 """Throughput and memory of `distill filter` on synthetic R1-like traces.
 
-    python benchmarks/bench_filter.py --n 800000 --workers 2          # the 800K target: <= 10 min, < 2 GB
-    python benchmarks/bench_filter.py --n 20000                       # a quick look
+    python benchmarks/bench_filter.py --n 800000 --workers 2          # the 800K target: <= 10x one JSON-parse pass, < 2 GB
+    python benchmarks/bench_filter.py --n 50000                       # a quick look
+    python benchmarks/bench_filter.py --n 800000 --simple             # the older, easier data (boxed integers)
 
-Generates traces with benchmarks/synthetic_traces.py (not timed; reused when already there), runs
-`distill filter` on them in a subprocess with every filter on (verification with the shared
-verifier, decontamination against local eval copies when ../shared/benchmarks exists), samples the
-resident memory of the whole process tree (parent + workers) twice a second, and prints samples/s,
-peak memory and where the time went (CPU seconds per filter from funnel.json). Results also go to
-OUT/bench.json. The machine's load average is recorded: on a shared machine, figures are lower bounds.
+Generates traces with benchmarks/synthetic_traces.py (not timed; reused when already there): by
+default the realistic data (answer_forms.py: fractions, radicals, pi, intervals, tuples, sets,
+decimals, percentages, units, text, expressions, correct samples in other but equivalent forms;
+large near-duplicate clusters). Then times one single-core pass that parses every line as JSON
+(the yardstick the target is a ratio to), runs `distill filter` on the same files in a subprocess
+with every filter on (verification with the shared verifier, decontamination against local eval
+copies when a shared/benchmarks folder is found), samples the resident memory of the whole process
+tree (parent + workers) twice a second, and prints rows/s, the ratio to the parse pass, peak memory
+and where the time went (CPU seconds per filter from funnel.json). Results also go to OUT/bench.json.
+The machine's load average is recorded: on a shared machine, figures are lower bounds.
 """
 
 from __future__ import annotations
