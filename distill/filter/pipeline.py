@@ -204,6 +204,7 @@ def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stag
     spool_dir, _ = resume.start(out, wanted)
     one = pass_one(config, sources, eval_index, ledger, out, spool_dir)
     level = dataset_level(config, ledger, sources, seed)
+    ledger.drop_signatures()
     two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"])
     seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
     result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,

@@ -85,8 +85,9 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
     kept_n, rejected_n, teachers = 0, 0, Counter()
     shard = shard_path(_STATE["data"], group)
     part = shard.with_name(shard.name + ".part")
-    writer = None
-    lines: list[str] = []
+    rejects = rejects_path(_STATE["spool"], group)
+    rejects_part = rejects.with_name(rejects.name + ".part")
+    writer, lines = None, None  # lines: the dataset-level rejects, streamed to disk (full rows: GBs at 800K)
     try:
         for chunk in chunks:
             path = spool.kept_path(_STATE["spool"], chunk)
@@ -106,27 +107,32 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                 teachers.update(kept.column("teacher").to_pylist())
                 kept_n += kept.num_rows
             if not keep.all():
+                if lines is None:
+                    lines = open(rejects_part, "w", encoding="utf-8")
                 for rec, code in zip(table.filter(pa.array(~keep, pa.bool_())).to_pylist(), row_codes[~keep]):
                     detail = _STATE["details"].get(rec["row"], "")
                     line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
-                    lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+                    lines.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    rejected_n += 1
+        for handle in (writer, lines):
+            if handle is not None:
+                handle.close()
     except BaseException as exc:
-        if writer is not None:
+        for handle in (writer, lines):
             try:
-                writer.close()
+                if handle is not None:
+                    handle.close()
             except OSError:
                 pass
         part.unlink(missing_ok=True)
+        rejects_part.unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.filename is None:
             raise spool.named_error(exc, part) from exc
         raise
-    if writer is not None:
-        writer.close()
-    if lines:
-        spool.atomic_write(rejects_path(_STATE["spool"], group), lambda p: p.write_text("".join(lines), encoding="utf-8"))
+    if lines is not None:
+        rejects_part.replace(rejects)
     if writer is not None:
         part.replace(shard)
-    rejected_n = len(lines)
     spool.atomic_write(done, lambda p: p.write_text(json.dumps({"kept": kept_n, "rejected": rejected_n, "teachers": dict(teachers)}), encoding="utf-8"))
     return kept_n, rejected_n, teachers
 
