@@ -1,14 +1,19 @@
 """Throughput and memory of `distill filter` on synthetic R1-like traces.
 
-    python benchmarks/bench_filter.py --n 800000 --workers 2          # the 800K target: <= 10 min, < 2 GB
-    python benchmarks/bench_filter.py --n 20000                       # a quick look
+    python benchmarks/bench_filter.py --n 800000 --workers 2          # the 800K target: <= 10x one JSON-parse pass, < 2 GB
+    python benchmarks/bench_filter.py --n 50000                       # a quick look
+    python benchmarks/bench_filter.py --n 800000 --simple             # the older, easier data (boxed integers)
 
-Generates traces with benchmarks/synthetic_traces.py (not timed; reused when already there), runs
-`distill filter` on them in a subprocess with every filter on (verification with the shared
-verifier, decontamination against local eval copies when ../shared/benchmarks exists), samples the
-resident memory of the whole process tree (parent + workers) twice a second, and prints samples/s,
-peak memory and where the time went (CPU seconds per filter from funnel.json). Results also go to
-OUT/bench.json. The machine's load average is recorded: on a shared machine, figures are lower bounds.
+Generates traces with benchmarks/synthetic_traces.py (not timed; reused when already there): by
+default the realistic data (answer_forms.py: fractions, radicals, pi, intervals, tuples, sets,
+decimals, percentages, units, text, expressions, correct samples in other but equivalent forms;
+large near-duplicate clusters). Then times one single-core pass that parses every line as JSON
+(the yardstick the target is a ratio to), runs `distill filter` on the same files in a subprocess
+with every filter on (verification with the shared verifier, decontamination against local eval
+copies when a shared/benchmarks folder is found), samples the resident memory of the whole process
+tree (parent + workers) twice a second, and prints rows/s, the ratio to the parse pass, peak memory
+and where the time went (CPU seconds per filter from funnel.json). Results also go to OUT/bench.json.
+The machine's load average is recorded: on a shared machine, figures are lower bounds.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import synthetic_traces  # noqa: E402
 
-EVAL_DIR = HERE.parent.parent / "shared" / "benchmarks"
+# Local copies of AIME/MATH-500 for decontamination: next to the checkout (../shared), or the
+# workspace's shared folder for a checkout in a worktree (../../shared).
+EVAL_DIR = next((p for p in (HERE.parents[1] / "shared" / "benchmarks", HERE.parents[2] / "shared" / "benchmarks") if p.is_dir()),
+                HERE.parents[1] / "shared" / "benchmarks")
 
 
 def tree_rss(pid: int) -> int:
@@ -44,14 +52,30 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def generate(data: Path, n: int, files: int) -> float:
-    stamp = data / "BENCH_N"
-    if stamp.is_file() and stamp.read_text().strip() == str(n):
+def generate(data: Path, n: int, files: int, realistic: bool = True) -> float:
+    stamp, want = data / "BENCH_N", f"{n} {'realistic' if realistic else 'simple'}"
+    if stamp.is_file() and stamp.read_text().strip() == want:
         return 0.0
     t0 = time.time()
-    synthetic_traces.write(data, n, files=files, seed=0, eval_dir=str(EVAL_DIR) if EVAL_DIR.is_dir() else None)
-    stamp.write_text(str(n))
+    for old in data.glob("*.jsonl"):
+        old.unlink()
+    synthetic_traces.write(data, n, files=files, seed=0, eval_dir=str(EVAL_DIR) if EVAL_DIR.is_dir() else None, realistic=realistic)
+    stamp.write_text(want)
     return time.time() - t0
+
+
+def parse_pass(data: Path) -> float:
+    """Seconds for one single-core pass that reads every line and parses it as JSON: the yardstick
+    the targets are set against (a filter cannot be faster than reading its input once)."""
+    t0 = time.perf_counter()
+    for file in sorted(data.glob("*.jsonl")):
+        with open(file, "rb") as handle:
+            for line in handle:
+                try:
+                    json.loads(line)
+                except ValueError:
+                    pass
+    return time.perf_counter() - t0
 
 
 def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
@@ -84,6 +108,8 @@ def report(result: dict) -> str:
     lines = [f"rows {result['rows']} | wall {result['wall_seconds']} s | {result['rows_per_second']} rows/s | "
              f"peak RSS (all processes) {result['peak_rss_gb']} GB | workers {result['workers']} on {result['cpus']} CPUs | "
              f"load average {result['load_before']:.1f} -> {result['load_after']:.1f}",
+             f"one single-core JSON-parse pass over the same files: {result['json_parse_seconds']} s; "
+             f"filter / parse = {result['ratio_to_parse']}x (target <= 10x)",
              f"kept {f['kept']}, rejected {f['rejected']}, malformed {f['malformed']}; verifier calls {f['verify_calls']}", "",
              "| step | rejected | CPU s (workers, summed) |", "|---|---:|---:|"]
     lines.append(f"| parse + map columns | | {s.get('read', 0)} |")
@@ -103,14 +129,18 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=16)
     parser.add_argument("--data", default="/tmp/distill-bench/traces")
     parser.add_argument("--out", default="/tmp/distill-bench/out")
+    parser.add_argument("--simple", action="store_true", help="the older, easier data (boxed integers, distinct problems)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     data, out = Path(args.data), Path(args.out)
-    gen = generate(data, args.n, args.files)
+    gen = generate(data, args.n, args.files, realistic=not args.simple)
     if gen:
         print(f"generated {args.n} traces in {gen:.0f} s ({sum(p.stat().st_size for p in data.glob('*.jsonl')) / 2**30:.1f} GB)")
     extra = [x for o in args.overrides for x in ("--set", o)]
+    parse = parse_pass(data)
     result = run_filter(data, out, args.workers, extra)
+    result["json_parse_seconds"] = round(parse, 1)
+    result["ratio_to_parse"] = round(result["wall_seconds"] / parse, 2)
     (out / "bench.json").write_text(json.dumps(result, indent=2))
     print(report(result))
 

@@ -104,6 +104,12 @@ class Ledger:
         if row.problem_sig is not None and prompt not in self.problem_sigs:
             self.problem_sigs[prompt] = row.problem_sig
 
+    def drop_signatures(self) -> None:
+        """After dedup: the signatures (256 bytes a survivor, the ledger's largest part) are not needed
+        again, and pass 2 should not carry them."""
+        self.completion_sigs = SignatureBuffer()
+        self.problem_sigs = {}
+
     def reject(self, index: int, reason: str, detail: str) -> None:
         assert self.code[index] == KEPT, f"row {index} rejected twice"
         self.code[index] = CODE[reason]

@@ -62,20 +62,15 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     word is marked so that word boundaries count. No Python loop runs per word.
     """
     arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
-    n = len(arr)
-    space = _SPACE[arr]
-    word = ~space
-    prev_space = np.empty(n, dtype=bool)
-    next_space = np.empty(n, dtype=bool)
-    if n:
-        prev_space[0] = next_space[-1] = True
-        prev_space[1:], next_space[:-1] = space[:-1], space[1:]
-    pos = np.cumsum(word) - 1  # position among non-space bytes
-    starts = pos[word & prev_space]
-    if not len(starts):
+    kept = np.flatnonzero(~_SPACE[arr])  # positions of the non-space bytes
+    if not len(kept):
         return np.zeros(1, dtype=np.uint64)
-    ends = pos[word & next_space]  # inclusive
-    value = _LOWER[arr[word]]
+    # Between two consecutive non-space bytes that are not adjacent there are only spaces: a word
+    # ends at the first and the next begins at the second.
+    gap = np.diff(kept) > 1
+    starts = np.flatnonzero(np.concatenate(([True], gap)))
+    ends = np.flatnonzero(np.concatenate((gap, [True])))  # inclusive
+    value = _LOWER[arr[kept]]
     value[starts] += np.uint64(256)  # word-boundary marker
     m = len(value)
     fwd, inv = _powers()
@@ -120,34 +115,47 @@ def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
         return (part * mults[None, :]).sum(axis=1, dtype=np.uint64)
 
 
+def shared_buckets(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """(bands, n) int32: for each band, the id of the LSH bucket each row falls in, or -1 when the row
+    is alone in it (ids are unique across bands). Memory is O(n * bands), whatever the duplication."""
+    n = len(signatures)
+    out = np.full((bands, n), -1, dtype=np.int32)
+    offset = 0
+    for band in range(bands):
+        _, inverse, counts = np.unique(band_keys(signatures, band, bands), return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        shared = counts[inverse] > 1
+        out[band, shared] = inverse[shared] + offset
+        offset += len(counts)
+    return out
+
+
 def near_duplicates(signatures: np.ndarray, bands: int, threshold: float, max_group: int = 32) -> dict[int, tuple[int, float]]:
     """Greedy in row order: {row: (earlier kept row it duplicates, similarity)}.
 
     A row is a duplicate if an earlier row that is itself kept shares an LSH bucket with it and
-    their estimated similarity reaches `threshold`. Buckets are checked up to `max_group` earlier rows.
+    their estimated similarity reaches `threshold` (the earliest such row is named). Each bucket
+    remembers at most `max_group` kept rows, and a duplicate joins none: a cluster of thousands of
+    near-identical texts costs one bucket entry, not a candidate pair per two members, so memory
+    does not grow with how duplicated the data is (the old pair sets reached tens of GB).
     """
     n = len(signatures)
     if n < 2:
         return {}
-    partners: dict[int, set[int]] = {}
-    for band in range(bands):
-        column = band_keys(signatures, band, bands)
-        order = np.argsort(column, kind="stable")
-        sorted_keys = column[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-            members = order[start:start + size]  # stable sort: ascending row order
-            for pos in range(1, len(members)):
-                later = int(members[pos])
-                partners.setdefault(later, set()).update(int(m) for m in members[max(0, pos - max_group):pos])
+    buckets = shared_buckets(signatures, bands)
+    members: dict[int, list[int]] = {}  # bucket -> kept rows in it (at most max_group)
     dups: dict[int, tuple[int, float]] = {}
-    for row in sorted(partners):
-        for earlier in sorted(partners[row]):
-            if earlier in dups:
+    for row in np.flatnonzero((buckets >= 0).any(axis=0)).tolist():  # ascending: read order
+        ids = [int(b) for b in buckets[:, row] if b >= 0]
+        candidates = sorted({m for b in ids for m in members.get(b, ())})
+        if candidates:
+            sims = (signatures[candidates] == signatures[row]).mean(axis=1)
+            hit = np.flatnonzero(sims >= threshold)
+            if len(hit):
+                dups[row] = (candidates[int(hit[0])], float(sims[hit[0]]))
                 continue
-            sim = similarity(signatures[row], signatures[earlier])
-            if sim >= threshold:
-                dups[row] = (earlier, sim)
-                break
+        for b in ids:
+            kept = members.setdefault(b, [])
+            if len(kept) < max_group:
+                kept.append(row)
     return dups

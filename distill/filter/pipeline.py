@@ -5,7 +5,9 @@ row's fate in the Ledger (metadata only); malformed rows go to quarantine.jsonl;
 survivors and rejects to disk (spool.py). Then the dataset-level steps run on the ledger: dedup,
 per-prompt selection, mixture quotas. Pass 2 streams the spool once: kept rows to Parquet shards
 under data/, rejected rows to rejects.jsonl with their reason. kept + rejected + malformed = read
-is asserted at the end.
+is asserted at the end. A run killed in either pass continues on the rerun from what the spool
+holds (resume.py); the disk space a run needs is checked before it starts, and a disk fault is one
+line naming the path (diskspace.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from distill.errors import DistillError
-from distill.filter import card, dedup, funnel, mixture, plots, record, selection, writer
+from distill.filter import card, dedup, diskspace, funnel, mixture, plots, record, resume, selection, worker, writer
 from distill.filter.config import DOMAINS, FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
@@ -68,10 +70,14 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
     seconds, seen, calls, n_chunks = Counter(), Counter(), 0, 0
     t0 = time.perf_counter()
     n_workers = config.workers or default_workers()
+    done = resume.done_chunks(spool_dir)
+    if done:
+        print(f"distill filter: continuing an interrupted run: {len(done)} chunks of pass 1 are in {spool_dir}", file=sys.stderr)
     workers = Workers(n_workers, (config, sources, eval_index, str(spool_dir)))
     with AtomicJsonlWriter(out / "quarantine.jsonl") as quarantine, Progress(None, "filter pass 1 (record filters)", "rows") as bar:
         try:
-            for result in workers.map(chunks(sources, config.chunk_size)):
+            load = lambda i: worker.load_chunk(str(spool_dir), i)  # noqa: E731
+            for result in workers.map(chunks(sources, config.chunk_size), done, load):
                 for row in result.rows:
                     ledger.add(row)
                     if row.reason == "malformed":
@@ -81,6 +87,7 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
                 calls += result.verify_calls
                 n_chunks += 1
                 bar.update(len(result.rows))
+                resume.crash_point("pass1", n_chunks)
         except BaseException:
             workers.terminate()
             raise
@@ -129,10 +136,16 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
     details = {i: ledger.detail[i] for i in ledger.survivor_rows if ledger.code[i] != KEPT}
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
-    for old in list(data.glob("*.parquet")) + list(data.glob(".tmp-*.parquet")):  # a rerun replaces, never mixes
-        old.unlink()
+    # Earlier runs' outputs went at the start (resume.start); what is here is this run's: committed
+    # groups are kept, half-written shards go.
+    for part in data.glob(".tmp-*.part"):
+        part.unlink()
+    committed = sum(writer.done_path(spool_dir, g).is_file() for g in range(len(plan)))
+    if committed:
+        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups of pass 2 are written",
+              file=sys.stderr)
     init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
-    kept_n, rejected_n, teachers = 0, 0, Counter()
+    kept_n, rejected_n, teachers, kept_per_group = 0, 0, Counter(), []
     pool = None
     try:
         with Progress(len(plan), "filter pass 2 (write shards)", "shards") as bar:
@@ -141,13 +154,15 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
                 results = (writer.write_group(g, chunks) for g, chunks in enumerate(plan))
             else:
                 pool = multiprocessing.get_context("spawn").Pool(min(n_workers, len(plan)), writer.init, init_args)
-                results = pool.starmap(writer.write_group, list(enumerate(plan)), chunksize=1)
+                results = pool.imap(writer.write_group_args, list(enumerate(plan)), chunksize=1)
             for k, r, t in results:
                 kept_n, rejected_n = kept_n + k, rejected_n + r
+                kept_per_group.append(k)
                 teachers.update(t)
                 bar.update(1)
+                resume.crash_point("pass2", len(kept_per_group))
         written_rejects = rejected_n + writer.concat_rejects(out, spool_dir, n_chunks, len(plan))
-        files = writer.name_shards(data, len(plan))
+        files = writer.name_shards(data, kept_per_group, on_rename=lambda i: resume.crash_point("rename", i))
     finally:
         if pool is not None:
             pool.terminate()
@@ -158,6 +173,18 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
 
 def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
     """Filter; returns the funnel. `stage` (a StageRun) receives counts for the manifest."""
+    spool_dir = out / ".spool"
+    try:
+        return _run(config, out=out, generate_dir=generate_dir, seed=seed, stage=stage)
+    except OSError as exc:
+        error = diskspace.fault(exc, spool_dir)
+        if error is None:
+            raise
+        diskspace.remove_partial(out, spool_dir)
+        raise error from None
+
+
+def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
     from distill.filter import decontaminate
 
     t_start = time.perf_counter()
@@ -167,13 +194,19 @@ def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage
         eval_index = decontaminate.Index(decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram)
         print(f"distill filter: decontamination index: {len(eval_index)} {config.decontaminate.ngram}-grams", file=sys.stderr)
     ledger = Ledger([name for _, name in sources], list(DOMAINS))
+    wanted = resume.fingerprint(config, sources, eval_index)
     spool_dir = out / ".spool"
-    shutil.rmtree(spool_dir, ignore_errors=True)  # a previous run's leftovers
-    spool_dir.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    need = diskspace.needed(sources, config.rejects_full)
+    if resume.resumable(spool_dir, wanted):
+        diskspace.check(out, need - resume.spool_bytes(spool_dir), 0)
+    else:
+        diskspace.check(out, need, diskspace.used_by(out, spool_dir))
+    spool_dir, _ = resume.start(out, wanted)
     one = pass_one(config, sources, eval_index, ledger, out, spool_dir)
     level = dataset_level(config, ledger, sources, seed)
+    ledger.drop_signatures()
     two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"])
-    shutil.rmtree(spool_dir, ignore_errors=True)
     seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
     result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,
                           seen=one["seen"], wall=time.perf_counter() - t_start, verify_calls=one["verify_calls"])
@@ -185,6 +218,8 @@ def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage
     funnel.write(out, result)
     figures = plots.write(out, ledger, result) if config.plots else []
     card.write(out, result, figures, two["teachers"], ledger.source_names)
+    resume.crash_point("end", 1)
+    shutil.rmtree(spool_dir, ignore_errors=True)  # last: until every output is written, a rerun continues from it
     if stage is not None:
         stage.counts.update(read=result["read"], kept=result["kept"], rejected=result["rejected"], malformed=result["malformed"],
                             rejected_by_reason=result["rejected_by_reason"])

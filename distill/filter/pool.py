@@ -29,6 +29,16 @@ def _init(parent_pid: int, *init_args: Any) -> None:
     worker.init(*init_args)
 
 
+class _Ready:
+    """A result already at hand, in the window beside the pool's pending ones."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
 class Workers:
     def __init__(self, n: int, init_args: tuple[Any, ...]):
         self.n = n
@@ -39,14 +49,15 @@ class Workers:
             ctx = multiprocessing.get_context("spawn")
             self.pool = ctx.Pool(n, initializer=_init, initargs=(os.getpid(), *init_args))
 
-    def map(self, chunks: Iterable[list]) -> Iterator[worker.ChunkResult]:
+    def map(self, chunks: Iterable[list], done=frozenset(), load=None) -> Iterator[worker.ChunkResult]:
+        """Results in chunk order; chunks in `done` are not run again but read back with `load(i)`."""
         if self.pool is None:
             for i, chunk in enumerate(chunks):
-                yield worker.process_chunk(i, chunk)
+                yield load(i) if i in done else worker.process_chunk(i, chunk)
             return
         window: deque = deque()
         for i, chunk in enumerate(chunks):
-            window.append(self.pool.apply_async(worker.process_chunk, (i, chunk)))
+            window.append(_Ready(load(i)) if i in done else self.pool.apply_async(worker.process_chunk, (i, chunk)))
             if len(window) >= 3 * self.n:
                 yield window.popleft().get()
         while window:

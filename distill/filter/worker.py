@@ -114,4 +114,12 @@ def process_chunk(chunk_id: int, chunk: list[tuple]) -> ChunkResult:
     seconds.update({k: v - before[2][k] for k, v in _STATE["seconds"].items()})
     seen = {k: v - before[1].get(k, 0) for k, v in chain.seen.items()}
     calls = getattr(getattr(chain, "correctness", None), "calls", 0) - calls_before
+    # last: once this file exists the chunk is done, and a rerun after a crash does not redo it
+    spool.write_meta(Path(_STATE["spool"]), chunk_id, rows, {"seconds": seconds, "seen": seen, "verify_calls": calls})
     return ChunkResult(rows, seconds, seen, calls)
+
+
+def load_chunk(spool_dir: str, chunk_id: int) -> ChunkResult:
+    """The result of a chunk a previous run committed to the spool (resume after a crash)."""
+    rows, extra = spool.read_meta(Path(spool_dir), chunk_id)
+    return ChunkResult([RowResult(**row) for row in rows], extra["seconds"], extra["seen"], extra["verify_calls"])

@@ -3,9 +3,11 @@
 A group is a run of consecutive chunks holding at most `shard_rows` kept rows (the ledger knows how
 many each chunk keeps, since chunk i holds rows [i*chunk_size, (i+1)*chunk_size)). A worker reads
 its chunks' spooled survivors, writes the kept ones to `data/.tmp-GGGGG.parquet` and the ones a
-dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`. The parent then renames the shards in
-order (`name_shards`) and concatenates the reject files (`concat_rejects`), so the output is the
-same for any number of workers.
+dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`, then commits the group with
+`spool/done-GGGGG.json` (its counts): a rerun after a crash does not write a committed group again.
+The parent then renames the shards in order (`name_shards`, which a rerun may finish) and
+concatenates the reject files (`concat_rejects`), so the output is the same for any number of
+workers and however often the run was interrupted.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ def rejects_path(spool_dir: Path, group: int) -> Path:
     return spool_dir / f"dsrejects-{group:05d}.jsonl"
 
 
+def done_path(spool_dir: Path, group: int) -> Path:
+    return spool_dir / f"done-{group:05d}.json"
+
+
+def write_group_args(args: tuple[int, list[int]]) -> tuple[int, int, Counter]:
+    return write_group(*args)
+
+
 def _assistant(fmt: FormatFilter, completion: str, domain: str) -> str:
     parts = fmt.parts({"completion": completion, "domain": domain})
     return completion if isinstance(parts, str) else assistant_content(parts)
@@ -67,10 +77,17 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
     from distill.filter.shards import SCHEMA, conversations
 
     config: FilterConfig = _STATE["config"]
+    done = done_path(_STATE["spool"], group)
+    if done.is_file():  # committed by an earlier, interrupted run
+        counts = json.loads(done.read_text(encoding="utf-8"))
+        return counts["kept"], counts["rejected"], Counter(counts["teachers"])
     codes, fmt = _STATE["codes"], _STATE["fmt"]
     kept_n, rejected_n, teachers = 0, 0, Counter()
-    writer = None
-    lines: list[str] = []
+    shard = shard_path(_STATE["data"], group)
+    part = shard.with_name(shard.name + ".part")
+    rejects = rejects_path(_STATE["spool"], group)
+    rejects_part = rejects.with_name(rejects.name + ".part")
+    writer, lines = None, None  # lines: the dataset-level rejects, streamed to disk (full rows: GBs at 800K)
     try:
         for chunk in chunks:
             path = spool.kept_path(_STATE["spool"], chunk)
@@ -84,57 +101,85 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                 completions, domains = kept.column("completion").to_pylist(), kept.column("domain").to_pylist()
                 if writer is None:
                     # dictionaries only for the few-valued columns: long unique texts gain nothing from them
-                    writer = pq.ParquetWriter(shard_path(_STATE["data"], group), SCHEMA, compression="zstd",
+                    writer = pq.ParquetWriter(part, SCHEMA, compression="zstd",
                                               use_dictionary=["domain", "source", "teacher"])
                 writer.write_table(conversations(kept, [_assistant(fmt, c, d) for c, d in zip(completions, domains)]))
                 teachers.update(kept.column("teacher").to_pylist())
                 kept_n += kept.num_rows
             if not keep.all():
+                if lines is None:
+                    lines = open(rejects_part, "w", encoding="utf-8")
                 for rec, code in zip(table.filter(pa.array(~keep, pa.bool_())).to_pylist(), row_codes[~keep]):
                     detail = _STATE["details"].get(rec["row"], "")
                     line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
-                    lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    finally:
-        if writer is not None:
-            writer.close()
-    if lines:
-        rejects_path(_STATE["spool"], group).write_text("".join(lines), encoding="utf-8")
-    rejected_n = len(lines)
+                    lines.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    rejected_n += 1
+        for handle in (writer, lines):
+            if handle is not None:
+                handle.close()
+    except BaseException as exc:
+        for handle in (writer, lines):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        part.unlink(missing_ok=True)
+        rejects_part.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise spool.named_error(exc, part) from exc
+        raise
+    if lines is not None:
+        rejects_part.replace(rejects)
+    if writer is not None:
+        part.replace(shard)
+    spool.atomic_write(done, lambda p: p.write_text(json.dumps({"kept": kept_n, "rejected": rejected_n, "teachers": dict(teachers)}), encoding="utf-8"))
     return kept_n, rejected_n, teachers
 
 
 def concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
     """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
     returns the record-level line count."""
-    tmp, count = out / ".rejects.jsonl.tmp", 0
-    with open(tmp, "wb") as rejects:
-        for chunk in range(n_chunks):
-            path = spool.rejects_path(spool_dir, chunk)
-            if path.is_file():
-                data = path.read_bytes()
-                rejects.write(data)
-                count += data.count(b"\n")
-        for group in range(n_groups):
-            path = rejects_path(spool_dir, group)
-            if path.is_file():
-                rejects.write(path.read_bytes())
-    tmp.replace(out / "rejects.jsonl")
+    count = 0
+
+    def write(target: Path) -> None:
+        nonlocal count
+        with open(target, "wb") as rejects:
+            for chunk in range(n_chunks):
+                path = spool.rejects_path(spool_dir, chunk)
+                if path.is_file():
+                    data = path.read_bytes()
+                    rejects.write(data)
+                    count += data.count(b"\n")
+            for group in range(n_groups):
+                path = rejects_path(spool_dir, group)
+                if path.is_file():
+                    rejects.write(path.read_bytes())
+
+    spool.atomic_write(out / "rejects.jsonl", write)  # a write error names rejects.jsonl, no half file stays
     return count
 
 
-def name_shards(data: Path, n_groups: int) -> list[Path]:
-    """Rename the groups' temporary shards to train-0000i-of-0000n.parquet, in group order."""
+def name_shards(data: Path, kept_per_group: list[int], on_rename=None) -> list[Path]:
+    """Rename the groups' temporary shards to train-0000i-of-0000n.parquet, in group order. A rerun
+    after a crash in the middle finds some already renamed: those are left as they are."""
     import pyarrow.parquet as pq
 
     from distill.filter.shards import SCHEMA
 
-    tmps = [path for path in (shard_path(data, g) for g in range(n_groups)) if path.is_file()]
-    if not tmps:  # an empty dataset is still a loadable dataset
-        tmps = [shard_path(data, 0)]
-        pq.write_table(SCHEMA.empty_table(), tmps[0])
+    groups = [g for g, kept in enumerate(kept_per_group) if kept]
+    if not groups:  # an empty dataset is still a loadable dataset
+        groups = [0]
+        if not (data / "train-00000-of-00001.parquet").is_file():
+            spool.atomic_write(shard_path(data, 0), lambda p: pq.write_table(SCHEMA.empty_table(), p))
     final = []
-    for i, tmp in enumerate(tmps):
-        path = data / f"train-{i:05d}-of-{len(tmps):05d}.parquet"
-        tmp.replace(path)
+    for i, group in enumerate(groups):
+        path, tmp = data / f"train-{i:05d}-of-{len(groups):05d}.parquet", shard_path(data, group)
+        if tmp.is_file():
+            tmp.replace(path)
+            if on_rename is not None:
+                on_rename(i + 1)
+        elif not path.is_file():
+            raise FileNotFoundError(f"shard {tmp} of this run is missing")
         final.append(path)
     return final

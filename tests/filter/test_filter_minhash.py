@@ -48,3 +48,25 @@ def test_near_duplicates_keeps_the_first_of_a_group():
     rows = [texts[0], texts[1], texts[0] + " tail", texts[2], texts[1].upper()]
     dups = minhash.near_duplicates(np.stack([minhash.signature(t) for t in rows]), bands=8, threshold=0.8)
     assert {row: first for row, (first, _) in dups.items()} == {2: 0, 4: 1}
+
+
+def test_a_cluster_of_thousands_costs_no_memory_per_pair():
+    """5,000 near-identical texts (NuminaMath has clusters like this): every one after the first is
+    found as its duplicate, and the search holds a bounded bucket, not ~n * 32 * bands partners."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 2**32, size=64, dtype=np.uint32)
+    sigs = np.tile(base, (5000, 1))
+    sigs[np.arange(5000), rng.integers(0, 64, size=5000)] = 7  # one position differs: similarity ~0.98
+    others = rng.integers(0, 2**32, size=(3000, 64), dtype=np.uint32)  # unrelated rows, mixed in
+    allsigs = np.concatenate([sigs, others])[rng.permutation(8000)]
+    tracemalloc.start()
+    dups = minhash.near_duplicates(allsigs, bands=8, threshold=0.8)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cluster = sorted(np.flatnonzero((allsigs == base).sum(axis=1) >= 63).tolist())
+    assert set(dups) == set(cluster[1:])
+    assert all(original == cluster[0] for original, _ in dups.values())
+    # buckets (8 x 8,000 int32) + the duplicates found; the old pair sets took ~40 MB here
+    assert peak < 4 * 2**20, peak

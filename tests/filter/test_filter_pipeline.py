@@ -70,13 +70,14 @@ def test_cli_on_generated_traces_gives_a_loadable_dataset(tmp_path):
 
     from datasets import load_dataset
 
-    ds = load_dataset("parquet", data_dir=str(out / "data"), split="train")
+    cache = str(tmp_path / "hf-cache")  # the shared ~/.cache may hold another run's "filter" dataset
+    ds = load_dataset("parquet", data_dir=str(out / "data"), split="train", cache_dir=cache)
     assert len(ds) == funnel["kept"] > 0
     assert {"messages", "id", "prompt_id", "domain", "source", "completion_tokens", "teacher"} <= set(ds.column_names)
     row = ds[0]
     assert [m["role"] for m in row["messages"]] == ["user", "assistant"]
     assert row["messages"][1]["content"].startswith("<think>\n") and "</think>\n\n" in row["messages"][1]["content"]
-    assert len(load_dataset(str(out), split="train")) == len(ds)  # the card's header points at data/
+    assert len(load_dataset(str(out), split="train", cache_dir=cache)) == len(ds)  # the card's header points at data/
     for name in ("funnel.md", "README.md", "recipe.resolved.yaml", "manifest.json", "figures/rejections.png",
                  "figures/lengths.png", "figures/yield_domain.png", "figures/yield_source.png"):
         assert (out / name).is_file(), name
