@@ -42,10 +42,6 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
     config = read_model_config(cfg.model)
     if need_data:
         check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
-    elif cfg.dataset:  # --plan: a dataset the recipe names must exist and hold conversations
-        from distill.formats.sft_rows import check_dataset
-
-        print(check_dataset(cfg.dataset, cfg.messages_column), file=sys.stderr)
     return config
 
 
@@ -67,6 +63,10 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
     if needs_launch(cfg):
         check_launcher(cfg)
         print("check launcher: ok", file=out)
+    if cfg.dataset:  # a dataset the recipe names must exist and hold conversations (else: a filter's output to come)
+        from distill.formats.sft_rows import check_dataset
+
+        print(f"check {check_dataset(cfg.dataset, cfg.messages_column)}", file=out)
     import datasets
 
     datasets.disable_progress_bars()  # the plan is a few lines of checks, not a progress log

@@ -113,7 +113,8 @@ def test_plan_checks_the_named_dataset(tmp_path, tiny_qwen_dir, capsys):
     assert "none of the first 1 rows is a conversation" in capsys.readouterr().err
     rows, _ = datasets.sharegpt()
     assert plan(datasets.write_jsonl(tmp_path / "bespoke.jsonl", rows)) == 0
-    assert "(sharegpt; 3 of the first 5 rows are conversations)" in capsys.readouterr().err
+    assert "check dataset: " in (out := capsys.readouterr().out)
+    assert "(sharegpt; 3 of the first 5 rows are conversations)" in out
 
 
 def test_openr1_parquet_shards_as_hub_dataset_dir_and_train_student(tmp_path, tokenizer):

@@ -80,7 +80,7 @@ def test_plan_fails_where_the_run_would_and_writes_nothing(tmp_path, toy_tokeniz
     assert "strips <think>" in err
     unusable = _traces(tmp_path, [[{"role": "user", "content": "only a question"}]])
     err = _fails(recipe(tmp_path, model=str(model), dataset=str(unusable)), capsys, "--plan")
-    assert "none of 1 rows is usable" in err and "malformed" in err
+    assert "none of the first 1 rows is a conversation" in err  # the dataset check, before tokenizing
     err = _fails(recipe(tmp_path, model=str(model), dataset=str(data), accelerate_config=str(data)), capsys, "--plan")
     assert "not an accelerate config" in err
     assert not (tmp_path / "run").exists()
