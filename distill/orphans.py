@@ -1,5 +1,8 @@
-"""No orphans: a process distill starts for a stage (a `distill run` stage, a filter worker) dies
-with the process that started it, even when that one is killed with SIGKILL and runs no cleanup.
+"""No orphans: a process distill starts for a stage (a `distill run` stage, a filter or verify
+worker) dies with the process that started it, even when that one is killed with SIGKILL and runs
+no cleanup. A pool worker whose parent dies is not told otherwise: it would go on taking the tasks
+still buffered in its queue (for `distill verify`, running untrusted code in the sandbox; bwrap's
+--die-with-parent then ends the sandboxes with the worker).
 
 Linux's PR_SET_PDEATHSIG asks the kernel to signal the child when its parent exits; elsewhere it
 is not available and the children end when they next talk to their parent (documented fallback).

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from distill.errors import DistillError
 from distill.records import AtomicJsonlWriter, Row, list_row_files, read_rows
-from distill.verify.orphans import die_with_parent
+from distill.orphans import die_with_parent
 from distill.verify.sandbox import SandboxUnavailable
 
 CHUNK = 16  # rows per task sent to a worker: amortizes pickling without starving workers
