@@ -54,7 +54,7 @@ SHAPES = {
                          warmup_steps=3),
              "grpo": dict(shape="1.5b", batch=16, num_generations=8, max_completion_length=256, bf16=True),
              "small": dict(hidden_size=256, num_layers=4, num_heads=4, intermediate_size=1024)},
-    "cpu": {"sft": dict(shape="tiny", traces=12, mean_tokens=60, max_length=512, tokens_per_step=1024,
+    "cpu": {"sft": dict(shape="tiny", traces=8, mean_tokens=48, max_length=256, tokens_per_step=512,
                         warmup_steps=1),
             "grpo": dict(shape="tiny", batch=4, num_generations=2, max_completion_length=8, bf16=False),
             "small": dict(hidden_size=128, num_layers=2, num_heads=2, intermediate_size=256)},
