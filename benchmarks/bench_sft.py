@@ -27,7 +27,7 @@ the fp32 matmul rate measured at the start of the run (so it reads "fraction of 
 matmul reaches", not a datasheet figure). Peak memory: CUDA max_memory_allocated per run on a GPU;
 on a CPU the process's peak resident set during the run (sampled every 20 ms).
 
-    python benchmarks/bench_sft.py --device cpu --traces 64 --repeats 6   # tiny model; ~3 min idle, far more when shared
+    python benchmarks/bench_sft.py --device cpu --traces 64 --repeats 4   # tiny model; minutes idle, 30 min when shared
     python benchmarks/bench_sft.py --device cuda --shape qwen2.5-1.5b     # H100/H200: Qwen2.5-1.5B shape, 4K packed
 
 Writes a JSON summary to --out (default runs/bench_sft/<shape>-<device>.json) and prints one table.
