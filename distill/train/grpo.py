@@ -108,6 +108,13 @@ def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights
     }
     if not torch.cuda.is_available():
         options["bf16"] = False  # TRL defaults to bf16, which a CPU runs slowly or not at all
+    if "gradient_checkpointing" not in section.grpo:
+        from distill.train.grpo_memory import default_checkpointing
+
+        # TRL's default is on; off when the step fits (recomputation costs ~1/3 of the training compute)
+        options["gradient_checkpointing"] = default_checkpointing(
+            section.model, section.grpo, max_completion_length=_max_completion_length(section),
+            vllm_colocate=section.backend == "vllm" and section.vllm_mode == "colocate")
     options.update(section.grpo)
     options.update(
         output_dir=str(out_dir), seed=seed, reward_weights=reward_weights,
