@@ -57,7 +57,12 @@ def free_bytes(where: str | Path) -> int | None:
 
 def describe(exc: BaseException, where: str | Path | None = None) -> str | None:
     """One line for a machine fault, or None when `exc` is not one. Writers that hide the OS error
-    (torch.save: "unexpected pos", "iostream error") are recognised by the disk being full after."""
+    (torch.save: "unexpected pos", "iostream error") are recognised by the disk being full after.
+    A DistillError is already the one line a stage chose (e.g. the filter's, naming its spool): kept."""
+    from distill.errors import DistillError
+
+    if isinstance(exc, DistillError):
+        return None
     code = fault_errno(exc)
     if code is None and where is not None and isinstance(exc, (OSError, RuntimeError)):
         free = free_bytes(where)

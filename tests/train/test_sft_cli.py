@@ -89,7 +89,7 @@ def test_plan_fails_where_the_run_would_and_writes_nothing(tmp_path, toy_tokeniz
 def test_a_run_whose_data_is_unusable_leaves_no_manifest(tmp_path, tiny_qwen_dir, capsys):
     unusable = _traces(tmp_path, [[{"role": "user", "content": "only a question"}]])
     assert main(["train-student", str(recipe(tmp_path, model=str(tiny_qwen_dir), dataset=str(unusable)))]) == 2
-    assert "none of 1 rows is usable" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert "none of 1 rows is a conversation" in capsys.readouterr().err.strip().splitlines()[-1]
     assert not (tmp_path / "run" / "train_student").exists()  # no manifest.json, no recipe.resolved.yaml
 
 
