@@ -21,7 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", default=None)
     args = parser.parse_args(argv)
     try:
-        run_sft(load_recipe(args.recipe, args.overrides), resume=args.resume)
+        recipe = load_recipe(args.recipe, args.overrides)
+        if recipe.section("train_student").method == "on_policy":
+            from distill.train.on_policy import run_on_policy
+
+            run_on_policy(recipe, resume=args.resume)
+        else:
+            run_sft(recipe, resume=args.resume)
     except DistillError as exc:
         print(f"distill train-student: error: {exc}", file=sys.stderr)
         return exc.exit_code
