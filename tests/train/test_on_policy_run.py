@@ -1,9 +1,10 @@
 """On-policy distillation through `distill train-student` (method: on_policy, TRL's real
 DistillationTrainer) with a tiny Llama student and a tiny Qwen2 teacher on one toy tokenizer.
 
-One module-scoped run in two parts: part 1 trains 24 steps (checkpoints 12 and 24) and must bring the
-student's distribution closer to the teacher's; part 2 resumes with a generated-token budget that
-part 1 has nearly spent, so it must restore the count from the checkpoint and stop one step later.
+One module-scoped run in two parts keeps this under a minute on two cores: part 1 trains 2 steps
+(checkpoints 1 and 2); part 2 resumes with a generated-token budget that part 1 has nearly spent, so
+it must restore the count from the checkpoint and stop one step later. That the student moves
+toward the teacher takes more steps (24): the last test, marked slow (about two minutes here).
 """
 
 import json
@@ -14,7 +15,7 @@ import yaml
 from distill.cli import main
 
 DISTILLATION = {"per_device_train_batch_size": 4, "max_completion_length": 16, "learning_rate": 3.0e-3,
-                "lr_scheduler_type": "constant", "beta": 1.0, "temperature": 1.0, "save_steps": 12}
+                "lr_scheduler_type": "constant", "beta": 1.0, "temperature": 1.0, "save_steps": 1}
 
 
 def write_recipe(path, student, teacher, out_dir, **distillation):
@@ -80,49 +81,55 @@ def reverse_kl(student_dir, teacher_dir) -> float:
 def two_part_run(tiny_llama_dir, sharp_teacher, tmp_path_factory):
     root = tmp_path_factory.mktemp("on_policy")
     stage = root / "run" / "train_student"
-    recipe = write_recipe(root / "r.yaml", tiny_llama_dir, sharp_teacher, root / "run", max_steps=24)
+    recipe = write_recipe(root / "r.yaml", tiny_llama_dir, sharp_teacher, root / "run", max_steps=2)
     assert main(["train-student", str(recipe)]) == 0
     part1 = json.loads((stage / "manifest.json").read_text())
-    kl = (reverse_kl(tiny_llama_dir, sharp_teacher), reverse_kl(stage, sharp_teacher))
     tokens = part1["counts"]["generated_tokens"]
-    recipe2 = write_recipe(root / "r2.yaml", tiny_llama_dir, sharp_teacher, root / "run", max_steps=40)
+    recipe2 = write_recipe(root / "r2.yaml", tiny_llama_dir, sharp_teacher, root / "run", max_steps=12)
     assert main(["train-student", str(recipe2), "--set",
                  f"train_student.on_policy.budget.max_generated_tokens={tokens + 1}"]) == 0
     part2 = json.loads((stage / "manifest.json").read_text())
-    return stage, part1, part2, kl
-
-
-def test_the_student_moves_toward_the_teacher(two_part_run):
-    _, _, _, (before, after) = two_part_run
-    assert after < 0.5 * before, (before, after)
+    return stage, part1, part2
 
 
 def test_outputs_model_tokenizer_manifest_metrics_plot(two_part_run):
-    stage, part1, _, _ = two_part_run
+    stage, part1, _ = two_part_run
     for name in ("config.json", "model.safetensors", "tokenizer.json", "training_curves.png", "metrics.jsonl"):
         assert (stage / name).is_file(), name
     assert part1["status"] == "ok" and part1["method"] == "on_policy"
-    assert part1["counts"]["steps"] == 24
+    assert part1["counts"]["steps"] == 2
     assert part1["counts"]["prompts"]["read"] == part1["counts"]["prompts"]["kept"] == 16
-    # 24 steps x 4 completions, each at most max_completion_length tokens; prompts count as trained too
-    assert 0 < part1["counts"]["generated_tokens"] <= 24 * 4 * 16 < part1["counts"]["train_tokens"]
+    # 2 steps x 4 completions, each at most max_completion_length tokens; prompts count as trained too
+    assert 0 < part1["counts"]["generated_tokens"] <= 2 * 4 * 16 < part1["counts"]["train_tokens"]
     assert part1["training"]["teacher"].endswith("sharp") and part1["training"]["beta"] == 1.0
 
 
 def test_metrics_have_divergence_length_and_budget_per_step(two_part_run):
     from distill.train.on_policy_plot import read_metrics
 
-    stage, _, _, _ = two_part_run
+    stage, _, _ = two_part_run
     rows = read_metrics(stage / "metrics.jsonl")
-    assert [row["step"] for row in rows] == list(range(1, 26))
+    assert [row["step"] for row in rows] == [1, 2, 3]
     for key in ("loss", "completions/mean_length", "budget/generated_tokens", "entropy"):
         assert all(key in row for row in rows), key
 
 
 def test_resume_continues_and_the_budget_stops_it(two_part_run):
-    _, part1, part2, _ = two_part_run
+    _, part1, part2 = two_part_run
     training = part2["training"]
-    assert training["resumed_from"].endswith("checkpoint-24")
-    assert training["steps"] == 25  # one step after the resume, then the budget stopped it
+    assert training["resumed_from"].endswith("checkpoint-2")
+    assert training["steps"] == 3  # one step after the resume, then the budget stopped it
     assert training["stopped_by_budget"].startswith("max_generated_tokens=")
     assert training["generated_tokens"] > part1["counts"]["generated_tokens"]
+
+
+@pytest.mark.slow
+def test_the_student_moves_toward_the_teacher(tiny_llama_dir, sharp_teacher, tmp_path):
+    """24 steps of reverse KL on the student's own samples more than halve that divergence, measured
+    apart from the trainer on fresh seeded samples (4.64 -> 1.40 nats per token when written)."""
+    recipe = write_recipe(tmp_path / "r.yaml", tiny_llama_dir, sharp_teacher, tmp_path / "run", max_steps=24,
+                          save_strategy="no")
+    assert main(["train-student", str(recipe)]) == 0
+    before = reverse_kl(tiny_llama_dir, sharp_teacher)
+    after = reverse_kl(tmp_path / "run" / "train_student", sharp_teacher)
+    assert after < 0.5 * before, (before, after)
