@@ -198,39 +198,48 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
 
 
 def run_on_policy(recipe: Any, *, resume: bool | None = None) -> dict[str, Any]:
-    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary."""
+    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
+    Under `accelerate launch` every process trains; the main one writes the manifest and plot."""
+    from contextlib import nullcontext
+
     from transformers import set_seed
 
     from distill.manifest import StageRun
     from distill.train.grpo_data import build_dataset
-    from distill.train.on_policy_plot import plot_curves
+    from distill.train.sft import is_main_process
 
     cfg: StudentConfig = recipe.section(STAGE)
     cfg.validate(file=recipe.source_file, path=STAGE)
-    section = cfg.on_policy
     out_dir = recipe.stage_dir(STAGE)
     wanted = cfg.resume if resume is None else resume
     checkpoint = find_checkpoint(out_dir, None if wanted == "auto" else wanted)
     set_seed(recipe.seed)
-    with StageRun(out_dir, recipe, STAGE) as run:
-        if checkpoint is None and (out_dir / METRICS_FILE).exists():
+    main = is_main_process()
+    with StageRun(out_dir, recipe, STAGE) if main else nullcontext() as run:
+        if main and checkpoint is None and (out_dir / METRICS_FILE).exists():
             (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file
-        dataset, source_stats = build_dataset(section, recipe.seed)
-        run.counts["prompts"] = source_stats
+        dataset, source_stats = build_dataset(cfg.on_policy, recipe.seed)
         trainer, budget, facts = build_trainer(cfg, recipe, out_dir, dataset)
-        if checkpoint:
+        if checkpoint and main:
             print(f"on-policy: resuming from {checkpoint}", file=sys.stderr)
         trainer.train(resume_from_checkpoint=checkpoint)
         trainer.save_model(str(out_dir))  # weights + the tokenizer with its checked chat template
-        plot = plot_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
-        summary = _summary(trainer, budget, checkpoint, plot)
-        run.counts.update(steps=summary["steps"], generated_tokens=summary["generated_tokens"],
-                          train_tokens=summary["train_tokens"])
-        run.extra.update(method="on_policy", training={**facts, **summary})
-    print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
-          f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
-          + f"; model saved to {out_dir}", file=sys.stderr)
+        summary = _summary(trainer, budget, checkpoint, _plot(cfg.on_policy, out_dir) if main else None)
+        if run is not None:
+            run.counts.update(prompts=source_stats, steps=summary["steps"],
+                              generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
+            run.extra.update(method="on_policy", training={**facts, **summary})
+    if main:
+        print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
+              f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
+              + f"; model saved to {out_dir}", file=sys.stderr)
     return {**summary, "output_dir": str(out_dir)}
+
+
+def _plot(section: OnPolicySection, out_dir: Path) -> Path | None:
+    from distill.train.on_policy_plot import plot_curves
+
+    return plot_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
 
 
 def _summary(trainer: Any, budget: Any, checkpoint: str | None, plot: Path | None) -> dict[str, Any]:

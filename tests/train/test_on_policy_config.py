@@ -84,3 +84,23 @@ def test_a_teacher_with_another_tokenizer_is_refused_in_one_line(tiny_llama_dir,
     assert "needs a shared vocabulary" in err
     manifest = json.loads((tmp_path / "run" / "train_student" / "manifest.json").read_text())
     assert manifest["status"] == "failed"
+
+
+def test_a_teacher_with_a_padded_embedding_of_the_same_tokenizer_is_matched(tiny_llama_dir, tiny_qwen_dir, tmp_path):
+    """Qwen2.5 pads 7B+ embeddings to 152,064 rows and smaller ones to 151,936 over one tokenizer:
+    the student's embedding is padded to the teacher's, and the run trains."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    teacher = AutoModelForCausalLM.from_pretrained(tiny_qwen_dir)
+    rows = teacher.get_input_embeddings().weight.shape[0] + 64
+    teacher.resize_token_embeddings(rows, mean_resizing=False)
+    teacher.save_pretrained(tmp_path / "padded_teacher")
+    AutoTokenizer.from_pretrained(tiny_qwen_dir).save_pretrained(tmp_path / "padded_teacher")
+    recipe = {"seed": 0, "output_dir": str(tmp_path / "run"), "train_student": {
+        "method": "on_policy", "model": str(tiny_llama_dir),
+        "on_policy": {"teacher": str(tmp_path / "padded_teacher"), "prompts": PROMPTS, "plot": False,
+                      "distillation": {"max_steps": 1, "per_device_train_batch_size": 2,
+                                       "max_completion_length": 4, "save_strategy": "no"}}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    assert main(["train-student", str(tmp_path / "r.yaml")]) == 0
+    assert AutoConfig.from_pretrained(tmp_path / "run" / "train_student").vocab_size == rows
