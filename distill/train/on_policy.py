@@ -127,7 +127,7 @@ def _eos_ids(current: Any, stop_id: int) -> list[int]:
     return [stop_id] + [i for i in ids if i != stop_id]
 
 
-def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype: str) -> Any:
+def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype: str, attention: str = "sdpa") -> Any:
     """trl.DistillationConfig: distill's defaults, then the recipe's `distillation` mapping, then the
     keys distill owns."""
     import trl
@@ -138,7 +138,8 @@ def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype:
         "disable_tqdm": True,  # distill's progress line instead
         "save_strategy": "steps",
         "save_steps": 100,
-        "teacher_model_init_kwargs": {"dtype": dtype},  # TRL's default would load the teacher in float32
+        # The teacher as the student: TRL's default would load it in float32 with default attention.
+        "teacher_model_init_kwargs": {"dtype": dtype, "attn_implementation": attention},
         **section.distillation,
     }
     if dtype == "float32":
@@ -180,10 +181,11 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
     teacher_tokenizer, teacher_config = load_teacher_parts(section.teacher)
     check_same_tokenizer(tokenizer, teacher_tokenizer, section.teacher)
     dtype = ml.resolve_dtype(cfg.dtype)
-    attention = "sdpa" if cfg.attention in ("auto", "flex_attention") else cfg.attention  # generation: no packing
+    attention = ml.resolve_attention(cfg.attention)
+    attention = "sdpa" if attention == "flex_attention" else attention  # no packing here: flex buys nothing
     teacher_vocab = teacher_config.get_text_config().vocab_size
     budget = BudgetCallback(**resolve_budget(section))
-    args = distillation_args(section, out_dir, recipe.seed, dtype)
+    args = distillation_args(section, out_dir, recipe.seed, dtype, attention)
     student = load_student(cfg, tokenizer, teacher_vocab, attention=attention, dtype=dtype)
     cls = trainer_class()
     trainer = cls(model=student, teacher_model=section.teacher, args=args, train_dataset=dataset,

@@ -1,4 +1,5 @@
-"""Recipe section `train_student`: SFT of a student on filtered traces (issue 5).
+"""Recipe section `train_student`: SFT of a student on filtered traces (issue 5), or with
+`method: on_policy` on-policy distillation from a teacher (its keys: on_policy_config.py).
 
 Standard library only, so a recipe loads without importing torch or TRL. The `sft` mapping is handed
 straight to `trl.SFTConfig`, so every TRL option is available; `validate` checks it against
