@@ -49,9 +49,13 @@ def _int(value: Any) -> int | None:
 
 def stage_compute(path: str | Path) -> StageCompute:
     directory = Path(path)
-    manifest = read_json(directory / MANIFEST if directory.is_dir() or not directory.suffix else directory)
+    is_file = directory.suffix == ".json"
+    manifest = read_json(directory if is_file else directory / MANIFEST)
+    # Named by its directory (the pipeline section: warmup_student, train_on_policy, ...), since a
+    # section run through another stage's command records that command's stage name.
+    label = (directory.parent if is_file else directory).name or str(path)
     if manifest is None:
-        return StageCompute(str(path), note=f"no manifest at {path}")
+        return StageCompute(str(path), label, note=f"no manifest at {path}")
     counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
     nested = [manifest.get(k) for k in ("training", "train") if isinstance(manifest.get(k), dict)]
     generated = _int(counts.get("generated_tokens"))
@@ -61,14 +65,12 @@ def stage_compute(path: str | Path) -> StageCompute:
     for part in nested:
         train = train if train is not None else _int(part.get("train_tokens"))
     stage = str(manifest.get("stage", "?"))
-    if manifest.get("method") == "on_policy":
-        stage += " (on-policy)"
-    if stage.startswith("generate") and train is None:
+    if stage == "generate" and train is None:
         train = 0  # sampling only
     if generated is None and stage in ("train_student", "warmup_student", "warmup_teacher"):
         generated = 0  # SFT samples nothing
     note = "" if manifest.get("status") == "ok" else f"status {manifest.get('status')}"
-    return StageCompute(str(path), stage, generated, train, _float(manifest.get("wall_seconds")), note)
+    return StageCompute(str(path), label, generated, train, _float(manifest.get("wall_seconds")), note)
 
 
 def _float(value: Any) -> float | None:

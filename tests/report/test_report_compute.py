@@ -46,7 +46,7 @@ def test_compute_table_sums_each_models_stages(tmp_path):
     header = "| model | toy_arithmetic pass@1 | generated tokens | training tokens | wall time | stages |"
     assert header in md
     assert "| distilled | 50.0 | 50,000 | 120,000 | 120 s | generate, train_student |" in md
-    assert "| on_policy | 100.0 | 59,000 | 135,000 | 150 s | generate, train_student, train_on_policy (on-policy) |" in md
+    assert "| on_policy | 100.0 | 59,000 | 135,000 | 150 s | generate, train_student, train_on_policy |" in md
     assert "| rl_baseline | 0.0 | 2.50M | – | 90 s | train_baseline |" in md
 
 
