@@ -21,7 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from distill.errors import DistillError
+from distill.errors import DistillError, require
 from distill.train.grpo import METRICS_FILE, PLOT_FILE, find_checkpoint
 from distill.train.on_policy_config import OnPolicySection
 from distill.train.sft_config import StudentConfig
@@ -187,6 +187,13 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
     budget = BudgetCallback(**resolve_budget(section))
     args = distillation_args(section, out_dir, recipe.seed, dtype, attention)
     student = load_student(cfg, tokenizer, teacher_vocab, attention=attention, dtype=dtype)
+    if args.use_vllm:
+        require("vllm", "vllm", "on-policy generation with on_policy.distillation.use_vllm: true")
+        if args.vllm_mode == "colocate":
+            from distill.train.vllm_cpu import live_linear_weights_on_cpu
+
+            if live_linear_weights_on_cpu():  # as for GRPO: TRL's weight sync must reach vLLM's layers
+                log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
     cls = trainer_class()
     trainer = cls(model=student, teacher_model=section.teacher, args=args, train_dataset=dataset,
                   processing_class=tokenizer, peft_config=ml.peft_config(cfg),

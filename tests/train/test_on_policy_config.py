@@ -104,3 +104,12 @@ def test_a_teacher_with_a_padded_embedding_of_the_same_tokenizer_is_matched(tiny
     (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
     assert main(["train-student", str(tmp_path / "r.yaml")]) == 0
     assert AutoConfig.from_pretrained(tmp_path / "run" / "train_student").vocab_size == rows
+
+
+def test_plan_is_refused_for_on_policy_in_one_line(tiny_llama_dir, tmp_path, capsys):
+    recipe = {"train_student": {"method": "on_policy", "model": str(tiny_llama_dir),
+                                "on_policy": {"teacher": str(tiny_llama_dir), "prompts": PROMPTS}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    assert main(["train-student", str(tmp_path / "r.yaml"), "--plan"]) == 2
+    assert capsys.readouterr().err.strip() == ("distill train-student: error: --plan estimates SFT memory only; "
+                                               "it has no plan for method: on_policy")
