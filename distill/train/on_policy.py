@@ -215,7 +215,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None) -> dict[str, Any]:
 
     from distill.manifest import StageRun
     from distill.train.grpo_data import build_dataset
-    from distill.train.sft import is_main_process
+    from distill.train.sft import is_main_process, save_student
 
     cfg: StudentConfig = recipe.section(STAGE)
     cfg.validate(file=recipe.source_file, path=STAGE)
@@ -232,7 +232,9 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None) -> dict[str, Any]:
         if checkpoint and main:
             print(f"on-policy: resuming from {checkpoint}", file=sys.stderr)
         trainer.train(resume_from_checkpoint=checkpoint)
-        trainer.save_model(str(out_dir))  # weights + the tokenizer with its checked chat template
+        # As SFT saves: the weights (a LoRA adapter merged in, kept beside it), the tokenizer with its
+        # checked chat template, a generation_config that stops on the stop token.
+        save_student(trainer, cfg, out_dir, trainer.processing_class.eos_token)
         summary = _summary(trainer, budget, checkpoint, _plot(cfg.on_policy, out_dir) if main else None)
         if run is not None:
             run.counts.update(prompts=source_stats, steps=summary["steps"],
