@@ -7,7 +7,7 @@ its own process (`python -m distill <command> <recipe>`), so memory (and GPU mem
 between stages and a crash in one leaves the finished ones intact: rerunning continues there.
 
 Some sections reuse another stage's command: `warmup_teacher` and `warmup_student` are SFT runs
-(`train-student`). For those, the pipeline writes a derived recipe in which the section takes the
+(`train-student`), `train_on_policy` an on-policy distillation run (`train-student`, method: on_policy). For those, the pipeline writes a derived recipe in which the section takes the
 name the command reads, with its output directory pinned to the section's own.
 """
 
@@ -50,6 +50,7 @@ STAGE_TABLE = {
     "warmup_student": Stage("warmup_student", ("train-student",), "train_student", "--fresh"),
     "train_student": Stage("train_student", ("train-student",), "train_student", "--fresh"),
     "train_baseline": Stage("train_baseline", ("train-baseline",), "train_baseline", "--fresh"),
+    "train_on_policy": Stage("train_on_policy", ("train-student",), "train_student", "--fresh"),
     "eval": Stage("eval", ("eval",), "eval", "--force"),
     "report": Stage("report", ("report",), "report", "--force"),
 }

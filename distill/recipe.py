@@ -31,9 +31,11 @@ from distill.train.sft_config import StudentConfig
 # The stage sections, in the order `distill run` runs them; a recipe runs the stages it has.
 # warmup_teacher / warmup_student are SFT runs (train-student) before GRPO; the toy demo uses them
 # to bring a random tiny model to a starting competence, as pretraining does for a real model.
+# train_on_policy is a train-student run with `method: on_policy`, usually from the SFT student; it
+# follows train_baseline so its budget can be matched to the baseline's manifest.
 PIPELINE_STAGES = [
     "toy", "warmup_teacher", "train_teacher", "generate", "filter",
-    "warmup_student", "train_student", "train_baseline", "eval", "report",
+    "warmup_student", "train_student", "train_baseline", "train_on_policy", "eval", "report",
 ]
 
 
@@ -49,6 +51,7 @@ class Recipe:
     warmup_student: StudentConfig | None = None
     train_student: StudentConfig | None = None
     train_baseline: GRPOStageConfig | None = None
+    train_on_policy: StudentConfig | None = None
     eval: EvalConfig | None = None
     report: ReportConfig | None = None
     # Where the recipe was read from; not a YAML key.

@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--funnel", help="filter output dir (or its funnel.json) to show the filter funnel")
     parser.add_argument("--training", action="append", default=[], metavar="NAME=DIR",
                         help="training output dir whose trainer_state.json gives loss/reward curves (repeatable)")
+    parser.add_argument("--compute", action="append", default=[], metavar="NAME=DIR[,DIR...]",
+                        help="stage output dirs whose manifests give row NAME's compute (repeatable)")
     parser.add_argument("--title")
     parser.add_argument("--force", action="store_true", help="build the report again even if it is complete")
     from distill.stage_inputs import add_argument as add_partial_input_argument
@@ -60,6 +62,9 @@ def build_recipe(args: argparse.Namespace):
         section["funnel"] = args.funnel
     if args.training:
         section["training"] = {**(section.get("training") or {}), **_named(args.training)}
+    if args.compute:
+        section["compute"] = {**(section.get("compute") or {}),
+                              **{name: path.split(",") for name, path in _named(args.compute).items()}}
     if args.title:
         section["title"] = args.title
     return recipe_from_dict(data, file=recipe_file or "<command line>")
@@ -85,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         funnel = str(recipe.stage_dir("filter"))
     if not training:
         training = {name: str(recipe.stage_dir(stage)) for name, stage in
-                    (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"))
+                    (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"),
+                     ("on_policy", "train_on_policy"))
                     if getattr(recipe, stage) is not None}
     out_dir = recipe.stage_dir("report")
     read = [*results.values(), *([funnel] if funnel else []), *training.values()]
@@ -97,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.allow_partial_input:
             stage.extra["allow_partial_input"] = True
-        built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training)
+        built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
+                             compute=dict(config.compute))
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
     print(f"distill report: {built['models']} model(s), {len(built['plots'])} plot(s) -> {built['html']}")

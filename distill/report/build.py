@@ -2,6 +2,9 @@
 
     <out>/report.md  <out>/report.html  <out>/accuracy.png  <out>/lengths.png
     <out>/funnel.png (when a funnel is given)  <out>/training_<run>.png (when trainer logs exist)
+
+With `compute` ({row: [stage dirs]}) a Compute table puts each model's pass@1 beside the generated
+tokens, training tokens and wall time its stages spent (distill/report/compute.py).
 """
 
 from __future__ import annotations
@@ -77,8 +80,21 @@ def html_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def compute_section(models: list[ModelResult], compute: dict[str, list[str]]) -> tuple[list[str], list[list[str]]]:
+    """The compute table (distill/report/compute.py) with each row's pass@1 beside it."""
+    from distill.report.compute import compute_rows, load_compute
+
+    tasks = plots.tasks_of(models)
+    accuracy = {}
+    for model in models:
+        accuracy[model.name] = [_pct(model.results["tasks"][t]["pass@1"]) if t in model.results["tasks"] else "–"
+                                for t in tasks]
+    return compute_rows(load_compute(compute), accuracy, tasks)
+
+
 def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "distill report",
-                 funnel: str | None = None, training: dict[str, str] | None = None) -> dict[str, Any]:
+                 funnel: str | None = None, training: dict[str, str] | None = None,
+                 compute: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Write the report; returns {"markdown": path, "html": path, "plots": [paths], "models": n}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -87,6 +103,12 @@ def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "
     sections.append(("Results", "table", summary_rows(models)))
     sections.append(("", "text", "pass@1: mean accuracy over k samples per problem, ± its standard error over "
                      "problems; cons@k: accuracy of the majority-vote answer over the k samples (percent)."))
+    if compute:
+        sections.append(("Compute", "table", compute_section(models, compute)))
+        sections.append(("", "text", "Compute per model: the stages that made it, summed from their manifests. "
+                         "Generated tokens: tokens sampled (a teacher's traces, GRPO or on-policy rollouts); "
+                         "training tokens: tokens through a trainer's forward and backward; ≥: a stage did not "
+                         "record that figure."))
     sections.append(("Accuracy per benchmark", "image", plots.accuracy_plot(models, out / "accuracy.png")))
     sections.append(("Details", "table", detail_rows(models)))
     sections.append(("Response length", "image", plots.length_plot(models, out / "lengths.png")))

@@ -8,6 +8,9 @@
         teacher: runs/toy/eval/teacher
       funnel: runs/toy/filter        # a filter output dir (its funnel.json), optional
       training: {student: runs/toy/train_student, baseline: runs/toy/train_baseline}
+      compute:                       # {row name: [stage dirs whose manifests give its compute]}
+        distilled: [runs/toy/generate, runs/toy/train_student]
+        rl_baseline: [runs/toy/train_baseline]
 
 Empty `results`: the recipe's own eval stage directory. Standard library only.
 """
@@ -23,4 +26,5 @@ class ReportConfig:
     results: dict[str, str] = field(default_factory=dict)
     funnel: str | None = None
     training: dict[str, str] = field(default_factory=dict)
+    compute: dict[str, list[str]] = field(default_factory=dict)
     title: str = "distill report"

@@ -207,7 +207,8 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
         trainer.save_model(str(out_dir))  # the model and its tokenizer (processing_class)
         plot = plot_training_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
         summary = _summary(trainer, budget, checkpoint, plot)
-        run.counts.update(steps=summary["steps"], generated_tokens=summary["generated_tokens"])
+        run.counts.update(steps=summary["steps"], generated_tokens=summary["generated_tokens"],
+                          train_tokens=summary["train_tokens"])
         run.extra["training"] = summary
     print(f"{stage}: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
           f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
@@ -223,6 +224,7 @@ def _summary(trainer, budget, checkpoint: str | None, plot: Path | None) -> dict
         "resumed_from": checkpoint,
         "stopped_by_budget": budget.stopped_by,
         **budget.spent(),
+        "train_tokens": int(trainer.state.num_input_tokens_seen),  # prompt + completion tokens trained on
         "final": {k: v for k, v in last.items() if k.startswith("rewards/") or k in ("reward", "completions/mean_length")},
         "plot": str(plot) if plot else None,
     }

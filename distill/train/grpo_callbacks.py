@@ -1,4 +1,4 @@
-"""Trainer callbacks for GRPO runs: the compute budget and the metrics file.
+"""Trainer callbacks for GRPO and on-policy distillation runs: the compute budget and the metrics file.
 
 BudgetCallback stops training once the generated-token, wall-hour or GPU-hour budget is spent, so
 an RL baseline can be held to the compute of the distillation run it is compared with. Its counters
@@ -118,7 +118,9 @@ class BudgetCallback(TrainerCallback, ExportableState):
         return control
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if logs and any(k.startswith("rewards/") for k in logs):  # a training-step log, not eval/final
+        # A training-step log (GRPO's rewards, or the completion lengths GRPO and on-policy distillation
+        # both log), not an eval or end-of-train log.
+        if logs and any(k.startswith(("rewards/", "completions/")) for k in logs):
             spent = self.spent()
             logs["budget/generated_tokens"] = spent["generated_tokens"]
             logs["budget/gpu_hours"] = spent["gpu_hours"]

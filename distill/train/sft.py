@@ -261,6 +261,8 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: 
         "resumed_from": checkpoint, "global_steps": trainer.state.global_step,
         "processes": trainer.accelerator.num_processes,
         "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),
+        # tokens through forward and backward, all processes (TRL's own count): the report's compute
+        "train_tokens": int(getattr(trainer, "_total_train_tokens", 0) or 0) or None,
     }
     return {"counts": counts, "train": train, "output_dir": str(out_dir)}
 

@@ -1,4 +1,5 @@
-"""Recipe section `train_student`: SFT of a student on filtered traces (issue 5).
+"""Recipe section `train_student`: SFT of a student on filtered traces (issue 5), or with
+`method: on_policy` on-policy distillation from a teacher (its keys: on_policy_config.py).
 
 Standard library only, so a recipe loads without importing torch or TRL. The `sft` mapping is handed
 straight to `trl.SFTConfig`, so every TRL option is available; `validate` checks it against
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from distill import ranges
+from distill.train.on_policy_config import OnPolicySection
 
 Attention = Literal["auto", "flash_attention_2", "sdpa", "flex_attention", "eager"]
 
@@ -66,6 +68,9 @@ class LoraSection:
 
 @dataclass
 class StudentConfig:
+    # sft: supervised fine-tuning on traces (`sft:` below); on_policy: the student samples and a
+    # teacher scores every token (TRL's DistillationTrainer, `on_policy:` below), usually after SFT.
+    method: Literal["sft", "on_policy"] = "sft"
     # The student: a hub id or a local directory with config.json (+ weights, tokenizer).
     model: str = ""
     # SFT data: a dataset directory, a JSONL/Parquet file, or a hub id. Empty: `<filter stage dir>/data`.
@@ -113,6 +118,8 @@ class StudentConfig:
     resume: bool | Literal["auto"] = "auto"
     # Passed straight to trl.SFTConfig (learning_rate, num_train_epochs, per_device_train_batch_size, ...).
     sft: dict[str, Any] = field(default_factory=dict)
+    # method: on_policy only: teacher, prompts, budget and the trl.DistillationConfig pass-through.
+    on_policy: OnPolicySection | None = None
 
     def __post_init__(self) -> None:
         if self.max_length < 16:
@@ -128,6 +135,10 @@ class StudentConfig:
         ranges.count("max_position_embeddings", self.max_position_embeddings, optional=True)
         ranges.count("main_process_port", self.main_process_port)
         ranges.passthrough("sft", self.sft)
+        if self.method == "on_policy" and self.on_policy is None:
+            raise ValueError("method: on_policy needs an 'on_policy' section (teacher, prompts, ...)")
+        if self.method == "sft" and self.on_policy is not None:
+            raise ValueError("'on_policy' is read only with method: on_policy (this section trains with sft)")
 
     @property
     def world_size(self) -> int:
@@ -145,6 +156,12 @@ class StudentConfig:
                 raise ConfigError(
                     f"{file}: key '{path}.sft.{key}' is set by distill from {RESERVED_SFT_KEYS[key]}; remove it"
                 )
+        if self.method == "on_policy":
+            if self.sft:
+                raise ConfigError(f"{file}: key '{path}.sft' is not read with method: on_policy; "
+                                  f"TRL options go under '{path}.on_policy.distillation'")
+            self.on_policy.validate(file=file, path=f"{path}.on_policy")
+            return
         # Checked against SFTConfig's fields read from TRL's source: `distill validate` stays fast.
         check_passthrough(self.sft, "trl.trainer.sft_config", "SFTConfig", file=file, path=f"{path}.sft",
                           reserved=tuple(RESERVED_SFT_KEYS))

@@ -23,8 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-partial-input", action="store_true")
     args = parser.parse_args(argv)
     try:
-        run_sft(load_recipe(args.recipe, args.overrides), resume=args.resume, fresh=args.fresh,
-                allow_partial_input=args.allow_partial_input)
+        recipe = load_recipe(args.recipe, args.overrides)
+        if recipe.section("train_student").method == "on_policy":
+            from distill.train.on_policy import run_on_policy
+
+            run_on_policy(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
+        else:
+            run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     except DistillError as exc:
         print(f"distill train-student: error: {exc}", file=sys.stderr)
         return exc.exit_code

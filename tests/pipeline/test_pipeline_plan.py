@@ -82,7 +82,8 @@ def test_real_pipeline_recipes_plan_every_stage_and_chain_outputs(name, tmp_path
     path = Path(__file__).resolve().parents[2] / "recipes" / name / "pipeline.yaml"
     recipe = load_recipe(path, [f"output_dir={tmp_path}"])
     assert actions(plan(recipe)) == [(s, "run") for s in
-                                     ("generate", "filter", "train_student", "train_baseline", "eval", "report")]
+                                     ("generate", "filter", "train_student", "train_baseline", "train_on_policy",
+                                      "eval", "report")]
     filter_sources = [str(s.path) for s in recipe.section("filter").sources]
     assert str(recipe.stage_dir("generate") / "shards") in filter_sources
     from distill.train.sft_data import resolve_dataset
@@ -92,3 +93,9 @@ def test_real_pipeline_recipes_plan_every_stage_and_chain_outputs(name, tmp_path
     assert recipe.section("train_baseline").prompts.name == recipe.section("generate").source.name
     models = {str(p) for p in recipe.section("eval").models.values()}
     assert {str(recipe.stage_dir("train_student")), str(recipe.stage_dir("train_baseline"))} <= models
+    # SFT then on-policy: from the SFT student, on the baseline's prompts, at the baseline's budget.
+    on_policy = recipe.section("train_on_policy")
+    assert on_policy.method == "on_policy" and on_policy.model == str(recipe.stage_dir("train_student"))
+    assert on_policy.on_policy.prompts.name == recipe.section("train_baseline").prompts.name
+    assert on_policy.on_policy.budget.match_stage == str(recipe.stage_dir("train_baseline"))
+    assert str(recipe.stage_dir("train_on_policy")) in models

@@ -1,0 +1,278 @@
+"""On-policy distillation for `distill train-student` with `method: on_policy`: the student samples
+completions to the prompts and the teacher scores every token of them (generalized JSD; `beta: 1`
+is the reverse KL of on-policy distillation), through TRL's DistillationTrainer.
+
+    from distill.train.on_policy import run_on_policy
+    summary = run_on_policy(recipe)          # the recipe's train_student section, method: on_policy
+
+What it adds around TRL: prompts from distill.sources in GRPO's templates; the student's chat
+template checked as for SFT (chat_template.py) and a teacher refused unless it shares the student's
+tokenizer; GRPO's compute budget (generated tokens, wall/GPU hours, or matched to another stage's
+manifest) carried over a resume; metrics.jsonl, a progress line and the end-of-run plot (divergence
+and response length per step); the final model directory and a manifest with the compute spent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from distill.errors import DistillError, require
+from distill.train.grpo import METRICS_FILE, PLOT_FILE, find_checkpoint
+from distill.train.on_policy_config import OnPolicySection
+from distill.train.sft_config import StudentConfig
+
+log = logging.getLogger("distill.train.on_policy")
+
+STAGE = "train_student"  # the section the command reads; a pipeline pins its output_dir
+
+
+def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
+    """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
+    stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
+    from distill.manifest import MANIFEST, read_json
+    from distill.train.grpo import resolve_budget as grpo_budget
+    from distill.train.grpo_config import BudgetConfig
+
+    budget = dataclasses.asdict(section.budget)
+    source = budget.pop("match_stage")
+    limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))
+    if source:
+        path = Path(source)
+        path = path / MANIFEST if path.is_dir() else path
+        manifest = read_json(path)
+        if manifest is None:
+            raise DistillError(f"on_policy.budget.match_stage: cannot read {path} (missing or not JSON)")
+        tokens = (manifest.get("counts") or {}).get("generated_tokens")
+        if manifest.get("status") != "ok" or not isinstance(tokens, int) or tokens <= 0:
+            raise DistillError(f"on_policy.budget.match_stage: {path} is not a finished training manifest "
+                               f"with counts.generated_tokens (a train-baseline, train-teacher or on-policy run)")
+        limits["max_generated_tokens"] = tokens
+    return limits
+
+
+def check_same_tokenizer(student: Any, teacher: Any, teacher_name: str) -> None:
+    """TRL's trainer compares the two next-token distributions id by id, so every student token must
+    be the same id for the teacher (a teacher may have extra tokens above the student's)."""
+    theirs = teacher.get_vocab()
+    for token, index in sorted(student.get_vocab().items(), key=lambda item: item[1]):
+        other = theirs.get(token)
+        if other != index:
+            where = f"id {other}" if other is not None else "absent"
+            raise DistillError(
+                f"on_policy.teacher {teacher_name}: its tokenizer differs from the student's (token {token!r} is "
+                f"id {index} for the student, {where} for the teacher); TRL's DistillationTrainer needs a shared "
+                f"vocabulary: use a teacher of the student's tokenizer family")
+
+
+def prepare_student_tokenizer(cfg: StudentConfig) -> tuple[Any, Any]:
+    """The student's tokenizer with its chat template checked as for SFT, left padding for
+    generation. Returns (tokenizer, chat template choice)."""
+    from transformers import AutoTokenizer
+
+    from distill.train import chat_template as ct
+
+    tokenizer = AutoTokenizer.from_pretrained(cfg.model)
+    choice = ct.resolve_chat_template(tokenizer, cfg.chat_template)
+    if choice.added_tokens:  # new tokens would need new embeddings the teacher does not have
+        raise DistillError(
+            f"train_student.model {cfg.model}: its chat template is unfit ({choice.replaced_because}) and distill's "
+            f"would add tokens ({', '.join(choice.added_tokens)}) the teacher cannot score; run SFT first "
+            f"(method: sft) so the student has a checked template")
+    ct.install(tokenizer, choice)
+    eos = cfg.eos_token or choice.stop_token
+    tokenizer.eos_token = eos
+    tokenizer.pad_token = ct.choose_pad_token(tokenizer, eos)
+    tokenizer.padding_side = "left"  # TRL generates from left-padded prompts
+    return tokenizer, choice
+
+
+def load_teacher_parts(name: str) -> tuple[Any, Any]:
+    """(tokenizer, config) of the teacher, without its weights: enough to refuse a mismatch early."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(name), AutoConfig.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DistillError(f"on_policy.teacher: cannot load {name} ({first})") from None
+
+
+def load_student(cfg: StudentConfig, tokenizer: Any, teacher_vocab: int, *, attention: str, dtype: str) -> Any:
+    """The student, its embedding padded to the teacher's when only the padding differs (Qwen2.5
+    pads 0.5B-3B embeddings to 151,936 rows and 7B+ to 152,064 over the same tokenizer)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(cfg.model, dtype=getattr(torch, dtype), attn_implementation=attention)
+    own = model.get_input_embeddings().weight.shape[0]
+    if own < teacher_vocab:
+        log.info("student embedding padded from %d to the teacher's %d rows (same tokenizer)", own, teacher_vocab)
+        model.resize_token_embeddings(teacher_vocab, mean_resizing=False)
+    elif own > teacher_vocab:
+        raise DistillError(f"on_policy.teacher: its vocabulary has {teacher_vocab} rows, fewer than the student's "
+                           f"{own}; TRL's DistillationTrainer needs the same vocabulary size")
+    model.generation_config.eos_token_id = _eos_ids(model.generation_config.eos_token_id,
+                                                    tokenizer.convert_tokens_to_ids(tokenizer.eos_token))
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def _eos_ids(current: Any, stop_id: int) -> list[int]:
+    ids = current if isinstance(current, list) else [current] if current is not None else []
+    return [stop_id] + [i for i in ids if i != stop_id]
+
+
+def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype: str, attention: str = "sdpa") -> Any:
+    """trl.DistillationConfig: distill's defaults, then the recipe's `distillation` mapping, then the
+    keys distill owns."""
+    import trl
+
+    options: dict[str, Any] = {
+        "logging_steps": 1,  # divergence and length per step: the curves are the point
+        "report_to": "none",
+        "disable_tqdm": True,  # distill's progress line instead
+        "save_strategy": "steps",
+        "save_steps": 100,
+        # The teacher as the student: TRL's default would load it in float32 with default attention.
+        "teacher_model_init_kwargs": {"dtype": dtype, "attn_implementation": attention},
+        **section.distillation,
+    }
+    if dtype == "float32":
+        options["gradient_checkpointing"] = section.distillation.get("gradient_checkpointing", False)
+    options.update(output_dir=str(out_dir), seed=seed, bf16=dtype == "bfloat16", fp16=dtype == "float16")
+    try:
+        return trl.DistillationConfig(**options)
+    except (ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise DistillError(f"train_student.on_policy.distillation: trl.DistillationConfig refused the options: {first}") from None
+
+
+def trainer_class() -> type:
+    """TRL's DistillationTrainer, counting the completion tokens the student samples (the budget's
+    currency, as for GRPO); the count is per process, BudgetCallback sums over processes."""
+    import trl
+
+    class CountingDistillationTrainer(trl.DistillationTrainer):
+        token_tracker = None
+
+        def _generate(self, prompts):
+            out = super()._generate(prompts)
+            if self.model.training and self.token_tracker is not None:
+                self.token_tracker.add(sum(len(ids) for ids in out[1]))  # (prompt_ids, completion_ids, ...)
+            return out
+
+    return CountingDistillationTrainer
+
+
+def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet."""
+    from transformers.trainer_callback import PrinterCallback
+
+    from distill.train import model_loading as ml
+    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+
+    section = cfg.on_policy
+    tokenizer, choice = prepare_student_tokenizer(cfg)
+    teacher_tokenizer, teacher_config = load_teacher_parts(section.teacher)
+    check_same_tokenizer(tokenizer, teacher_tokenizer, section.teacher)
+    dtype = ml.resolve_dtype(cfg.dtype)
+    attention = ml.resolve_attention(cfg.attention)
+    attention = "sdpa" if attention == "flex_attention" else attention  # no packing here: flex buys nothing
+    teacher_vocab = teacher_config.get_text_config().vocab_size
+    budget = BudgetCallback(**resolve_budget(section))
+    args = distillation_args(section, out_dir, recipe.seed, dtype, attention)
+    student = load_student(cfg, tokenizer, teacher_vocab, attention=attention, dtype=dtype)
+    if args.use_vllm:
+        require("vllm", "vllm", "on-policy generation with on_policy.distillation.use_vllm: true")
+        if args.vllm_mode == "colocate":
+            from distill.train.vllm_cpu import live_linear_weights_on_cpu
+
+            if live_linear_weights_on_cpu():  # as for GRPO: TRL's weight sync must reach vLLM's layers
+                log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
+    cls = trainer_class()
+    trainer = cls(model=student, teacher_model=section.teacher, args=args, train_dataset=dataset,
+                  processing_class=tokenizer, peft_config=ml.peft_config(cfg),
+                  callbacks=[budget, MetricsCallback(out_dir / METRICS_FILE), ProgressCallback("on-policy", budget)])
+    trainer.token_tracker = budget.tracker
+    trainer.remove_callback(PrinterCallback)  # with tqdm off, transformers prints every log dict
+    facts = {"teacher": section.teacher, "chat_template": choice.source, "stop_token": tokenizer.eos_token,
+             "pad_token": tokenizer.pad_token, "dtype": dtype, "beta": args.beta,
+             "max_completion_length": args.max_completion_length}
+    return trainer, budget, facts
+
+
+def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
+                  allow_partial_input: bool = False) -> dict[str, Any]:
+    """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
+    Under `accelerate launch` every process trains; the main one writes the manifest and plot.
+    A finished run rerun with the same recipe and inputs does nothing (`fresh` trains again)."""
+    from contextlib import nullcontext
+
+    from transformers import set_seed
+
+    from distill.train.grpo_data import build_dataset
+    from distill.train.rerun import clear_checkpoints, open_stage
+    from distill.train.sft import is_main_process, save_student
+
+    cfg: StudentConfig = recipe.section(STAGE)
+    cfg.validate(file=recipe.source_file, path=STAGE)
+    out_dir = recipe.stage_dir(STAGE)
+    wanted = cfg.resume if resume is None else resume
+    checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)
+    set_seed(recipe.seed)
+    main = is_main_process()
+    # The student it starts from and the teacher, where they are stage outputs, must be finished.
+    inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
+    ctx = open_stage(recipe, STAGE, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main else nullcontext()
+    with ctx as run:
+        if run is not None and run.skipped:
+            return {**run.previous.get("training", {}), "output_dir": str(out_dir), "skipped": True}
+        if run is not None and fresh:
+            clear_checkpoints(out_dir)
+        if main and checkpoint is None and (out_dir / METRICS_FILE).exists():
+            (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file
+        dataset, source_stats = build_dataset(cfg.on_policy, recipe.seed)
+        trainer, budget, facts = build_trainer(cfg, recipe, out_dir, dataset)
+        if checkpoint and main:
+            print(f"on-policy: resuming from {checkpoint}", file=sys.stderr)
+        trainer.train(resume_from_checkpoint=checkpoint)
+        # As SFT saves: the weights (a LoRA adapter merged in, kept beside it), the tokenizer with its
+        # checked chat template, a generation_config that stops on the stop token.
+        save_student(trainer, cfg, out_dir, trainer.processing_class.eos_token)
+        summary = _summary(trainer, budget, checkpoint, _plot(cfg.on_policy, out_dir) if main else None)
+        if run is not None:
+            run.counts.update(prompts=source_stats, steps=summary["steps"],
+                              generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
+            run.extra.update(method="on_policy", training={**facts, **summary})
+    if main:
+        print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
+              f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
+              + f"; model saved to {out_dir}", file=sys.stderr)
+    return {**summary, "output_dir": str(out_dir)}
+
+
+def _plot(section: OnPolicySection, out_dir: Path) -> Path | None:
+    from distill.train.on_policy_plot import plot_curves
+
+    return plot_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
+
+
+def _summary(trainer: Any, budget: Any, checkpoint: str | None, plot: Path | None) -> dict[str, Any]:
+    history = [h for h in trainer.state.log_history if "completions/mean_length" in h]
+    first, last = (history[0], history[-1]) if history else ({}, {})
+    return {
+        "steps": trainer.state.global_step,
+        "resumed_from": checkpoint,
+        "stopped_by_budget": budget.stopped_by,
+        **budget.spent(),
+        # prompt + completion tokens through the student's forward and backward (and the teacher's forward)
+        "train_tokens": int(trainer.state.num_input_tokens_seen),
+        "first": {k: first.get(k) for k in ("loss", "completions/mean_length")},
+        "final": {k: last.get(k) for k in ("loss", "completions/mean_length", "entropy")},
+        "plot": str(plot) if plot else None,
+    }
