@@ -118,9 +118,7 @@ def _kill_when(proc: subprocess.Popen, ready, timeout: float = 120) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["pass 1", pytest.param("pass 2", marks=pytest.mark.xfail(
-    reason="#19: the rerun unlinks pass-2 leftovers (data/.tmp-*.parquet) twice; helper i15f's filter resumption fixes it",
-    strict=False))])
+@pytest.mark.parametrize("moment", ["pass 1", "pass 2"])
 def test_kill_9_in_pass_1_or_2_then_rerun_equals_an_uninterrupted_run(tmp_path, moment):
     reference = setup(tmp_path / "ref", n=4000)
     assert main(["filter", str(reference)]) == 0
