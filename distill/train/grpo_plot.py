@@ -1,11 +1,12 @@
 """The end-of-run picture of a GRPO run: response length and reflection rate over steps (the length
 growth and "aha moment" R1-Zero reported), with the reward components below. matplotlib is imported
-only here, and a run without it just skips the plot."""
+only when plotting (distill.train.step_metrics), and a run without it just skips the plot."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from distill.train.step_metrics import load_pyplot, read_step_rows
 
 LENGTH = "completions/mean_length"
 REFLECTION = "rewards/reflection/mean"
@@ -13,26 +14,14 @@ REFLECTION = "rewards/reflection/mean"
 
 def read_metrics(path: str | Path) -> list[dict]:
     """Rows of metrics.jsonl, one per step (a resumed run's repeated steps: the later row wins)."""
-    by_step: dict[int, dict] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            if any(k.startswith("rewards/") for k in row):
-                by_step[int(row["step"])] = row
-    return [by_step[s] for s in sorted(by_step)]
+    return read_step_rows(path, lambda row: any(k.startswith("rewards/") for k in row))
 
 
 def plot_training_curves(metrics_path: str | Path, out_png: str | Path) -> Path | None:
     """Write the PNG; None when there is nothing to plot or matplotlib is missing."""
-    rows = read_metrics(metrics_path) if Path(metrics_path).is_file() else []
-    if not rows:
-        return None
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    rows = read_metrics(metrics_path)
+    plt = load_pyplot() if rows else None
+    if plt is None:
         return None
     steps = [r["step"] for r in rows]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)

@@ -1,11 +1,12 @@
 """The end-of-run picture of an on-policy distillation run: the divergence to the teacher (TRL's
 loss: the generalized JSD over the student's own samples) and the mean response length per step.
-matplotlib is imported only here, and a run without it just skips the plot."""
+matplotlib is imported only when plotting (distill.train.step_metrics); a run without it skips the plot."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from distill.train.step_metrics import load_pyplot, read_step_rows
 
 DIVERGENCE = "loss"
 LENGTH = "completions/mean_length"
@@ -13,26 +14,14 @@ LENGTH = "completions/mean_length"
 
 def read_metrics(path: str | Path) -> list[dict]:
     """Training-step rows of metrics.jsonl (a resumed run's repeated steps: the later row wins)."""
-    by_step: dict[int, dict] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            if DIVERGENCE in row and LENGTH in row:
-                by_step[int(row["step"])] = row
-    return [by_step[s] for s in sorted(by_step)]
+    return read_step_rows(path, lambda row: DIVERGENCE in row and LENGTH in row)
 
 
 def plot_curves(metrics_path: str | Path, out_png: str | Path) -> Path | None:
     """Write the PNG; None when there is nothing to plot or matplotlib is missing."""
-    rows = read_metrics(metrics_path) if Path(metrics_path).is_file() else []
-    if not rows:
-        return None
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    rows = read_metrics(metrics_path)
+    plt = load_pyplot() if rows else None
+    if plt is None:
         return None
     steps = [r["step"] for r in rows]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
