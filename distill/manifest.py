@@ -110,7 +110,8 @@ class StageRun:
     """
 
     def __init__(self, out_dir: str | Path, recipe: Any, stage: str, *, inputs: list[dict] | None = None,
-                 key: dict | None = None, skip_if_complete: bool = False, shared_locks: tuple = (), redo_hint: str = ""):
+                 key: dict | None = None, skip_if_complete: bool = False, shared_locks: tuple = (), redo_hint: str = "",
+                 allow_partial_input: bool = False):
         self.out_dir = Path(out_dir)
         self.recipe = recipe
         self.stage = stage
@@ -119,7 +120,8 @@ class StageRun:
         self.skip_if_complete = skip_if_complete
         self.redo_hint = redo_hint
         self.counts: dict[str, Any] = {}
-        self.extra: dict[str, Any] = {}
+        # A user who took an unfinished input on purpose (--allow-partial-input): the manifest says so.
+        self.extra: dict[str, Any] = {"allow_partial_input": True} if allow_partial_input else {}
         self.skipped = False
         self.previous: dict[str, Any] | None = None
         self.on_failure: list = []  # callables that remove what a cut-short run leaves half-written

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = check_inputs([*models.values(), *config.data.values()], allow_partial=args.allow_partial_input,
                           reader="distill eval")
     with StageRun(out_dir, recipe, "eval", inputs=inputs, skip_if_complete=not args.force,
-                  redo_hint="distill eval ... --force") as stage:
+                  redo_hint="distill eval ... --force", allow_partial_input=args.allow_partial_input) as stage:
         if stage.skipped:
             return 0
         _evaluate_all(args, recipe, models, out_dir, stage)
@@ -143,8 +143,6 @@ def _evaluate_all(args: argparse.Namespace, recipe, models: dict[str, str], out_
 
     config = recipe.eval
     results = []
-    if args.allow_partial_input:
-        stage.extra["allow_partial_input"] = True
     with Progress(len(models), "eval", "models") as bar:
         stage.extra["models"] = models
         for name, path in models.items():

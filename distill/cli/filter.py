@@ -95,11 +95,9 @@ def run(args: argparse.Namespace) -> int:
     out = recipe.stage_dir("filter")
     inputs = check_inputs(_input_paths(recipe), allow_partial=args.allow_partial_input, reader="distill filter")
     with StageRun(out, recipe, "filter", inputs=inputs, skip_if_complete=not args.force,
-                  redo_hint="distill filter RECIPE --force") as stage:
+                  redo_hint="distill filter RECIPE --force", allow_partial_input=args.allow_partial_input) as stage:
         if stage.skipped:
             return 0
-        if args.allow_partial_input:
-            stage.extra["allow_partial_input"] = True
         result = pipeline.run(recipe.filter, out=out, generate_dir=recipe.stage_dir("generate"), seed=recipe.seed, stage=stage)
     for line in outcome.summary_lines(out, result):
         print(line, file=sys.stderr)

@@ -98,11 +98,9 @@ def run(args: argparse.Namespace) -> int:
     inputs = check_inputs([p for p in read if Path(p).exists()], allow_partial=args.allow_partial_input,
                           reader="distill report")
     with StageRun(out_dir, recipe, "report", inputs=inputs, skip_if_complete=not args.force,
-                  redo_hint="distill report ... --force") as stage:
+                  redo_hint="distill report ... --force", allow_partial_input=args.allow_partial_input) as stage:
         if stage.skipped:
             return 0
-        if args.allow_partial_input:
-            stage.extra["allow_partial_input"] = True
         built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
                              compute=dict(config.compute))
         stage.counts.update(models=built["models"], plots=len(built["plots"]))

@@ -96,7 +96,8 @@ def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=
     with StageRun(run_dir, recipe, "generate", key={"part": f"{index}/{count}"}, skip_if_complete=True,
                   inputs=check_inputs(source_paths, allow_partial=allow_partial_input, reader="distill generate"),
                   shared_locks=(out,) if count > 1 else (),
-                  redo_hint="distill generate RECIPE --fresh (moves this output aside)") as run:
+                  redo_hint="distill generate RECIPE --fresh (moves this output aside)",
+                  allow_partial_input=allow_partial_input) as run:
         if run.skipped:
             return run.previous.get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))

@@ -64,9 +64,7 @@ def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow
     command = COMMANDS.get(stage, stage)
     inputs = check_inputs([p for p in input_paths if p], allow_partial=allow_partial_input, reader=f"distill {command}")
     run = StageRun(recipe.stage_dir(stage), recipe, stage, inputs=inputs, skip_if_complete=not fresh,
-                   redo_hint=f"distill {command} RECIPE --fresh")
-    if allow_partial_input:
-        run.extra["allow_partial_input"] = True
+                   redo_hint=f"distill {command} RECIPE --fresh", allow_partial_input=allow_partial_input)
     # A checkpoint cut short by a full disk goes at once: it frees the space and is never resumed.
     run.on_failure.append(lambda: remove_incomplete_checkpoints(run.out_dir))
     return run
