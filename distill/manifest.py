@@ -254,7 +254,9 @@ def error_line(exc: BaseException) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    # The temporary name is the writer's own: concurrent `generate --part` processes write the same
+    # shared file (fingerprint.json), and one fixed name let one rename the other's away (ENOENT).
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
