@@ -184,7 +184,7 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
         return stage_run.previous.get("training", {})
-    section.validate(file=recipe.source_file, path=stage)
+    section.validate(file=recipe.source_file, path=recipe.section_key(stage))
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
         if run.skipped:  # finished by another process meanwhile
