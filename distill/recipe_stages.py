@@ -41,7 +41,7 @@ def parse_stages(data: dict[str, Any], file: str) -> list | None:
                               f"not a {spec.command} one; give this stage a section of its own")
         names[spec.name], sections[spec.section] = i, i
     for key in FIXED_STAGE_COMMANDS:
-        if key in data and key not in sections:
+        if data.get(key) is not None and key not in sections:
             raise ConfigError(f"{file}: key '{key}': no stage in 'stages:' reads this section; "
                               f"add a stage for it or remove it")
     data["stages"] = [{"name": s.name, "command": s.command, "section": s.section} for s in specs]
