@@ -14,7 +14,7 @@ from typing import Any
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.shards import SHARD_RE, ShardStore, split_id
-from distill.manifest import StageRun, now_iso, read_manifest, write_json_atomic
+from distill.manifest import now_iso, read_manifest, write_json_atomic
 from distill.sources import load_prompts_with_stats
 
 MERGED = "merged.json"
@@ -76,7 +76,10 @@ def run_merge(recipe: Any, log=None, name: str = "generate") -> dict[str, Any]:
     store = ShardStore(out)
     parts = _part_manifests(out)
     ended = [(read_manifest(out / "parts" / name) or {}).get("ended") for name in parts]
-    with StageRun(out, recipe, name, key={"merge": dict(zip(parts, ended))}, skip_if_complete=True) as run:
+    from distill.stage_contract import open_stage
+
+    with open_stage(recipe, name, "generate", key={"merge": dict(zip(parts, ended))},
+                    redo_flag="--fresh (moves this output aside)") as run:
         if run.skipped:
             return run.previous.get("counts", {})
         final = totals(store, expected)
