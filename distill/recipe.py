@@ -186,11 +186,15 @@ def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
     return recipe
 
 
-def section_key_in(data: dict[str, Any], name: str) -> str:
+def section_key_in(data: dict[str, Any], name: str, file: str = "<recipe>") -> str:
     """The section stage `name` reads in a raw recipe mapping (for commands that edit it from flags)."""
-    for entry in data.get("stages") or []:
-        if isinstance(entry, dict) and entry.get("name") == name:
+    stages = [e for e in data.get("stages") or [] if isinstance(e, dict)]
+    for entry in stages:
+        if entry.get("name") == name:
             return str(entry.get("section") or name)
+    if stages:
+        names = ", ".join(f"{e.get('name')} ({e.get('command')})" for e in stages)
+        raise ConfigError(f"{file}: no stage '{name}' in its stages: {names}; pick one with --stage NAME")
     return name
 
 

@@ -76,7 +76,7 @@ def build_recipe(args: argparse.Namespace):
 
     data = load_yaml(args.recipe) if args.recipe else {}
     apply_overrides(data, args.overrides)
-    key = section_key_in(data, args.stage or "eval")
+    key = section_key_in(data, args.stage or "eval", args.recipe or "<command line>")
     section = data.setdefault(key, {}) or {}
     data[key] = section
     flags = {

@@ -62,7 +62,7 @@ def build_recipe(args: argparse.Namespace):
         data = apply_overrides({"output_dir": args.output, "filter": {"output_dir": args.output}}, args.overrides)
     else:
         raise ConfigError("give a recipe with a 'filter' section, or --input FILE --output DIR")
-    key = section_key_in(data, name)
+    key = section_key_in(data, name, args.recipe or "<command line>")
     if data.get(key) is None and args.input:
         data[key] = {}
     if args.input and isinstance(data[key], dict):  # anything else is reported when the recipe is built

@@ -53,7 +53,7 @@ def build_recipe(args: argparse.Namespace):
     recipe_file = args.inputs[0] if len(args.inputs) == 1 and args.inputs[0].endswith((".yaml", ".yml")) else None
     data = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
     apply_overrides(data, args.overrides)
-    key = section_key_in(data, args.stage or "report")
+    key = section_key_in(data, args.stage or "report", recipe_file or "<command line>")
     section = data.setdefault(key, {}) or {}
     data[key] = section
     if not recipe_file and args.inputs:

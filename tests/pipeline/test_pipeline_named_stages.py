@@ -151,7 +151,10 @@ def test_a_command_refuses_a_stage_another_command_runs(tmp_path, capsys):
     assert main(["filter", str(path), "--stage", "rl"]) != 0
     assert "stage 'rl' is a train-teacher stage; run it with `distill train-teacher`" in capsys.readouterr().err
     assert main(["filter", str(path)]) != 0  # no --stage: the fixed 'filter' section, which this recipe has not
-    assert "needs a 'filter' section" in capsys.readouterr().err
+    assert "no stage 'filter' in its stages: cold_start (train-student), rl (train-teacher)" in capsys.readouterr().err
+    assert main(["train-teacher", str(path)]) != 0  # a command that does not edit the section from flags
+    err = capsys.readouterr().err
+    assert "needs a 'train_teacher' section" in err and "(pick one with --stage NAME)" in err
 
 
 def test_without_a_stage_list_the_fixed_sections_are_the_stages(tmp_path):
