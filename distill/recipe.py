@@ -124,7 +124,8 @@ class Recipe:
         if value is None:
             names = [f"{s.name} ({s.command})" for s in self.stages or []]
             hint = f"; its stages: {', '.join(names)} (pick one with --stage NAME)" if names else ""
-            raise ConfigError(f"{self.source_file}: this command needs a '{stage}' section, and the recipe has none{hint}")
+            raise ConfigError(f"{self.source_file}: this command needs a '{stage}' section, "
+                              f"and the recipe has none{hint}")
         return value
 
     def stage_dir(self, stage: str) -> Path:
@@ -198,4 +199,5 @@ def section_key_in(data: dict[str, Any], name: str, file: str = "<recipe>") -> s
     return name
 
 
-__all__ = ["Recipe", "StageSpec", "PIPELINE_STAGES", "COMMAND_CONFIGS", "section_key_in", "load_recipe", "recipe_from_dict", "interpolate"]
+__all__ = ["Recipe", "StageSpec", "PIPELINE_STAGES", "COMMAND_CONFIGS", "section_key_in",
+           "load_recipe", "recipe_from_dict", "interpolate"]

@@ -80,15 +80,23 @@ def earlier_stages(recipe: Any, name: str, commands: Iterable[str]) -> list[str]
     return [s.name for s in recipe.stage_list() if s.name in before and s.command in wanted]
 
 
-def default_input(recipe: Any, name: str, command: str) -> str:
-    """The output directory of the last stage before `name` run by `command` (else its fixed section's)."""
-    found = earlier_stages(recipe, name, [command])
-    return str(recipe.stage_dir(found[-1] if found else DEFAULT_NAMES[command]))
+def default_input(recipe: Any, name: str, reader: str, what: str) -> str:
+    """What stage `name` (run by `reader`) reads as `what` when its section does not say (DEFAULT_INPUTS):
+    the output directory of the last earlier stage of that command, else of that command's fixed section."""
+    provider = DEFAULT_INPUTS[reader][what]
+    found = earlier_stages(recipe, name, [provider])
+    return str(recipe.stage_dir(found[-1] if found else DEFAULT_NAMES[provider]))
 
 
-def trained_models(recipe: Any, name: str, roles: tuple = SHORTHAND_MODELS) -> dict[str, str]:
+def last_earlier(recipe: Any, name: str, reader: str, what: str) -> str | None:
+    """The last stage before `name` that makes its `what` (DEFAULT_INPUTS), if the recipe has one."""
+    found = earlier_stages(recipe, name, [DEFAULT_INPUTS[reader][what]])
+    return found[-1] if found else None
+
+
+def trained_models(recipe: Any, name: str, reader: str, what: str, roles: tuple = SHORTHAND_MODELS) -> dict[str, str]:
     """Label -> output directory of the models trained before `name`: by role without `stages:`,
-    else every earlier training stage by its name."""
+    else every earlier stage of the commands DEFAULT_INPUTS[reader][what] names, by its name."""
     if recipe.stages is None:
         return {role: str(recipe.stage_dir(s)) for role, s in roles if recipe.section_or_none(s) is not None}
-    return {stage: str(recipe.stage_dir(stage)) for stage in earlier_stages(recipe, name, TRAINING)}
+    return {stage: str(recipe.stage_dir(stage)) for stage in earlier_stages(recipe, name, DEFAULT_INPUTS[reader][what])}

@@ -38,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:
         sft_stage.plan(recipe, name)
         return 0
-    result = sft_stage.run(recipe, name, resume=args.resume, redo=args.fresh, allow_partial_input=args.allow_partial_input,
-                           recipe_path=args.recipe, overrides=tuple(args.overrides))
+    result = sft_stage.run(recipe, name, resume=args.resume, redo=args.fresh,
+                           allow_partial_input=args.allow_partial_input, recipe_path=args.recipe,
+                           overrides=tuple(args.overrides))
     if result.get("launched"):
         return result["exit_code"]
     if result.get("skipped") or recipe.section(name).method == "on_policy":  # on-policy prints its own summary

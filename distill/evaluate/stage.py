@@ -17,7 +17,7 @@ def models_of(recipe: Any, name: str) -> dict[str, str]:
     from distill.errors import DistillError
 
     config = recipe.section(name)
-    models = dict(config.models) or trained_models(recipe, name)
+    models = dict(config.models) or trained_models(recipe, name, COMMAND, "models")
     if not models:
         raise DistillError("no model to evaluate: give --model PATH or eval.models in the recipe")
     return models
@@ -54,9 +54,11 @@ def _evaluate_all(recipe: Any, config: Any, models: dict[str, str], out_dir: Pat
         for label, path in models.items():
             result = None if redo else finished_result(config, label, path, out_dir, recipe.seed)
             if result is not None:
-                print(f"distill eval: {label}: results under the same protocol already in {out_dir}; kept", file=sys.stderr)
+                print(f"distill eval: {label}: results under the same protocol already in {out_dir}; kept",
+                      file=sys.stderr)
             else:
-                print(f"distill eval: {label} ({path}) on {', '.join(config.tasks)} with {config.backend}", file=sys.stderr)
+                print(f"distill eval: {label} ({path}) on {', '.join(config.tasks)} with {config.backend}",
+                      file=sys.stderr)
                 result = evaluate_model(config, label, path, out_dir, recipe.seed)
             if result:
                 results.append(result)

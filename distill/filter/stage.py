@@ -17,7 +17,7 @@ def run(recipe: Any, name: str = "filter", *, redo: bool = False, allow_partial_
     from distill.filter import outcome, pipeline
 
     config = stage_section(recipe, name, COMMAND)
-    out, traces = recipe.stage_dir(name), Path(default_input(recipe, name, "generate"))
+    out, traces = recipe.stage_dir(name), Path(default_input(recipe, name, COMMAND, "traces"))
     with open_stage(recipe, name, COMMAND, input_paths(config, traces), redo=redo,
                     allow_partial_input=allow_partial_input) as stage:
         if stage.skipped:

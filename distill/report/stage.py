@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from distill.stage_contract import (SHORTHAND_TRAINING, default_input, earlier_stages, open_stage, stage_section,
+from distill.stage_contract import (SHORTHAND_TRAINING, default_input, last_earlier, open_stage, stage_section,
                                     trained_models)
 
 COMMAND = "report"
@@ -19,13 +19,14 @@ def default_sources(recipe: Any, name: str) -> tuple[dict[str, str], str | None,
     config = recipe.section(name)
     results = dict(config.results)
     if not results:
-        if not earlier_stages(recipe, name, ["eval"]) and recipe.source_file == "<command line>":
+        if last_earlier(recipe, name, COMMAND, "results") is None and recipe.source_file == "<command line>":
             raise DistillError("nothing to report: give eval result dirs or a recipe with report.results")
-        eval_dir = default_input(recipe, name, "eval")
+        eval_dir = default_input(recipe, name, COMMAND, "results")
         results = {eval_dir: eval_dir}  # unnamed: rows are named after the evaluated models
-    filters = earlier_stages(recipe, name, ["filter"])
-    funnel = config.funnel if config.funnel is not None or not filters else str(recipe.stage_dir(filters[-1]))
-    training = dict(config.training) or trained_models(recipe, name, SHORTHAND_TRAINING)
+    funnel, filter_stage = config.funnel, last_earlier(recipe, name, COMMAND, "funnel")
+    if funnel is None and filter_stage is not None:  # in a pipeline recipe: its own filter stage's funnel
+        funnel = str(recipe.stage_dir(filter_stage))
+    training = dict(config.training) or trained_models(recipe, name, COMMAND, "training", SHORTHAND_TRAINING)
     return results, funnel, training
 
 

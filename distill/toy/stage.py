@@ -14,7 +14,8 @@ def run(recipe: Any, name: str = "toy", *, redo: bool = False) -> dict[str, Any]
     from distill.toy.setup import build_toy_setup
 
     section = stage_section(recipe, name, COMMAND)
-    section.validate(file=recipe.source_file, path=recipe.section_key(name))  # bad shapes fail before anything is written
+    # bad shapes or shares fail before anything is written
+    section.validate(file=recipe.source_file, path=recipe.section_key(name))
     with open_stage(recipe, name, COMMAND, redo=redo) as stage:
         if stage.skipped:
             return {"skipped": True}

@@ -228,7 +228,8 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
     main = is_main_process()
     # The student it starts from and the teacher, where they are stage outputs, must be finished.
     inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
-    ctx = open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main else nullcontext()
+    ctx = (open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main
+           else nullcontext())
     with ctx as run:
         if run is not None and run.skipped:
             return {**run.previous.get("training", {}), "output_dir": str(out_dir), "skipped": True}

@@ -31,7 +31,8 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True, name: str = "train_student") -> dict[str, Any]:
+def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
+              name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset

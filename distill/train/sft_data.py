@@ -31,7 +31,7 @@ def resolve_dataset(spec: str, recipe: Any, name: str = "train_student") -> str:
     """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
     from distill.stage_contract import default_input
 
-    return spec or str(Path(default_input(recipe, name, "filter")) / "data")
+    return spec or str(Path(default_input(recipe, name, "train-student", "dataset")) / "data")
 
 
 def _looks_local(spec: str) -> bool:

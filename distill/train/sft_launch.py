@@ -95,8 +95,8 @@ def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = F
            allow_partial_input: bool = False, stage: str = "train_student") -> int:
     import subprocess
 
-    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh, allow_partial_input=allow_partial_input,
-                         stage=stage)
+    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh,
+                         allow_partial_input=allow_partial_input, stage=stage)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.run(cmd, env=env).returncode

@@ -63,13 +63,13 @@ def test_stages_run_in_the_listed_order_each_in_its_own_directory(tmp_path):
 
 def test_a_stage_reads_the_last_earlier_stage_of_the_command_it_needs(tmp_path):
     recipe = named(tmp_path)
-    assert default_input(recipe, "clean", "generate") == str(tmp_path / "traces")
-    assert default_input(recipe, "distilled", "filter") == str(tmp_path / "clean")
+    assert default_input(recipe, "clean", "filter", "traces") == str(tmp_path / "traces")
+    assert default_input(recipe, "distilled", "train-student", "dataset") == str(tmp_path / "clean")
     from distill.train.sft_data import resolve_dataset
 
     assert resolve_dataset("", recipe, "distilled") == str(tmp_path / "clean" / "data")
     # eval's default models: every earlier training stage, by name
-    assert trained_models(recipe, "scores") == {n: str(tmp_path / n) for n in ("cold_start", "rl", "distilled")}
+    assert trained_models(recipe, "scores", "eval", "models") == {n: str(tmp_path / n) for n in ("cold_start", "rl", "distilled")}
 
 
 def test_two_train_student_stages_have_their_own_fingerprints(tmp_path):
