@@ -192,9 +192,9 @@ class StageRun:
         return time.time() - self._t0
 
     def fingerprint(self) -> str | None:
-        if hasattr(self.recipe, "section_fingerprint") and getattr(self.recipe, self.stage, None) is not None:
-            return self.recipe.section_fingerprint(self.stage)
-        return None
+        """The recipe's fingerprint of this stage's section (None without one)."""
+        fingerprint = getattr(self.recipe, "section_fingerprint", None)
+        return fingerprint(self.stage) if fingerprint is not None else None
 
     def is_complete(self, previous: dict[str, Any] | None) -> bool:
         """The previous run finished (ok) from the same recipe section, inputs and key."""

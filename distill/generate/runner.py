@@ -25,7 +25,6 @@ from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenize
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
-from distill.stage_inputs import check_inputs
 from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
@@ -69,10 +68,12 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
 
 
 def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
-                 allow_partial_input: bool = False) -> dict[str, Any]:
+                 allow_partial_input: bool = False, name: str = "generate") -> dict[str, Any]:
+    from distill.stage_contract import open_stage
+
     log = log or sys.stderr
-    cfg = recipe.section("generate")
-    out = recipe.stage_dir("generate")
+    cfg = recipe.section(name)
+    out = recipe.stage_dir(name)
     index, count = parse_part(part)
     if fresh:
         if count > 1:
@@ -93,11 +94,9 @@ def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=
                     if Path(p).exists()]
     # One writer per output: a whole run locks the output; a part locks its own directory and
     # shares the output's lock with the other parts (their shards never collide: one part, one prefix).
-    with StageRun(run_dir, recipe, "generate", key={"part": f"{index}/{count}"}, skip_if_complete=True,
-                  inputs=check_inputs(source_paths, allow_partial=allow_partial_input, reader="distill generate"),
-                  shared_locks=(out,) if count > 1 else (),
-                  redo_hint="distill generate RECIPE --fresh (moves this output aside)",
-                  allow_partial_input=allow_partial_input) as run:
+    with open_stage(recipe, name, "generate", source_paths, out_dir=run_dir, key={"part": f"{index}/{count}"},
+                    shared_locks=(out,) if count > 1 else (), redo_flag="--fresh (moves this output aside)",
+                    allow_partial_input=allow_partial_input) as run:
         if run.skipped:
             return run.previous.get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))

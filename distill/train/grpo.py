@@ -87,7 +87,8 @@ def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
         if manifest is None:
             raise DistillError(f"budget.match_generate: cannot read {path} (missing or not JSON)")
         tokens = (manifest.get("counts") or {}).get("completion_tokens")
-        if manifest.get("stage") != "generate" or not isinstance(tokens, int) or tokens <= 0:
+        kind = manifest.get("command") or manifest.get("stage")  # a named stage's manifest names its command
+        if kind != "generate" or not isinstance(tokens, int) or tokens <= 0:
             raise DistillError(f"budget.match_generate: {path} is not a finished `distill generate` manifest "
                                f"with counts.completion_tokens")
         budget["max_generated_tokens"] = tokens
@@ -184,7 +185,7 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
         return stage_run.previous.get("training", {})
-    section.validate(file=recipe.source_file, path=stage)
+    section.validate(file=recipe.source_file, path=recipe.section_key(stage))
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
         if run.skipped:  # finished by another process meanwhile

@@ -28,7 +28,7 @@ from distill.train.sft_config import StudentConfig
 
 log = logging.getLogger("distill.train.on_policy")
 
-STAGE = "train_student"  # the section the command reads; a pipeline pins its output_dir
+STAGE = "train_student"  # the section the command reads unless given a stage name
 
 
 def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
 
 
 def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
-                  allow_partial_input: bool = False) -> dict[str, Any]:
+                  allow_partial_input: bool = False, name: str = STAGE) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.
     A finished run rerun with the same recipe and inputs does nothing (`fresh` trains again)."""
@@ -219,16 +219,17 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
     from distill.train.rerun import clear_checkpoints, open_stage
     from distill.train.sft import is_main_process, save_student
 
-    cfg: StudentConfig = recipe.section(STAGE)
-    cfg.validate(file=recipe.source_file, path=STAGE)
-    out_dir = recipe.stage_dir(STAGE)
+    cfg: StudentConfig = recipe.section(name)
+    cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
+    out_dir = recipe.stage_dir(name)
     wanted = cfg.resume if resume is None else resume
     checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)
     set_seed(recipe.seed)
     main = is_main_process()
     # The student it starts from and the teacher, where they are stage outputs, must be finished.
     inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
-    ctx = open_stage(recipe, STAGE, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main else nullcontext()
+    ctx = (open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main
+           else nullcontext())
     with ctx as run:
         if run is not None and run.skipped:
             return {**run.previous.get("training", {}), "output_dir": str(out_dir), "skipped": True}

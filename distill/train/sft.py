@@ -31,24 +31,25 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dict[str, Any]:
+def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
+              name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset
     from distill.train.sft_launch import check_accelerate_config
 
-    cfg.validate(file=recipe.source_file, path="train_student")
+    cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
     check_accelerate_config(cfg)
     config = read_model_config(cfg.model)
     if need_data:
-        check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
+        check_dataset_exists(resolve_dataset(cfg.dataset, recipe, name))
     return config
 
 
 PLAN_SAMPLE_ROWS = 1000
 
 
-def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
+def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
     """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
@@ -56,7 +57,7 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
     from distill.train.sft_launch import check_launcher, needs_launch
 
     out = out or sys.stdout
-    model_config = preflight(recipe, cfg, need_data=False)
+    model_config = preflight(recipe, cfg, need_data=False, name=name)
     print("\n".join(make_plan(cfg, model_config).lines()), file=out)
     launcher = cfg.accelerate_config or ("none: one process" if cfg.world_size == 1 else "none: DDP")
     print(f"check accelerate config: ok ({launcher})", file=out)
@@ -70,7 +71,7 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
     import datasets
 
     datasets.disable_progress_bars()  # the plan is a few lines of checks, not a progress log
-    prepared = prepare_inputs(recipe, cfg, sample=PLAN_SAMPLE_ROWS, quiet=True)
+    prepared = prepare_inputs(recipe, cfg, sample=PLAN_SAMPLE_ROWS, quiet=True, name=name)
     print(f"check template: ok ({prepared.choice.summary()})", file=out)
     c = prepared.counts
     rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
@@ -147,7 +148,8 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False) -> Prepared:
+def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
+                   name: str = "train_student") -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
     `sample`: tokenize only the first rows (what `--plan` does); the run itself checks every row.
@@ -172,7 +174,7 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     if is_main_process() and not quiet:
         print(f"{choice.summary()}; pad token {tokenizer.pad_token}", file=sys.stderr)
 
-    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
+    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe, name), cfg.dataset_split), cfg.messages_column)
     if sample is not None and len(rows) > sample:
         rows = rows.select(range(sample))
     dataset, counts = prepare_sft_dataset(
@@ -190,8 +192,8 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
 
 
 def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
-            fresh: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
-    """Train the student of `recipe` in this process (one of several under accelerate launch).
+            fresh: bool = False, allow_partial_input: bool = False, name: str = "train_student") -> dict[str, Any]:
+    """Train the student of `recipe` (stage `name`) in this process (one of several under accelerate launch).
 
     Every check (recipe, model, accelerate config, template, data) runs before the run directory
     gets its manifest.json / recipe.resolved.yaml: a run that cannot start leaves nothing behind.
@@ -200,15 +202,15 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
     from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
     from distill.train.sft_data import resolve_dataset, write_rejects
 
-    cfg: StudentConfig = recipe.section("train_student")
-    model_config = preflight(recipe, cfg)
-    out_dir = recipe.stage_dir("train_student")
+    cfg: StudentConfig = recipe.section(name)
+    model_config = preflight(recipe, cfg, name=name)
+    out_dir = recipe.stage_dir(name)
     checkpoint = None if fresh else _resume_point(cfg, out_dir, resume)  # `--resume` without one fails here, early
     plan = make_plan(cfg, model_config)
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
-    prepared = prepare_inputs(recipe, cfg)
-    ctx = open_stage(recipe, "train_student", [resolve_dataset(cfg.dataset, recipe)], fresh=fresh,
+    prepared = prepare_inputs(recipe, cfg, name=name)
+    ctx = open_stage(recipe, name, [resolve_dataset(cfg.dataset, recipe, name)], fresh=fresh,
                      allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
     with ctx as run:
         if run is not None and run.skipped:

@@ -27,9 +27,11 @@ from distill.errors import DistillError
 from distill.train.sft_labels import IGNORE  # noqa: E402,F401  (re-exported)
 
 
-def resolve_dataset(spec: str, recipe: Any) -> str:
-    """The recipe's dataset, or the filter stage's output when none is given."""
-    return spec or str(recipe.stage_dir("filter") / "data")
+def resolve_dataset(spec: str, recipe: Any, name: str = "train_student") -> str:
+    """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
+    from distill.stage_contract import default_input
+
+    return spec or str(Path(default_input(recipe, name, "train-student", "dataset")) / "data")
 
 
 def _looks_local(spec: str) -> bool:

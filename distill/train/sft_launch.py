@@ -66,7 +66,7 @@ def check_launcher(cfg: Any) -> None:
 
 
 def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-                   allow_partial_input: bool = False) -> list[str]:
+                   allow_partial_input: bool = False, stage: str = "train_student") -> list[str]:
     cmd = [sys.executable, "-m", "accelerate.commands.launch"]
     if cfg.accelerate_config:
         cmd += ["--config_file", cfg.accelerate_config]
@@ -87,14 +87,16 @@ def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: 
         cmd.append("--resume")
     cmd += ["--fresh"] if fresh else []
     cmd += ["--allow-partial-input"] if allow_partial_input else []
+    cmd += ["--stage", stage] if stage != "train_student" else []
     return cmd
 
 
 def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-           allow_partial_input: bool = False) -> int:
+           allow_partial_input: bool = False, stage: str = "train_student") -> int:
     import subprocess
 
-    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh, allow_partial_input=allow_partial_input)
+    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh,
+                         allow_partial_input=allow_partial_input, stage=stage)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.run(cmd, env=env).returncode
