@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.train.sft import plan_run, preflight, run_sft
-    from distill.train.sft_launch import check_launcher, launch, needs_launch
+    from distill.train.sft.trainer import plan_run, preflight, run_sft
+    from distill.train.sft.launch import check_launcher, launch, needs_launch
 
     recipe = recipe_from_args(args)
     cfg = recipe.section("train_student")
@@ -74,7 +74,7 @@ def _already_complete(recipe, args: argparse.Namespace) -> bool:
     """A finished run is found here, before torch is imported and before a multi-process launch
     (whose ranks would all train)."""
     from distill.train.rerun import open_stage
-    from distill.train.sft_data import resolve_dataset
+    from distill.train.sft.data import resolve_dataset
 
     cfg = recipe.section("train_student")
     if cfg.method == "on_policy":  # its inputs: the student it starts from and the teacher

@@ -29,7 +29,7 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_stage(args: argparse.Namespace, stage: str) -> int:
-    from distill.train.grpo import run_grpo_stage
+    from distill.train.grpo.trainer import run_grpo_stage
 
     recipe = recipe_from_args(args)
     if getattr(args, "plan", False):

@@ -2,7 +2,7 @@
 
 open-r1's most reported failure is a student that never stops. The template problems that cause it
 are checked here by rendering a two-turn probe conversation through the same label builder the data
-path uses (sft_labels.py), rather than by trusting a model's name:
+path uses (labels.py), rather than by trusting a model's name:
 
 1. the template drops `<think>…</think>` from assistant turns (DeepSeek-R1-Distill's stock template
    keeps only the text after `</think>` in every turn; Qwen3's drops it from earlier turns) → the
@@ -115,7 +115,7 @@ class ChatTemplateChoice:
 
 def check_template(tokenizer: Any, template: str | None) -> TemplateCheck:
     """Render the two-turn probe with `template`; say whether it is fit for reasoning SFT, and its stop token."""
-    from distill.train.sft_labels import IGNORE, build_example, detect_stop_token, render
+    from distill.train.sft.labels import IGNORE, build_example, detect_stop_token, render
 
     if not template:
         return TemplateCheck(False, "the tokenizer has no chat template (base model)")
@@ -169,7 +169,7 @@ def default_system_prompt(tokenizer: Any, template: str) -> str:
     Found by comparing a user-only render with one whose system turn is empty: Qwen2.5-Math's
     "Please reason step by step…" differs; Llama 3.1's date header, rendered either way, does not.
     """
-    from distill.train.sft_labels import render
+    from distill.train.sft.labels import render
 
     try:
         bare = render(tokenizer, template, PROBE_MESSAGES[:1])
