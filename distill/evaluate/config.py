@@ -96,10 +96,10 @@ class EvalConfig:
     def validate(self, file: str, path: str) -> None:
         """`distill validate`: every task, task_samples key and data key names one of distill's tasks."""
         from distill.errors import ConfigError, DistillError
-        from distill.evaluate.tasks import known_tasks, task_dir
+        from distill.evaluate.registry import known_tasks, task_dir
 
         try:
-            known = known_tasks(task_dir(self))
+            known = known_tasks(task_dir(self.task_dir))
         except DistillError as exc:
             raise ConfigError(f"{file}: key '{path}.task_dir': {exc}") from None
         for key, names in (("tasks", self.tasks), ("task_samples", list(self.task_samples)), ("data", list(self.data))):

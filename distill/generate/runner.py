@@ -20,7 +20,8 @@ from typing import Any
 from distill.core.trace import trace_id
 from distill.errors import DistillError
 from distill.generate import fingerprint
-from distill.generate.engine import Completion, Request, Sampling, make_engine, request_seed
+from distill.generate.engine import Completion, Request, Sampling, request_seed
+from distill.generate.registry import make_engine
 from distill.generate.partition import parse_part, select
 from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenizer, user_turn
 from distill.generate.shards import ShardStore
