@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+TASK_PACKAGE = "distill.evaluate.lm_eval_tasks"  # its YAMLs are package data (pyproject.toml)
+
 
 def task_dir(override: str | None = None) -> Path:
     """The directory of task YAMLs: `override` (a recipe's `eval.task_dir`) or the one shipped with distill."""
@@ -16,11 +18,13 @@ def task_dir(override: str | None = None) -> Path:
     if override:
         path = Path(override)
     else:
-        import distill
+        from importlib.resources import files
 
-        path = Path(distill.__file__).resolve().parent.parent / "eval"
+        # A package directory on disk (source checkout or installed wheel): lm-eval reads it by path.
+        path = Path(str(files(TASK_PACKAGE)))
     if not path.is_dir():
-        raise DistillError(f"lm-eval task directory {path} not found; set eval.task_dir to distill's eval/ directory")
+        raise DistillError(f"lm-eval task directory {path} not found; set eval.task_dir to a directory of "
+                           f"lm-eval task YAMLs (distill's own are in {TASK_PACKAGE})")
     return path
 
 

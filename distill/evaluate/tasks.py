@@ -1,8 +1,8 @@
 """distill's lm-eval tasks: where their YAMLs live, and loading them through lm-eval's TaskManager.
 
-The YAMLs in eval/ fix R1's protocol; a run sets only what varies: k (`repeats`), the sampling
+The YAMLs in distill/evaluate/lm_eval_tasks/ fix R1's protocol; a run sets only what varies: k (`repeats`), the sampling
 settings, the local data files and the toy task size. Data overrides travel as TaskManager
-metadata, which lm-eval hands to each task's `custom_dataset` loader (eval/utils.py).
+metadata, which lm-eval hands to each task's `custom_dataset` loader (lm_eval_tasks/utils.py).
 """
 
 from __future__ import annotations

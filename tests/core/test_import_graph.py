@@ -41,8 +41,7 @@ def _import_alone(name: str) -> tuple[str, int, str]:
 
 @pytest.mark.slow  # ~180 interpreters: 2 min on a loaded 2-core machine
 def test_every_module_imports_alone_in_a_fresh_interpreter():
-    # The lm-eval task hook is loaded by lm-eval from its file, not as a distill module.
-    names = [n for n in all_modules() if not n.startswith("distill.evaluate.lm_eval_tasks")]
+    names = list(all_modules())
     with ThreadPoolExecutor(max_workers=4) as pool:
         failed = [(n, err) for n, rc, err in pool.map(_import_alone, names) if rc != 0]
     assert not failed, "\n".join(f"{n}: {err}" for n, err in failed)
