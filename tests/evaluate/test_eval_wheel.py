@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 def test_tasks_are_found_inside_the_package():
     directory = task_dir()
     assert directory.is_relative_to(REPO / "distill")
-    assert {"aime24", "aime25", "math500", "gpqa_diamond", "toy_arithmetic", "toy_countdown"} <= set(known_tasks(directory))
+    expected = {"aime24", "aime25", "math500", "gpqa_diamond", "toy_arithmetic", "toy_countdown"}
+    assert expected <= set(known_tasks(directory))
 
 
 def test_the_wheel_carries_every_task_yaml(tmp_path):
@@ -38,10 +39,11 @@ def test_the_wheel_carries_every_task_yaml(tmp_path):
     # Installed from the wheel alone (no source tree, no editable install: -S skips site-packages),
     # distill finds its tasks where the wheel put them.
     site = tmp_path / "site"
-    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                               capture_output=True, text=True, timeout=600)
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)]
+    installed = subprocess.run(install, capture_output=True, text=True, timeout=600)
     assert installed.returncode == 0, installed.stderr
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from distill.evaluate.registry import known_tasks, task_dir; "
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); "
+             "from distill.evaluate.registry import known_tasks, task_dir; "
              "d = task_dir(); print(d); print(' '.join(known_tasks(d)))")
     found = subprocess.run([sys.executable, "-S", "-c", probe, str(site)], cwd=tmp_path, capture_output=True, text=True,
                            timeout=120)
