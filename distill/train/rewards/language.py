@@ -4,8 +4,8 @@ target language's script, in [0, 1].
 R1 added it because R1-Zero mixed languages inside one chain of thought. The counting is the
 language filter's (`distill.core.language`, shared with `distill.filter.language`): letters
 outside the target script over all letters, with math, code and Greek letters left out, so a
-completion the filter would reject for mixing also scores low here. Reasoning with no letters (pure arithmetic) mixes nothing: 1.0.
-No reasoning at all (no `</think>`): 0.0.
+completion the filter would reject for mixing also scores low here. Reasoning with no letters
+(pure arithmetic) mixes nothing: 1.0. No reasoning at all (no `</think>`): 0.0.
 """
 
 from __future__ import annotations
