@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from distill import faults
+from distill.core.clock import now_iso  # noqa: F401  (manifest.now_iso: what stages call)
 from distill.errors import DistillError
 from distill.stage_lock import OutputLock
 
@@ -67,10 +67,6 @@ def hardware() -> dict[str, Any]:
         except (OSError, subprocess.TimeoutExpired):
             pass
     return info
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

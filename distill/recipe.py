@@ -4,7 +4,7 @@
     output_dir: runs/toy
     generate: {...}       # distill/generate/config.py
     filter: {...}         # distill/filter/config.py
-    train_student: {...}  # distill/train/sft_config.py
+    train_student: {...}  # distill/train/sft/config.py
     ...
 
 Without a `stages:` list the fixed sections (PIPELINE_STAGES) are the stages, in that order. With
@@ -36,9 +36,9 @@ from distill.evaluate.config import EvalConfig
 from distill.filter.config import FilterConfig
 from distill.generate.config import GenerateConfig
 from distill.report.config import ReportConfig
-from distill.train.grpo_config import GRPOStageConfig
+from distill.train.grpo.config import GRPOStageConfig
 from distill.toy.setup_config import ToySetupConfig
-from distill.train.sft_config import StudentConfig
+from distill.train.sft.config import StudentConfig
 
 # The stage sections, in the order `distill run` runs them; a recipe runs the stages it has.
 # warmup_teacher / warmup_student are SFT runs (train-student) before GRPO; the toy demo uses them

@@ -37,7 +37,8 @@ from distill.errors import DistillError
 from distill.formats import Bad, Unverifiable, tests_layouts
 from distill.formats.base import Empty
 from distill.formats.base import answer_text, type_name
-from distill.formats.domains import DOMAINS, check_map, resolve as resolve_domain
+from distill.core.domains import DOMAINS
+from distill.formats.domains import check_map, resolve as resolve_domain
 
 
 @dataclass

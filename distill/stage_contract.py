@@ -4,9 +4,9 @@
     toy setup        distill/toy/stage.py            -
     generate         distill/generate/stage.py       its section's source and teacher
     filter           distill/filter/stage.py         the last earlier generate stage
-    train-student    distill/train/sft_stage.py      the last earlier filter stage (method: sft)
-    train-teacher    distill/train/grpo_stage.py     its section's prompts
-    train-baseline   distill/train/grpo_stage.py     its section's prompts
+    train-student    distill/train/sft/stage.py      the last earlier filter stage (method: sft)
+    train-teacher    distill/train/grpo/stage.py     its section's prompts
+    train-baseline   distill/train/grpo/stage.py     its section's prompts
     eval             distill/evaluate/stage.py       the earlier training stages' models
     report           distill/report/stage.py         the last earlier eval and filter, the training stages
 

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.train import sft_stage
+    from distill.train.sft import stage as sft_stage
 
     recipe, name = recipe_from_args(args), args.stage or "train_student"
     if args.plan:

@@ -30,7 +30,7 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_stage(args: argparse.Namespace, default_name: str, command: str) -> int:
-    from distill.train import grpo_stage
+    from distill.train.grpo import stage as grpo_stage
 
     recipe, name = recipe_from_args(args), args.stage or default_name
     if getattr(args, "plan", False):

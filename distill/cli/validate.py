@@ -55,7 +55,7 @@ def validate_accelerate(path: str, data: dict) -> None:
     from distill.config import unknown_key_error
     from distill.config_fields import config_fields
     from distill.errors import ConfigError
-    from distill.train.sft_launch import DISTRIBUTED_TYPES
+    from distill.train.sft.launch import DISTRIBUTED_TYPES
 
     fields = config_fields("accelerate.commands.config.config_args", "ClusterConfig")
     for key in data:

@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from distill.core.trace import trace_id
 from distill.errors import DistillError
 from distill.generate import fingerprint
-from distill.generate.engine import Completion, Request, Sampling, make_engine, request_seed
+from distill.generate.engine import Completion, Request, Sampling, request_seed
+from distill.generate.registry import make_engine
 from distill.generate.partition import parse_part, select
 from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenizer, user_turn
 from distill.generate.shards import ShardStore
@@ -33,7 +35,7 @@ from distill.sources import load_prompts_with_stats
 def trace_record(prompt: dict, index: int, completion: Completion, prefix: str, teacher: str) -> dict[str, Any]:
     failed = completion.finish_reason == "error"
     record = {
-        "id": f"{prompt['id']}:{index}",
+        "id": trace_id(prompt["id"], index),
         "prompt_id": prompt["id"],
         "problem": prompt["problem"],
         "answer": prompt["answer"],

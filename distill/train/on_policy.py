@@ -6,7 +6,7 @@ is the reverse KL of on-policy distillation), through TRL's DistillationTrainer.
     summary = run_on_policy(recipe)          # the recipe's train_student section, method: on_policy
 
 What it adds around TRL: prompts from distill.sources in GRPO's templates; the student's chat
-template checked as for SFT (chat_template.py) and a teacher refused unless it shares the student's
+template checked as for SFT (sft/chat_template.py) and a teacher refused unless it shares the student's
 tokenizer; GRPO's compute budget (generated tokens, wall/GPU hours, or matched to another stage's
 manifest) carried over a resume; metrics.jsonl, a progress line and the end-of-run plot (divergence
 and response length per step); the final model directory and a manifest with the compute spent.
@@ -22,9 +22,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from distill.errors import DistillError, require
-from distill.train.grpo import METRICS_FILE, PLOT_FILE, find_checkpoint
+from distill.train.grpo.trainer import METRICS_FILE, PLOT_FILE, find_checkpoint
 from distill.train.on_policy_config import OnPolicySection
-from distill.train.sft_config import StudentConfig
+from distill.train.sft.config import StudentConfig
 
 log = logging.getLogger("distill.train.on_policy")
 
@@ -35,8 +35,8 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
     stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
     from distill.manifest import MANIFEST, read_json
-    from distill.train.grpo import resolve_budget as grpo_budget
-    from distill.train.grpo_config import BudgetConfig
+    from distill.train.grpo.trainer import resolve_budget as grpo_budget
+    from distill.train.grpo.config import BudgetConfig
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_stage")
@@ -74,7 +74,7 @@ def prepare_student_tokenizer(cfg: StudentConfig) -> tuple[Any, Any]:
     generation. Returns (tokenizer, chat template choice)."""
     from transformers import AutoTokenizer
 
-    from distill.train import chat_template as ct
+    from distill.train.sft import chat_template as ct
 
     tokenizer = AutoTokenizer.from_pretrained(cfg.model)
     choice = ct.resolve_chat_template(tokenizer, cfg.chat_template)
@@ -174,7 +174,7 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
     from transformers.trainer_callback import PrinterCallback
 
     from distill.train import model_loading as ml
-    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+    from distill.train.grpo.callbacks import BudgetCallback, MetricsCallback, ProgressCallback
 
     section = cfg.on_policy
     tokenizer, choice = prepare_student_tokenizer(cfg)
@@ -215,9 +215,9 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
 
     from transformers import set_seed
 
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.data import build_dataset
     from distill.train.rerun import clear_checkpoints, open_stage
-    from distill.train.sft import is_main_process, save_student
+    from distill.train.sft.trainer import is_main_process, save_student
 
     cfg: StudentConfig = recipe.section(name)
     cfg.validate(file=recipe.source_file, path=recipe.section_key(name))

@@ -65,7 +65,7 @@ def test_a_stage_reads_the_last_earlier_stage_of_the_command_it_needs(tmp_path):
     recipe = named(tmp_path)
     assert default_input(recipe, "clean", "filter", "traces") == str(tmp_path / "traces")
     assert default_input(recipe, "distilled", "train-student", "dataset") == str(tmp_path / "clean")
-    from distill.train.sft_data import resolve_dataset
+    from distill.train.sft.data import resolve_dataset
 
     assert resolve_dataset("", recipe, "distilled") == str(tmp_path / "clean" / "data")
     # eval's default models: every earlier training stage, by name

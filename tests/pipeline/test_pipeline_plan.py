@@ -68,7 +68,7 @@ def test_from_and_only(tmp_path):
 
 def test_warmup_section_is_run_by_train_student_under_its_own_name_and_output(tmp_path):
     from distill.cli import build_parser
-    from distill.train.sft_stage import COMMAND
+    from distill.train.sft.stage import COMMAND
 
     recipe = make_recipe(tmp_path, warmup_teacher={}, train_student={})
     stage = recipe.stage("warmup_teacher")
@@ -93,7 +93,7 @@ def test_real_pipeline_recipes_plan_every_stage_and_chain_outputs(name, tmp_path
                                       "eval", "report")]
     filter_sources = [str(s.path) for s in recipe.section("filter").sources]
     assert str(recipe.stage_dir("generate") / "shards") in filter_sources
-    from distill.train.sft_data import resolve_dataset
+    from distill.train.sft.data import resolve_dataset
 
     assert resolve_dataset(recipe.section("train_student").dataset, recipe) == str(recipe.stage_dir("filter") / "data")
     # R1's comparison: the RL baseline trains on the prompts the teacher's traces came from.

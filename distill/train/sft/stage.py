@@ -21,8 +21,8 @@ def run(recipe: Any, name: str = "train_student", *, resume: bool | None = None,
         overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     """Train stage `name`; returns run_sft's / run_on_policy's summary, `skipped` when already complete,
     or `launched` with the exit code of a multi-process launch (which needs the recipe's file)."""
-    from distill.train.sft import preflight
-    from distill.train.sft_launch import check_launcher, launch, needs_launch
+    from distill.train.sft.trainer import preflight
+    from distill.train.sft.launch import check_launcher, launch, needs_launch
 
     cfg = stage_section(recipe, name, COMMAND)
     if not redo and already_complete(recipe, name, allow_partial_input=allow_partial_input):
@@ -42,7 +42,7 @@ def train(recipe: Any, name: str, *, resume: bool | None, redo: bool, allow_part
         from distill.train.on_policy import run_on_policy
 
         return run_on_policy(recipe, resume=resume, fresh=redo, allow_partial_input=allow_partial_input, name=name)
-    from distill.train.sft import run_sft
+    from distill.train.sft.trainer import run_sft
 
     return run_sft(recipe, resume=resume, fresh=redo, allow_partial_input=allow_partial_input, name=name)
 
@@ -50,7 +50,7 @@ def train(recipe: Any, name: str, *, resume: bool | None, redo: bool, allow_part
 def plan(recipe: Any, name: str = "train_student") -> None:
     """`--plan`: the SFT memory plan and every check a run makes before training; writes nothing."""
     from distill.errors import DistillError
-    from distill.train.sft import plan_run
+    from distill.train.sft.trainer import plan_run
 
     cfg = stage_section(recipe, name, COMMAND)
     if cfg.method == "on_policy":
@@ -62,7 +62,7 @@ def already_complete(recipe: Any, name: str, *, allow_partial_input: bool) -> bo
     """A finished run is found here, before torch is imported and before a multi-process launch
     (whose ranks would all train)."""
     from distill.train.rerun import open_stage
-    from distill.train.sft_data import resolve_dataset
+    from distill.train.sft.data import resolve_dataset
 
     cfg = recipe.section(name)
     if cfg.method == "on_policy":  # its inputs: the student it starts from and the teacher

@@ -1,7 +1,7 @@
 """GRPO for `distill train-teacher` (R1-Zero style) and `distill train-baseline` (RL directly on a
 small model): TRL's GRPOTrainer, configured from the recipe's section.
 
-    from distill.train.grpo import run_grpo_stage
+    from distill.train.grpo.trainer import run_grpo_stage
     summary = run_grpo_stage(recipe, "train_baseline")
 
 What it adds around TRL: prompts from distill.sources in the recipe's template; the reward registry
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.errors import DistillError, require
-from distill.train.grpo_config import GRPOStageConfig
+from distill.train.grpo.config import GRPOStageConfig
 
 log = logging.getLogger("distill.train.grpo")
 
@@ -110,7 +110,7 @@ def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights
     if not torch.cuda.is_available():
         options["bf16"] = False  # TRL defaults to bf16, which a CPU runs slowly or not at all
     if "gradient_checkpointing" not in section.grpo:
-        from distill.train.grpo_memory import default_checkpointing
+        from distill.train.grpo.memory import default_checkpointing
 
         # TRL's default is on; off when the step fits (recomputation costs ~1/3 of the training compute)
         options["gradient_checkpointing"] = default_checkpointing(
@@ -139,7 +139,7 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
     import trl
     from transformers.trainer_callback import PrinterCallback
 
-    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+    from distill.train.grpo.callbacks import BudgetCallback, MetricsCallback, ProgressCallback
     from distill.train.rewards import RewardContext, build_rewards
 
     budget = BudgetCallback(**resolve_budget(section))
@@ -192,8 +192,8 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
             return run.previous.get("training", {})
         from transformers import set_seed
 
-        from distill.train.grpo_data import build_dataset
-        from distill.train.grpo_plot import plot_training_curves
+        from distill.train.grpo.data import build_dataset
+        from distill.train.grpo.plot import plot_training_curves
 
         set_seed(recipe.seed)
         clear_checkpoints(out_dir) if resume is False else remove_incomplete_checkpoints(out_dir)

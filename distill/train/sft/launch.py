@@ -4,7 +4,7 @@
 one machine, or an accelerate config file, it runs instead
 
     accelerate launch [--config_file CFG] --num_processes N×M --num_machines M --machine_rank R \
-        [--main_process_ip IP --main_process_port P] -m distill.train.sft_entry RECIPE --set ...
+        [--main_process_ip IP --main_process_port P] -m distill.train.sft.entry RECIPE --set ...
 
 (accelerate's --num_processes counts processes on all machines). Run the same command on every node
 with its own `--set train_student.machine_rank=R`.
@@ -80,7 +80,7 @@ def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: 
         cmd += ["--main_process_ip", cfg.main_process_ip]
     if cfg.num_machines > 1 or cfg.main_process_ip:
         cmd += ["--main_process_port", str(cfg.main_process_port)]
-    cmd += ["-m", "distill.train.sft_entry", recipe_path]
+    cmd += ["-m", "distill.train.sft.entry", recipe_path]
     for item in overrides:
         cmd += ["--set", item]
     if resume:

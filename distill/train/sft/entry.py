@@ -1,7 +1,7 @@
 """Per-process entry point under `accelerate launch` (what `distill train-student` re-executes).
 
     accelerate launch --config_file recipes/accelerate/zero3.yaml --num_processes 8 \
-        -m distill.train.sft_entry RECIPE.yaml [--set KEY=VALUE ...] [--resume] [--stage NAME]
+        -m distill.train.sft.entry RECIPE.yaml [--set KEY=VALUE ...] [--resume] [--stage NAME]
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from distill.errors import DistillError
     from distill.recipe import load_recipe
-    from distill.train.sft_stage import train
+    from distill.train.sft.stage import train
 
-    parser = argparse.ArgumentParser(prog="distill.train.sft_entry")
+    parser = argparse.ArgumentParser(prog="distill.train.sft.entry")
     parser.add_argument("recipe")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--resume", action="store_true", default=None)

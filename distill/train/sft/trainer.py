@@ -2,7 +2,7 @@
 
 What distill adds around SFTTrainer (everything else is TRL's, passed through from `sft:`):
 - a chat template checked to keep `<think>` and to train the stop token (chat_template.py);
-- labels on assistant tokens only, over-long traces dropped instead of truncated (sft_data.py);
+- labels on assistant tokens only, over-long traces dropped instead of truncated (data.py);
 - packing with per-trace position_ids and the fastest attention that respects trace boundaries
   (model_loading.py), static packed shapes for flex_attention;
 - a memory plan that decides gradient checkpointing (memory_plan.py);
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.errors import DistillError
-from distill.train.sft_config import StudentConfig
+from distill.train.sft.config import StudentConfig
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
               name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
-    from distill.train.sft_data import check_dataset_exists, resolve_dataset
-    from distill.train.sft_launch import check_accelerate_config
+    from distill.train.sft.data import check_dataset_exists, resolve_dataset
+    from distill.train.sft.launch import check_accelerate_config
 
     cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
     check_accelerate_config(cfg)
@@ -54,7 +54,7 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "trai
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
     """
-    from distill.train.sft_launch import check_launcher, needs_launch
+    from distill.train.sft.launch import check_launcher, needs_launch
 
     out = out or sys.stdout
     model_config = preflight(recipe, cfg, need_data=False, name=name)
@@ -156,8 +156,8 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     """
     from transformers import AutoTokenizer
 
-    from distill.train import chat_template as ct
-    from distill.train.sft_data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
+    from distill.train.sft import chat_template as ct
+    from distill.train.sft.data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(cfg.model)
@@ -200,7 +200,7 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
     A run that finished before with the same recipe and dataset does nothing (`fresh` trains again).
     """
     from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
-    from distill.train.sft_data import resolve_dataset, write_rejects
+    from distill.train.sft.data import resolve_dataset, write_rejects
 
     cfg: StudentConfig = recipe.section(name)
     model_config = preflight(recipe, cfg, name=name)
@@ -234,7 +234,7 @@ def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: 
     from trl import SFTTrainer
 
     from distill.train import model_loading as ml
-    from distill.train.sft_progress import ProgressCallback
+    from distill.train.sft.progress import ProgressCallback
 
     tokenizer, choice, eos, dataset, counts = (prepared.tokenizer, prepared.choice, prepared.eos, prepared.dataset,
                                                prepared.counts)
