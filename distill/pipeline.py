@@ -20,7 +20,8 @@ from pathlib import Path
 from distill.errors import DistillError
 from distill.manifest import now_iso, read_json, read_manifest, write_json_atomic
 from distill.orphans import child_preexec
-from distill.recipe import PIPELINE_STAGES, Recipe, StageSpec
+from distill.recipe import PIPELINE_STAGES, Recipe
+from distill.recipe_stages import StageSpec
 from distill.stage_lock import OutputLock
 
 STAMP = "pipeline.json"

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.config import apply_overrides, from_dict, load_yaml, to_dict
+from distill.recipe_stages import StageSpec, parse_stages, resolve_references
 from distill.errors import ConfigError
 from distill.evaluate.config import EvalConfig
 from distill.filter.config import FilterConfig
@@ -62,15 +63,6 @@ COMMAND_CONFIGS: dict[str, type] = {
     "eval": EvalConfig, "report": ReportConfig,
 }
 assert list(FIXED_STAGE_COMMANDS) == PIPELINE_STAGES
-
-
-@dataclass
-class StageSpec:
-    """One entry of `stages:`: the stage's name (its output directory), command and section."""
-
-    name: str
-    command: str
-    section: str = ""  # defaults to the name
 
 
 @dataclass
@@ -173,12 +165,10 @@ def interpolate(value: Any, variables: dict[str, str]) -> Any:
 
 def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
     """Build and check a recipe from its mapping: `${output_dir}`, the stages, `${stages.NAME}`."""
-    from distill.recipe_stages import parse_stages, resolve_references
-
     data = interpolate(dict(data), {"output_dir": str(data.get("output_dir", Recipe.output_dir))})
-    specs = parse_stages(data, file)
+    specs = parse_stages(data, file, COMMAND_CONFIGS, FIXED_STAGE_COMMANDS)
     shorthand = [StageSpec(s, FIXED_STAGE_COMMANDS[s], s) for s in PIPELINE_STAGES if data.get(s) is not None]
-    data = resolve_references(data, specs if specs is not None else shorthand, file)
+    data = resolve_references(data, specs if specs is not None else shorthand, file, Recipe.output_dir)
     named = {s.section: (s.command, data.pop(s.section)) for s in specs or [] if s.section not in PIPELINE_STAGES}
     recipe = from_dict(Recipe, data, file=file)
     recipe.named = {key: from_dict(COMMAND_CONFIGS[command], value, file=file, path=key)

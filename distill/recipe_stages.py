@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dataclasses import dataclass
+
 from distill.config import closest, from_dict
 from distill.errors import ConfigError
 
@@ -20,10 +22,22 @@ REF_RE = re.compile(r"\$\{stages\.([^}]*)\}")
 RESERVED = ("seed", "output_dir", "stages")
 
 
-def parse_stages(data: dict[str, Any], file: str) -> list | None:
-    """The validated `stages:` list (each section filled in), or None when the recipe has none."""
-    from distill.recipe import COMMAND_CONFIGS, FIXED_STAGE_COMMANDS, StageSpec
+@dataclass
+class StageSpec:
+    """One entry of `stages:`: the stage's name (its output directory), command and section."""
 
+    name: str
+    command: str
+    section: str = ""  # defaults to the name
+
+
+def parse_stages(data: dict[str, Any], file: str, command_configs: dict[str, type],
+                 fixed_stage_commands: dict[str, str]) -> list[StageSpec] | None:
+    """The validated `stages:` list (each section filled in), or None when the recipe has none.
+
+    The command and fixed-section tables come from the caller (distill.recipe), so this module
+    imports nothing of the recipe that imports it."""
+    COMMAND_CONFIGS, FIXED_STAGE_COMMANDS = command_configs, fixed_stage_commands
     if data.get("stages") is None:
         return None
     specs = from_dict(list[StageSpec], data["stages"], file=file, path="stages")
@@ -72,11 +86,9 @@ def _check_section(spec: Any, data: dict[str, Any], sections: dict[str, int], wh
                           f"too; two stages would share one fingerprint")
 
 
-def stage_dirs(data: dict[str, Any], specs: list) -> dict[str, str]:
+def stage_dirs(data: dict[str, Any], specs: list, default_root: str) -> dict[str, str]:
     """Each stage's output directory, from the raw mapping: its section's output_dir, else <output_dir>/<name>."""
-    from distill.recipe import Recipe
-
-    root = str(data.get("output_dir", Recipe.output_dir))
+    root = str(data.get("output_dir", default_root))
     dirs = {}
     for spec in specs:
         section = data.get(spec.section)
@@ -85,11 +97,11 @@ def stage_dirs(data: dict[str, Any], specs: list) -> dict[str, str]:
     return dirs
 
 
-def resolve_references(data: dict[str, Any], specs: list, file: str) -> dict[str, Any]:
+def resolve_references(data: dict[str, Any], specs: list, file: str, default_root: str) -> dict[str, Any]:
     """`${stages.NAME}` -> that stage's output directory, each naming a stage before the one it is in."""
     order = {spec.name: i for i, spec in enumerate(specs)}
     owner = {spec.section: spec.name for spec in specs}
-    dirs = stage_dirs(data, specs)
+    dirs = stage_dirs(data, specs, default_root)
     for key, value in data.items():
         for path, ref in _references(value, str(key)):
             _check_reference(ref, owner.get(str(key)), order, f"{file}: key '{path}'")
