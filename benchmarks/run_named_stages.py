@@ -109,7 +109,7 @@ def main() -> int:
     stages = derived_recipes(args.recipe, args.overrides)
     work = Path(stages[0][2]["output_dir"]) / "named_stages"
     work.mkdir(parents=True, exist_ok=True)
-    rerun_rest = False
+    rerun_rest, plan_failures = False, 0
     for name, command, recipe in stages:
         file = work / f"{name}.yaml"
         file.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
@@ -121,8 +121,8 @@ def main() -> int:
         if args.plan:
             if command in PLAN_COMMANDS:
                 print(f"\n=== {name}: distill {command} --plan", flush=True)
-                if subprocess.run([sys.executable, "-m", "distill", *command.split(), str(file), "--plan"]).returncode:
-                    return 1
+                code = subprocess.run([sys.executable, "-m", "distill", *command.split(), str(file), "--plan"]).returncode
+                plan_failures += code != 0  # go on: every stage's plan is worth seeing
             continue
         stamp = read_json(out / STAMP) or {}
         selected = args.only is None or name in args.only
@@ -146,7 +146,7 @@ def main() -> int:
         if code:
             return code
         rerun_rest = True
-    return 0
+    return 1 if plan_failures else 0
 
 
 if __name__ == "__main__":

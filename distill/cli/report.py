@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if stage.skipped:
             return 0
         built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
-                             compute=dict(config.compute))
+                             compute=dict(config.compute), compare=dict(config.compare))
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
     print(f"distill report: {built['models']} model(s), {len(built['plots'])} plot(s) -> {built['html']}")
