@@ -4,7 +4,8 @@
     <out>/funnel.png (when a funnel is given)  <out>/training_<run>.png (when trainer logs exist)
 
 With `compute` ({row: [stage dirs]}) a Compute table puts each model's pass@1 beside the generated
-tokens, training tokens and wall time its stages spent (distill/report/compute.py).
+tokens, training tokens and wall time its stages spent (distill/report/compute.py); with `compare`
+({label: [model, reference]}) a Comparisons table gives paired differences (distill/report/compare.py).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def compute_section(models: list[ModelResult], compute: dict[str, list[str]]) ->
 
 def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "distill report",
                  funnel: str | None = None, training: dict[str, str] | None = None,
-                 compute: dict[str, list[str]] | None = None) -> dict[str, Any]:
+                 compute: dict[str, list[str]] | None = None,
+                 compare: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Write the report; returns {"markdown": path, "html": path, "plots": [paths], "models": n}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +111,12 @@ def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "
                          "Generated tokens: tokens sampled (a teacher's traces, GRPO or on-policy rollouts); "
                          "training tokens: tokens through a trainer's forward and backward; ≥: a stage did not "
                          "record that figure."))
+    if compare:
+        from distill.report.compare import compare_rows
+
+        sections.append(("Comparisons", "table", compare_rows(models, compare, plots.tasks_of(models))))
+        sections.append(("", "text", "Difference: the model's pass@1 minus the reference's over the problems both "
+                         "answered, ± its paired standard error over problems (percentage points)."))
     sections.append(("Accuracy per benchmark", "image", plots.accuracy_plot(models, out / "accuracy.png")))
     sections.append(("Details", "table", detail_rows(models)))
     sections.append(("Response length", "image", plots.length_plot(models, out / "lengths.png")))

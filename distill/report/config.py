@@ -11,6 +11,8 @@
       compute:                       # {row name: [stage dirs whose manifests give its compute]}
         distilled: [runs/toy/generate, runs/toy/train_student]
         rl_baseline: [runs/toy/train_baseline]
+      compare:                       # {label: [model, reference]}: paired pass@1 differences
+        distilled vs base: [distilled, base]
 
 Empty `results`: the recipe's own eval stage directory. Standard library only.
 """
@@ -27,4 +29,10 @@ class ReportConfig:
     funnel: str | None = None
     training: dict[str, str] = field(default_factory=dict)
     compute: dict[str, list[str]] = field(default_factory=dict)
+    compare: dict[str, list[str]] = field(default_factory=dict)
     title: str = "distill report"
+
+    def __post_init__(self) -> None:
+        for label, pair in self.compare.items():
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError(f"compare.{label}: expected [model, reference], two row names of results")

@@ -43,6 +43,6 @@ def run(recipe: Any, name: str = "report", *, redo: bool = False, allow_partial_
         if stage.skipped:
             return {"skipped": True}
         built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
-                             compute=dict(config.compute))
+                             compute=dict(config.compute), compare=dict(config.compare))
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     return {"skipped": False, **built}

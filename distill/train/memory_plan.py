@@ -51,7 +51,15 @@ class ModelShape:
         per_layer = h * q + 2 * h * kv + q * h + bias + 3 * h * inter + 2 * h
         embed = vocab * h
         head = 0 if config.get("tie_word_embeddings", text.get("tie_word_embeddings", False)) else vocab * h
-        return cls(layers * per_layer + embed + head + h, layers, h, inter, kv, vocab)
+        params = layers * per_layer + embed + head + h
+        if text.get("kv_lora_rank") or text.get("n_routed_experts") or text.get("num_experts") \
+                or text.get("num_local_experts"):
+            # Mixture-of-experts and latent attention (DeepSeek-V3: 671B, not the 39B the dense formula
+            # gives): every expert's weights, gradients and optimizer states are held, active or not.
+            from distill.placement import count_params
+
+            params = count_params(config)
+        return cls(params, layers, h, inter, kv, vocab)
 
 
 @dataclass

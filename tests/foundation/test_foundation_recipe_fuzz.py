@@ -48,9 +48,9 @@ def _set(data, path, value):
     node = data
     for part in path[:-1]:
         node = node[part]
-    if value is _DELETE:
+    if value is _DELETE or (value is _MISSPELL and not isinstance(node, dict)):  # a list item has no key to misspell
         del node[path[-1]]
-    elif value is _MISSPELL and isinstance(node, dict):
+    elif value is _MISSPELL:
         node[str(path[-1]) + "x"] = node.pop(path[-1])
     else:
         node[path[-1]] = value

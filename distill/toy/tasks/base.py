@@ -15,6 +15,10 @@ INSTRUCTION = R1_INSTRUCTION
 TEST_FRACTION_PERCENT = 20
 # What a quick answer thinks instead of working the steps.
 QUICK_THOUGHT = "I know this one."
+# The sentence a mixed-language worked solution opens its thought with (`toy.mixed_language`): R1-Zero
+# drifted into another language mid-thought; the toy's English prompts get a Chinese first line.
+# The toy tokenizer's corpus holds it, so it costs a few tokens, not dozens of bytes.
+MIXED_THOUGHT = "让我们一步一步地思考。"
 
 
 def problem_hash(task: str, question: str) -> str:
@@ -34,6 +38,11 @@ def r1_solution(step_lines: list[str], answer: int | str) -> str:
 def quick_solution(answer: int | str) -> str:
     """The answer stated at once, without the worked steps: the habit the toy teacher's GRPO has to break."""
     return r1_solution([QUICK_THOUGHT], answer)
+
+
+def mixed_language_solution(solution: str) -> str:
+    """A worked solution whose thought opens in another language; steps and answer unchanged."""
+    return solution.replace("<think>\n", f"<think>\n{MIXED_THOUGHT}\n", 1)
 
 
 def prompt(question: str, instruction: str | None) -> str:
