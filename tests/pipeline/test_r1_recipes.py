@@ -34,7 +34,6 @@ def _runner():
     return module
 
 
-@pytest.mark.xfail(strict=False, reason="needs named stages (i16a): `distill validate` reading `stages:`")
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_distill_validate_accepts_the_r1_recipes(recipe):
     result = subprocess.run([sys.executable, "-m", "distill", "validate", recipe], cwd=REPO,

@@ -49,7 +49,6 @@ def stamp(run: Path, stage: str) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="needs named stages (i16a): `distill run` reading `stages:`")
 def test_toy_r1_killed_during_a_stage_then_resumed(tmp_path):
     run = tmp_path / "run"
     process = subprocess.Popen(command(run), cwd=REPO, start_new_session=True,
