@@ -1,0 +1,252 @@
+"""Same seed, same numbers? A digest of a shortened toy demo, and a comparison of two digests.
+
+The shortened demo is recipes/toy/pipeline.yaml with `--set` overrides (512 training problems, 6
+warm-up epochs of the teacher, a few GRPO steps, traces for 128 problems, 32 eval problems x 2
+samples; a few minutes on an idle 2-core CPU). The digest records, per stage, what decides whether two runs agree: the sha256 of every saved
+tensor (by name, in float32 bytes as saved), the final train loss / reward, the filter's kept and
+rejected counts, the hash of the generated traces and the eval scores.
+
+    # run the shortened demo with this tree's code into a fresh directory and write its digest
+    python benchmarks/repro_digest.py run runs/repro_a --json runs/repro_a.json
+    # the same with another checkout's code (git worktree add /tmp/old <commit>)
+    python benchmarks/repro_digest.py run runs/repro_old --code /tmp/old --json runs/repro_old.json
+    # only the stages up to one (the rest of the digest is then absent)
+    python benchmarks/repro_digest.py run runs/repro_b --until warmup_teacher --json runs/repro_b.json
+    # digest a finished run directory (any output_dir of the toy pipeline, shortened or not)
+    python benchmarks/repro_digest.py digest runs/toy --json runs/toy.json
+    # first difference, stage by stage in pipeline order; exit 1 when they differ
+    python benchmarks/repro_digest.py compare runs/repro_a.json runs/repro_b.json
+
+`--threads N` sets OMP_NUM_THREADS / MKL_NUM_THREADS for the run (torch's intra-op thread count
+follows it); without it the environment's value (or torch's default, one per core) is used and the
+digest records which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPE = "recipes/toy/pipeline.yaml"
+STAGES = ["toy", "warmup_teacher", "train_teacher", "generate", "filter", "warmup_student", "train_student",
+          "train_baseline", "eval"]
+
+# The shortened demo: the same recipe, each stage a few steps, several epochs where the recipe has
+# several (the warm-ups' data order per epoch is part of what must repeat).
+SHORT = [
+    "toy.train_size=512", "toy.test_size=32",
+    "warmup_teacher.sft.num_train_epochs=6", "warmup_teacher.sft.logging_steps=16",
+    "train_teacher.grpo.max_steps=4", "train_teacher.grpo.per_device_train_batch_size=16",
+    "train_teacher.grpo.logging_steps=1",
+    "generate.source.limit=128",
+    "warmup_student.sft.max_steps=10",
+    "train_student.sft.num_train_epochs=2",
+    "train_baseline.grpo.max_steps=3", "train_baseline.grpo.per_device_train_batch_size=16",
+    "train_baseline.grpo.logging_steps=1",
+    "eval.toy_problems=32", "eval.samples=2",
+]
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def weights_digest(model_dir: Path) -> dict[str, Any] | None:
+    """sha256 per tensor of every *.safetensors file in `model_dir` (names sorted), and one over all."""
+    files = sorted(model_dir.glob("*.safetensors"))
+    if not files:
+        return None
+    import torch
+    from safetensors import safe_open
+
+    tensors: dict[str, str] = {}
+    abs_sum = 0.0
+    for file in files:
+        with safe_open(str(file), framework="pt") as f:
+            for name in sorted(f.keys()):
+                t = f.get_tensor(name)
+                tensors[name] = sha256_bytes(t.contiguous().view(-1).view(torch.uint8).numpy().tobytes())[:16]
+                abs_sum += float(t.double().abs().sum())
+    total = sha256_bytes(json.dumps(tensors, sort_keys=True).encode())[:16]
+    return {"sha256": total, "abs_sum": round(abs_sum, 6), "tensors": tensors}
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def file_hash(path: Path) -> str | None:
+    return sha256_bytes(path.read_bytes())[:16] if path.is_file() else None
+
+
+def lines_hash(files: list[Path]) -> str | None:
+    """One hash over the lines of `files`, sorted (so shard boundaries and write order do not count)."""
+    if not files:
+        return None
+    lines = sorted(line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    return sha256_bytes("\n".join(lines).encode())[:16]
+
+
+def last_metrics(path: Path) -> dict[str, Any]:
+    """The last per-step row of a GRPO run's metrics.jsonl (the one with a reward)."""
+    last: dict[str, Any] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "reward" in row:
+                last = row
+    return last
+
+
+def digest_toy(d: Path) -> dict[str, Any]:
+    files = {p.name: file_hash(p) for p in sorted(d.glob("*.jsonl"))}
+    tok = d / "tokenizer"
+    files.update({f"tokenizer/{p.name}": file_hash(p) for p in sorted(tok.glob("*")) if p.is_file()})
+    return {"files": files, "teacher": weights_digest(d / "teacher"), "student": weights_digest(d / "student")}
+
+
+def digest_sft(d: Path) -> dict[str, Any]:
+    train = read_json(d / "manifest.json").get("train", {})
+    return {"steps": train.get("global_steps"), "train_loss": train.get("train_loss"), "weights": weights_digest(d)}
+
+
+def digest_grpo(d: Path) -> dict[str, Any]:
+    row = last_metrics(d / "metrics.jsonl")
+    keep = ("step", "loss", "reward", "rewards/accuracy/mean", "completions/mean_length", "entropy")
+    return {"final": {k: row.get(k) for k in keep if k in row}, "weights": weights_digest(d)}
+
+
+def digest_generate(d: Path) -> dict[str, Any]:
+    shards = sorted((d / "shards").glob("*.jsonl"))
+    rows = sum(1 for f in shards for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {"rows": rows, "traces": lines_hash(shards)}
+
+
+def digest_filter(d: Path) -> dict[str, Any]:
+    counts = read_json(d / "manifest.json").get("counts", {})
+    data = sorted((d / "data").glob("*.jsonl"))
+    return {"counts": counts, "kept_rows": lines_hash(data)}
+
+
+def digest_eval(d: Path) -> dict[str, Any]:
+    scores = {}
+    for result in sorted(d.glob("*/results.json")):
+        tasks = read_json(result).get("tasks", {})
+        scores[result.parent.name] = {t: {k: v.get(k) for k in ("pass@1", "cons@k", "mean_tokens")}
+                                      for t, v in sorted(tasks.items())}
+    return scores
+
+
+DIGESTERS = {"toy": digest_toy, "warmup_teacher": digest_sft, "train_teacher": digest_grpo,
+             "generate": digest_generate, "filter": digest_filter, "warmup_student": digest_sft,
+             "train_student": digest_sft, "train_baseline": digest_grpo, "eval": digest_eval}
+
+
+def digest_run(out: Path) -> dict[str, Any]:
+    stages = {}
+    for stage in STAGES:
+        d = out / stage
+        if (d / "manifest.json").is_file() or (stage == "toy" and d.is_dir()):
+            stages[stage] = DIGESTERS[stage](d)
+    commit = read_json(out / "toy" / "manifest.json").get("git_commit")
+    packages = read_json(out / "warmup_teacher" / "manifest.json").get("packages", {})
+    return {"run_dir": str(out), "git_commit": commit, "packages": packages, "stages": stages}
+
+
+def run_short(out: Path, code: Path, threads: int | None, until: str | None, extra: list[str]) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(code), PYTHONUNBUFFERED="1")
+    if threads is not None:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    cmd = [sys.executable, "-m", "distill", "run", RECIPE, "--set", f"output_dir={out.resolve()}", "--force"]
+    for item in SHORT + extra:
+        cmd += ["--set", item]
+    if until:
+        for stage in STAGES[:STAGES.index(until) + 1]:
+            cmd += ["--only", stage]
+    started = time.time()
+    log = out.parent / f"{out.name}.log"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as f:
+        rc = subprocess.run(cmd, cwd=code, env=env, stdout=f, stderr=subprocess.STDOUT).returncode
+    if rc != 0:
+        sys.exit(f"repro_digest: the shortened demo failed (exit {rc}); see {log}")
+    digest = digest_run(out)
+    digest["settings"] = {"code": str(code), "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS"),
+                          "overrides": SHORT + extra, "until": until, "wall_s": round(time.time() - started, 1)}
+    return digest
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """The first path (in digest order) where `a` and `b` differ, with both values; None when equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            if key not in a or key not in b:
+                return f"{path}.{key}: only in {'first' if key in a else 'second'}"
+            found = first_difference(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path}: {json.dumps(a)[:120]} != {json.dumps(b)[:120]}"
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
+    """Print, per stage, same / differs (with the first difference); 1 when any present stage differs."""
+    differs = 0
+    for stage in STAGES:
+        x, y = a["stages"].get(stage), b["stages"].get(stage)
+        if x is None or y is None:
+            if x is not None or y is not None:
+                print(f"{stage}: only in {'first' if x is not None else 'second'}")
+            continue
+        found = first_difference(x, y, stage)
+        differs |= found is not None
+        print(f"{stage}: {'same' if found is None else 'DIFFERS at ' + found}")
+    return int(differs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run the shortened demo into OUT and digest it")
+    r.add_argument("out", type=Path)
+    r.add_argument("--code", type=Path, default=ROOT, help="the checkout whose distill runs (default: this one)")
+    r.add_argument("--threads", type=int, help="OMP_NUM_THREADS / MKL_NUM_THREADS for the run")
+    r.add_argument("--until", choices=STAGES, help="run only the stages up to this one")
+    r.add_argument("--set", dest="extra", action="append", default=[], help="one more recipe override")
+    r.add_argument("--json", type=Path, help="write the digest here")
+    d = sub.add_parser("digest", help="digest a finished run directory")
+    d.add_argument("out", type=Path)
+    d.add_argument("--json", type=Path)
+    c = sub.add_parser("compare", help="compare two digest files stage by stage")
+    c.add_argument("a", type=Path)
+    c.add_argument("b", type=Path)
+    args = p.parse_args(argv)
+    if args.cmd == "compare":
+        return compare(json.loads(args.a.read_text()), json.loads(args.b.read_text()))
+    if args.cmd == "run":
+        digest = run_short(args.out, args.code.resolve(), args.threads, args.until, args.extra)
+    else:
+        digest = digest_run(args.out)
+    text = json.dumps(digest, indent=1, sort_keys=False)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n", encoding="utf-8")
+    summary = {s: (v.get("weights") or {}).get("sha256") if isinstance(v, dict) and "weights" in v else None
+               for s, v in digest["stages"].items()}
+    print(json.dumps({"stages_weights": summary, "eval": digest["stages"].get("eval")}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
