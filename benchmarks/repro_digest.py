@@ -1,7 +1,7 @@
 """Same seed, same numbers? A digest of a shortened toy demo, and a comparison of two digests.
 
-The shortened demo is recipes/toy/pipeline.yaml with `--set` overrides (512 training problems, 6
-warm-up epochs of the teacher, a few GRPO steps, traces for 128 problems, 32 eval problems x 2
+The shortened demo is recipes/toy/pipeline.yaml with `--set` overrides (256 training problems, 4
+warm-up epochs of the teacher (64 steps), a few GRPO steps, traces for 64 problems, 32 eval problems x 2
 samples; a few minutes on an idle 2-core CPU). The digest records, per stage, what decides whether two runs agree: the sha256 of every saved
 tensor (by name, in float32 bytes as saved), the final train loss / reward, the filter's kept and
 rejected counts, the hash of the generated traces and the eval scores.
@@ -42,11 +42,11 @@ STAGES = ["toy", "warmup_teacher", "train_teacher", "generate", "filter", "warmu
 # The shortened demo: the same recipe, each stage a few steps, several epochs where the recipe has
 # several (the warm-ups' data order per epoch is part of what must repeat).
 SHORT = [
-    "toy.train_size=512", "toy.test_size=32",
-    "warmup_teacher.sft.num_train_epochs=6", "warmup_teacher.sft.logging_steps=16",
+    "toy.train_size=256", "toy.test_size=32",
+    "warmup_teacher.sft.num_train_epochs=4", "warmup_teacher.sft.logging_steps=16",
     "train_teacher.grpo.max_steps=4", "train_teacher.grpo.per_device_train_batch_size=16",
     "train_teacher.grpo.logging_steps=1",
-    "generate.source.limit=128",
+    "generate.source.limit=64",
     "warmup_student.sft.max_steps=10",
     "train_student.sft.num_train_epochs=2",
     "train_baseline.grpo.max_steps=3", "train_baseline.grpo.per_device_train_batch_size=16",
@@ -133,10 +133,20 @@ def digest_generate(d: Path) -> dict[str, Any]:
     return {"rows": rows, "traces": lines_hash(shards)}
 
 
+def parquet_rows_hash(files: list[Path]) -> str | None:
+    """One hash over the rows of Parquet `files`, each as sorted-key JSON, sorted (order-free)."""
+    if not files:
+        return None
+    import pyarrow.parquet as pq
+
+    rows = sorted(json.dumps(r, sort_keys=True, default=str) for f in files for r in pq.read_table(f).to_pylist())
+    return sha256_bytes("\n".join(rows).encode())[:16]
+
+
 def digest_filter(d: Path) -> dict[str, Any]:
     counts = read_json(d / "manifest.json").get("counts", {})
-    data = sorted((d / "data").glob("*.jsonl"))
-    return {"counts": counts, "kept_rows": lines_hash(data)}
+    data = sorted((d / "data").rglob("*.parquet"))
+    return {"counts": counts, "kept_rows": parquet_rows_hash(data) or lines_hash(sorted((d / "data").rglob("*.jsonl")))}
 
 
 def digest_eval(d: Path) -> dict[str, Any]:
