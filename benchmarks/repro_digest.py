@@ -12,6 +12,8 @@ rejected counts, the hash of the generated traces and the eval scores.
     python benchmarks/repro_digest.py run runs/repro_old --code /tmp/old --json runs/repro_old.json
     # only the stages up to one (the rest of the digest is then absent)
     python benchmarks/repro_digest.py run runs/repro_b --until warmup_teacher --json runs/repro_b.json
+    # the demo as the recipe has it (no shortening), e.g. only its first stages
+    python benchmarks/repro_digest.py run runs/repro_full --full --until toy --json runs/repro_full.json
     # digest a finished run directory (any output_dir of the toy pipeline, shortened or not)
     python benchmarks/repro_digest.py digest runs/toy --json runs/toy.json
     # first difference, stage by stage in pipeline order; exit 1 when they differ
@@ -163,6 +165,15 @@ DIGESTERS = {"toy": digest_toy, "warmup_teacher": digest_sft, "train_teacher": d
              "train_student": digest_sft, "train_baseline": digest_grpo, "eval": digest_eval}
 
 
+def machine() -> dict[str, Any]:
+    """What else decides float results: the CPU and the kernels torch picks for it (AVX2 vs AVX512)."""
+    import torch
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), None) if Path("/proc/cpuinfo").is_file() else None
+    return {"cpu": model, "cpus": os.cpu_count(), "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
 def digest_run(out: Path) -> dict[str, Any]:
     stages = {}
     for stage in STAGES:
@@ -171,15 +182,17 @@ def digest_run(out: Path) -> dict[str, Any]:
             stages[stage] = DIGESTERS[stage](d)
     commit = read_json(out / "toy" / "manifest.json").get("git_commit")
     packages = read_json(out / "warmup_teacher" / "manifest.json").get("packages", {})
-    return {"run_dir": str(out), "git_commit": commit, "packages": packages, "stages": stages}
+    return {"run_dir": str(out), "git_commit": commit, "packages": packages, "machine": machine(), "stages": stages}
 
 
-def run_short(out: Path, code: Path, threads: int | None, until: str | None, extra: list[str]) -> dict[str, Any]:
+def run_short(out: Path, code: Path, threads: int | None, until: str | None, extra: list[str],
+              full: bool = False) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(code), PYTHONUNBUFFERED="1")
     if threads is not None:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     cmd = [sys.executable, "-m", "distill", "run", RECIPE, "--set", f"output_dir={out.resolve()}", "--force"]
-    for item in SHORT + extra:
+    overrides = ([] if full else SHORT) + extra
+    for item in overrides:
         cmd += ["--set", item]
     if until:
         for stage in STAGES[:STAGES.index(until) + 1]:
@@ -193,7 +206,7 @@ def run_short(out: Path, code: Path, threads: int | None, until: str | None, ext
         sys.exit(f"repro_digest: the shortened demo failed (exit {rc}); see {log}")
     digest = digest_run(out)
     digest["settings"] = {"code": str(code), "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS"),
-                          "overrides": SHORT + extra, "until": until, "wall_s": round(time.time() - started, 1)}
+                          "overrides": overrides, "until": until, "wall_s": round(time.time() - started, 1)}
     return digest
 
 
@@ -213,6 +226,12 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
 def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
     """Print, per stage, same / differs (with the first difference); 1 when any present stage differs."""
     differs = 0
+    for key in ("git_commit", "packages", "machine"):  # context, not a result: said, not counted
+        if a.get(key) != b.get(key):
+            print(f"note: {first_difference({key: a.get(key)}, {key: b.get(key)})}")
+    threads = [x.get("settings", {}).get("OMP_NUM_THREADS") for x in (a, b)]
+    if threads[0] != threads[1]:
+        print(f"note: OMP_NUM_THREADS {threads[0]} vs {threads[1]}")
     for stage in STAGES:
         x, y = a["stages"].get(stage), b["stages"].get(stage)
         if x is None or y is None:
@@ -233,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--code", type=Path, default=ROOT, help="the checkout whose distill runs (default: this one)")
     r.add_argument("--threads", type=int, help="OMP_NUM_THREADS / MKL_NUM_THREADS for the run")
     r.add_argument("--until", choices=STAGES, help="run only the stages up to this one")
+    r.add_argument("--full", action="store_true", help="the demo as the recipe has it (no shortening)")
     r.add_argument("--set", dest="extra", action="append", default=[], help="one more recipe override")
     r.add_argument("--json", type=Path, help="write the digest here")
     d = sub.add_parser("digest", help="digest a finished run directory")
@@ -245,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "compare":
         return compare(json.loads(args.a.read_text()), json.loads(args.b.read_text()))
     if args.cmd == "run":
-        digest = run_short(args.out, args.code.resolve(), args.threads, args.until, args.extra)
+        digest = run_short(args.out, args.code.resolve(), args.threads, args.until, args.extra, args.full)
     else:
         digest = digest_run(args.out)
     text = json.dumps(digest, indent=1, sort_keys=False)
