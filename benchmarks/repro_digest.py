@@ -92,11 +92,17 @@ def file_hash(path: Path) -> str | None:
     return sha256_bytes(path.read_bytes())[:16] if path.is_file() else None
 
 
-def lines_hash(files: list[Path]) -> str | None:
+def without_run_dir(text: str, run_dir: Path) -> str:
+    """Records name the model by path (`teacher`): the run directory's own name must not count."""
+    return text.replace(str(run_dir.resolve()), "<run>")
+
+
+def lines_hash(files: list[Path], run_dir: Path) -> str | None:
     """One hash over the lines of `files`, sorted (so shard boundaries and write order do not count)."""
     if not files:
         return None
-    lines = sorted(line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    lines = sorted(without_run_dir(line, run_dir) for f in files
+                   for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
     return sha256_bytes("\n".join(lines).encode())[:16]
 
 
@@ -132,23 +138,26 @@ def digest_grpo(d: Path) -> dict[str, Any]:
 def digest_generate(d: Path) -> dict[str, Any]:
     shards = sorted((d / "shards").glob("*.jsonl"))
     rows = sum(1 for f in shards for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {"rows": rows, "traces": lines_hash(shards)}
+    return {"rows": rows, "traces": lines_hash(shards, d.parent)}
 
 
-def parquet_rows_hash(files: list[Path]) -> str | None:
-    """One hash over the rows of Parquet `files`, each as sorted-key JSON, sorted (order-free)."""
+def parquet_rows_hash(files: list[Path], run_dir: Path) -> str | None:
+    """One hash over the rows of Parquet `files` (id and messages: what training reads; columns added
+    to the schema between versions do not count), sorted (order-free)."""
     if not files:
         return None
     import pyarrow.parquet as pq
 
-    rows = sorted(json.dumps(r, sort_keys=True, default=str) for f in files for r in pq.read_table(f).to_pylist())
+    rows = sorted(without_run_dir(json.dumps([r.get("id"), r.get("messages")], default=str), run_dir)
+                  for f in files for r in pq.read_table(f).to_pylist())
     return sha256_bytes("\n".join(rows).encode())[:16]
 
 
 def digest_filter(d: Path) -> dict[str, Any]:
     counts = read_json(d / "manifest.json").get("counts", {})
     data = sorted((d / "data").rglob("*.parquet"))
-    return {"counts": counts, "kept_rows": parquet_rows_hash(data) or lines_hash(sorted((d / "data").rglob("*.jsonl")))}
+    return {"counts": counts,
+            "kept_rows": parquet_rows_hash(data, d.parent) or lines_hash(sorted((d / "data").rglob("*.jsonl")), d.parent)}
 
 
 def digest_eval(d: Path) -> dict[str, Any]:
