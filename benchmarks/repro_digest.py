@@ -1,10 +1,12 @@
 """Same seed, same numbers? A digest of a shortened toy demo, and a comparison of two digests.
 
 The shortened demo is recipes/toy/pipeline.yaml with `--set` overrides (256 training problems, 4
-warm-up epochs of the teacher (64 steps), a few GRPO steps, traces for 64 problems, 32 eval problems x 2
-samples; a few minutes on an idle 2-core CPU). The digest records, per stage, what decides whether two runs agree: the sha256 of every saved
-tensor (by name, in float32 bytes as saved), the final train loss / reward, the filter's kept and
-rejected counts, the hash of the generated traces and the eval scores.
+warm-up epochs of the teacher (64 steps), a few GRPO steps, traces for 64 problems, 32 eval problems
+x 2 samples; about 3 minutes on an idle 2-core CPU, 6 at load ~12 with one thread). The digest
+records, per stage, what decides whether two runs agree: the sha256 of every saved tensor (by name,
+as saved), the final train loss / reward, the filter's kept and rejected counts, hashes of the
+generated traces and the kept rows, and the eval scores. Findings: docs/benchmarks/toy.md,
+"Reproducibility".
 
     # run the shortened demo with this tree's code into a fresh directory and write its digest
     python benchmarks/repro_digest.py run runs/repro_a --json runs/repro_a.json
@@ -158,8 +160,8 @@ def parquet_rows_hash(files: list[Path], run_dir: Path) -> str | None:
 def digest_filter(d: Path) -> dict[str, Any]:
     counts = read_json(d / "manifest.json").get("counts", {})
     data = sorted((d / "data").rglob("*.parquet"))
-    return {"counts": counts,
-            "kept_rows": parquet_rows_hash(data, d.parent) or lines_hash(sorted((d / "data").rglob("*.jsonl")), d.parent)}
+    jsonl = sorted((d / "data").rglob("*.jsonl"))
+    return {"counts": counts, "kept_rows": parquet_rows_hash(data, d.parent) or lines_hash(jsonl, d.parent)}
 
 
 def digest_eval(d: Path) -> dict[str, Any]:
