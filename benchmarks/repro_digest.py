@@ -2,7 +2,7 @@
 
 The shortened demo is recipes/toy/pipeline.yaml with `--set` overrides (256 training problems, 4
 warm-up epochs of the teacher (64 steps), a few GRPO steps, traces for 64 problems, 32 eval problems
-x 2 samples; about 3 minutes on an idle 2-core CPU, 6 at load ~12 with one thread). The digest
+x 2 samples; 373 s on a 2-core CPU at load ~12 with one thread, idle not measured). The digest
 records, per stage, what decides whether two runs agree: the sha256 of every saved tensor (by name,
 as saved), the final train loss / reward, the filter's kept and rejected counts, hashes of the
 generated traces and the kept rows, and the eval scores. Findings: docs/benchmarks/toy.md,
