@@ -56,6 +56,7 @@ def git_commit() -> str | None:
 
 def hardware() -> dict[str, Any]:
     info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
+    info.update(float_context())
     try:
         info["memory_gb"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     except (ValueError, OSError, AttributeError):
@@ -66,6 +67,22 @@ def hardware() -> dict[str, Any]:
             info["gpus"] = [line for line in out.stdout.splitlines() if line.strip()]
         except (OSError, subprocess.TimeoutExpired):
             pass
+    return info
+
+
+def float_context() -> dict[str, Any]:
+    """What else decides a run's float results on the same code and seed: the CPU model, torch's
+    kernel level for it (AVX2 / AVX512) and its thread count (docs/benchmarks/toy.md, Reproducibility)."""
+    info: dict[str, Any] = {}
+    try:
+        info["cpu"] = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                            if line.startswith("model name")), None)
+    except OSError:
+        pass
+    torch = sys.modules.get("torch")  # only when the stage loaded it: a manifest never imports torch
+    if torch is not None:
+        info["torch_threads"] = torch.get_num_threads()
+        info["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
     return info
 
 
