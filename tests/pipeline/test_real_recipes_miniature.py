@@ -138,42 +138,52 @@ def check_run(out: Path, models: list[str]) -> None:
         assert manifest(out, stage)["status"] == "ok", stage
     check_generate(out)
     check_filter(out)
-    for name in models:
-        results = json.dumps(json.loads((out / "eval" / name / "results.json").read_text()))
-        assert all(task in results for task in TASKS), (name, results[:500])
+    for name in models:  # every model scored on every task, one problem each (eval.limit=1)
+        tasks = json.loads((out / "eval" / name / "results.json").read_text())["tasks"]
+        assert all(tasks[t]["n"] == 1 and 0.0 <= tasks[t]["pass@1"] <= 1.0 for t in TASKS), (name, tasks)
     report = (out / "report" / "report.md").read_text()
     assert all(name in report for name in models)
 
 
 def check_generate(out: Path) -> None:
-    """prompts x samples = traces + errors, ids unique, every trace forced into <think>."""
+    """prompts x samples = traces + errors, nothing missing, ids unique, every trace forced into <think>."""
     from distill.records import read_rows
 
     counts = manifest(out, "generate")["counts"]
     rows = [r.data for r in read_rows(out / "generate" / "shards")]
-    prompts = len(miniature.PROBLEMS)
-    assert counts["samples"] == len(rows) == prompts * 4 and len({r["id"] for r in rows}) == len(rows), counts
-    errors = [r for r in rows if r["finish_reason"] == "error"]
-    assert counts["errors"] == len(errors) and len(rows) - len(errors) + len(errors) == prompts * 4
+    assert counts["prompts"] == len(miniature.PROBLEMS), counts
+    assert counts["prompts"] * 4 == counts["samples_expected"] == counts["samples_ok"] + counts["errors"], counts
+    assert counts["missing"] == counts["duplicates"] == 0 and counts["samples"] == len(rows), counts
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert sum(r["finish_reason"] == "error" for r in rows) == counts["errors"]
     assert all(r["completion"].startswith("<think>\n") for r in rows if r["finish_reason"] != "error")
 
 
 def check_filter(out: Path) -> None:
-    """read = kept + rejected (by reason) + quarantined; each source's kept rows = min(quota, what passed)."""
+    """read = kept + rejected (by reason) + quarantined; each source's kept rows = min(quota, rows that
+    reached the mixture), the rest rejected as mixture_quota."""
     funnel = json.loads((out / "filter" / "funnel.json").read_text())
     text = json.dumps(funnel)
     rejected = funnel["rejected_by_reason"]
     assert funnel["read"] == len(miniature.PROBLEMS) * 4 + len(miniature.GENERAL) + 2, text
     assert funnel["kept"] + sum(rejected.values()) + funnel["malformed"] == funnel["read"], text
-    assert funnel["malformed"] == 1 and rejected["contaminated"] >= 1, text
-    assert rejected.get("incorrect", 0) >= 1, text  # the problems the teacher was not fitted on
+    assert funnel["rejected"] == sum(rejected.values()), text
+    assert funnel["malformed"] == 1 and rejected["decontaminate"] == 1, text  # the bad line, the AIME quote
+    assert rejected["correctness"] >= 1, text  # answers to the problems the teacher was not fitted on
     quarantined = (out / "filter" / "quarantine.jsonl").read_text().splitlines()
     assert len(quarantined) == funnel["malformed"]
-    shortfall = {s["source"]: s for s in funnel["quota_shortfall"]}
+    rejects = [json.loads(line) for line in (out / "filter" / "rejects.jsonl").read_text().splitlines()]
+    assert len(rejects) == funnel["rejected"]
+    by_reason = {}
+    for row in rejects:
+        by_reason[row["reject_reason"]] = by_reason.get(row["reject_reason"], 0) + 1
+    assert by_reason == {k: v for k, v in rejected.items() if v}, text
     for name, quota in QUOTAS.items():
         kept = funnel["per_source"][name]["kept"]
-        assert kept == (shortfall[name]["available"] if name in shortfall else quota), (name, text)
+        capped = sum(r["reject_reason"] == "mixture_quota" and r["source"] == name for r in rejects)
+        assert kept == min(quota, kept + capped), (name, text)
     assert funnel["per_source"]["reasoning"]["kept"] >= 1, text  # traces that passed math-verify on their merits
+    assert funnel["kept"] <= sum(QUOTAS.values())
     assert manifest(out, "filter")["counts"]["kept"] == funnel["kept"]
 
 
