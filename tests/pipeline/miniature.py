@@ -7,6 +7,13 @@ forcing "<think>\\n"). A random model's traces are all wrong, so the filter's co
 reject every one of them; the teacher is instead fitted for a few seconds on worked answers to most
 of the problems (not all: the rest come out wrong and are rejected as such), so that the traces that
 reach the student pass math-verify on their merits.
+
+Why not R1's own architecture (DeepseekV3: MLA attention, MoE): vLLM's CPU build loads and samples a
+tiny one (its CPU MLA kernel needs kv_lora_rank 512 + rope 64, and the config needs R1's
+`topk_method: noaux_tc`), but on 2026-12-02 the same fitted weights that answer correctly in
+transformers came out as garbled text from vLLM, so its traces would test a mismatch rather than
+the pipeline. Qwen2 is the architecture of the DeepSeek-R1-Distill-Qwen models this family's
+tokenizer configuration comes from.
 """
 
 from __future__ import annotations
