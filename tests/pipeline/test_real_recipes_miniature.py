@@ -178,6 +178,8 @@ def check_filter(out: Path) -> None:
     for row in rejects:
         by_reason[row["reject_reason"]] = by_reason.get(row["reject_reason"], 0) + 1
     assert by_reason == {k: v for k, v in rejected.items() if v}, text
+    unfitted = {f"mini-{i:04d}" for i, p in enumerate(miniature.PROBLEMS) if not p[2]}
+    assert sum(r.get("prompt_id") in unfitted for r in rejects) == 4 * len(unfitted), text  # none is kept
     for name, quota in QUOTAS.items():
         kept = funnel["per_source"][name]["kept"]
         capped = sum(r["reject_reason"] == "mixture_quota" and r["source"] == name for r in rejects)
