@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Qwen2.5-Math's published default system prompt. The same words as distill's R1 instruction
+# (distill.core.instruction), kept literal on purpose: this reproduces the model's template as
+# published, and must not change if distill's instruction ever does.
 MATH_SYSTEM = "Please reason step by step, and put your final answer within \\boxed{}."
 QWEN_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
 CHATML = ("<|im_start|>", "<|im_end|>")
