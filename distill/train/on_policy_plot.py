@@ -38,11 +38,13 @@ def plot_curves(metrics_path: str | Path, out_png: str | Path) -> Path | None:
     top.set_ylabel("divergence to the teacher")
     top.set_title("On-policy distillation: divergence, response length" + (", held-out accuracy" if holdout else ""))
     middle.plot(steps, [r[LENGTH] for r in rows], color="tab:blue")
-    middle.set_ylabel("mean response length (tokens)")
+    middle.set_ylabel("response length (tokens)")
     if holdout:
-        axes[2].plot([r["step"] for r in holdout], [r[ACCURACY] for r in holdout], color="tab:green", marker="o")
-        axes[2].set_ylabel(f"held-out accuracy (greedy, {int(holdout[-1]['holdout/scored'])} prompts)")
+        axes[2].plot([r["step"] for r in holdout], [r[ACCURACY] for r in holdout], color="tab:green", marker="o",
+                     label=f"greedy, {int(holdout[-1]['holdout/scored'])} held-out prompts")
+        axes[2].set_ylabel("held-out accuracy")
         axes[2].set_ylim(-0.02, 1.02)
+        axes[2].legend(loc="upper left")
     axes[-1].set_xlabel("step")
     fig.tight_layout()
     out_png = Path(out_png)

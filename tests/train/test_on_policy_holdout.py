@@ -100,6 +100,13 @@ def test_holdout_is_recorded_and_excluded_from_training(holdout_run):
                                              "training": 12}
     held = [json.loads(line) for line in (holdout_run / "holdout_prompts.jsonl").read_text().splitlines()]
     assert len(held) == 4 and all(row["answer"] for row in held)
+    # The very rows split_prompts holds out (and keeps out of its training rows) for this recipe and seed.
+    from distill.train.grpo_data import build_dataset
+    from distill.train.on_policy_holdout import split_prompts
+
+    cfg = section(eval_holdout={"prompts": 4}).on_policy
+    train, expected, _ = split_prompts(build_dataset(cfg, seed=0)[0], cfg, seed=0)
+    assert [row["id"] for row in held] == expected["id"] and not set(expected["id"]) & set(train["id"])
     summary = manifest["training"]["holdout"]
     assert summary["prompts"] == 4 and summary["first"]["step"] == 0 and summary["final"]["step"] == 3
     assert 0 < summary["generated_tokens"] <= 3 * 4 * 8
