@@ -9,7 +9,9 @@ What it adds around TRL: prompts from distill.sources in GRPO's templates; the s
 template checked as for SFT (chat_template.py) and a teacher refused unless it shares the student's
 tokenizer; GRPO's compute budget (generated tokens, wall/GPU hours, or matched to another stage's
 manifest) carried over a resume; metrics.jsonl, a progress line and the end-of-run plot (divergence
-and response length per step); the final model directory and a manifest with the compute spent.
+and response length per step); with `eval_holdout`, greedy accuracy on held-out prompts during
+training (on_policy_holdout.py, on_policy_accuracy.py); the final model directory and a manifest
+with the compute spent.
 """
 
 from __future__ import annotations
