@@ -68,9 +68,9 @@ def _key(prompt: Any) -> str:
 
 
 def write_holdout(rows: Any, out_dir: Path) -> Path:
-    """The held-out rows (id, answer, domain, prompt) beside the model, so a reader can check them."""
+    """The held-out rows (id, answer, domain, tests, prompt) beside the model, so a reader can check them."""
     path = Path(out_dir) / HOLDOUT_FILE
     with path.open("w", encoding="utf-8") as fh:
         for row in rows:
-            fh.write(json.dumps({k: row[k] for k in ("id", "answer", "domain", "prompt")}) + "\n")
+            fh.write(json.dumps({k: row[k] for k in ("id", "answer", "domain", "tests", "prompt")}) + "\n")
     return path
