@@ -63,7 +63,8 @@ class HoldoutAccuracyCallback(TrainerCallback):
         """Greedy answers to this process's share of the rows, scored, summed over processes."""
         import torch.distributed as dist
 
-        rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+        distributed = dist.is_available() and dist.is_initialized()
+        rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
         correct, scored, tokens = score_rows(model, self.tokenizer, self.rows[rank::world],
                                              max_new_tokens=self.max_new_tokens, batch_size=self.batch_size)
         correct, scored, tokens = (_global_sum(v) for v in (correct, scored, tokens))

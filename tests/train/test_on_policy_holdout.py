@@ -24,7 +24,8 @@ def test_holdout_keys_are_checked_in_one_line():
     assert section(eval_holdout={"prompts": 4}).on_policy.eval_holdout.every_steps == 25
     source = section(eval_holdout={"prompts": {"kind": "toy", "name": "arithmetic", "limit": 3}})
     assert source.on_policy.eval_holdout.prompts.limit == 3
-    cases = [({"prompts": 0}, "a count >= 1"), ({"prompts": "x"}, "a count of training prompts to hold out, or a source"),
+    cases = [({"prompts": 0}, "a count >= 1"),
+             ({"prompts": "x"}, "a count of training prompts to hold out, or a source"),
              ({"prompts": {"kind": "toy", "nme": "x"}}, "eval_holdout.prompts: unknown key 'nme'; did you mean 'name'"),
              ({"prompts": 2, "every_steps": 0}, "every_steps must be >= 1"),
              ({"prompt": 2}, "unknown key 'train_student.on_policy.eval_holdout.prompt'; did you mean 'prompts'")]
