@@ -9,7 +9,9 @@ What it adds around TRL: prompts from distill.sources in GRPO's templates; the s
 template checked as for SFT (sft/chat_template.py) and a teacher refused unless it shares the student's
 tokenizer; GRPO's compute budget (generated tokens, wall/GPU hours, or matched to another stage's
 manifest) carried over a resume; metrics.jsonl, a progress line and the end-of-run plot (divergence
-and response length per step); the final model directory and a manifest with the compute spent.
+and response length per step); with `eval_holdout`, greedy accuracy on held-out prompts during
+training (on_policy_holdout.py, on_policy_accuracy.py); the final model directory and a manifest
+with the compute spent.
 """
 
 from __future__ import annotations
@@ -152,25 +154,57 @@ def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype:
         raise DistillError(f"train_student.on_policy.distillation: trl.DistillationConfig refused the options: {first}") from None
 
 
+# The TRL release distill's trainer subclass was written against; a TRL whose batches lack what it
+# reads stops the run in one line naming both versions (tests/train/test_on_policy_trl_contract.py
+# fails first, on an upgrade).
+TRL_WRITTEN_FOR = "1.16"
+
+
 def trainer_class() -> type:
-    """TRL's DistillationTrainer, counting the completion tokens the student samples (the budget's
-    currency, as for GRPO); the count is per process, BudgetCallback sums over processes."""
+    """TRL's DistillationTrainer with two additions through public Trainer methods:
+    compute_loss counts the completion tokens the student sampled (the budget's currency, as for
+    GRPO; per process, BudgetCallback sums over processes), and log merges the held-out accuracy
+    into the step's log (on_policy_accuracy.py)."""
     import trl
 
     class CountingDistillationTrainer(trl.DistillationTrainer):
         token_tracker = None
+        holdout = None  # HoldoutAccuracyCallback when eval_holdout is set
 
-        def _generate(self, prompts):
-            out = super()._generate(prompts)
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if self.model.training and self.token_tracker is not None:
-                self.token_tracker.add(sum(len(ids) for ids in out[1]))  # (prompt_ids, completion_ids, ...)
-            return out
+                self.token_tracker.add(generated_tokens(inputs))
+            return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+
+        def log(self, logs, start_time=None):
+            if self.holdout is not None:
+                self.holdout.merge_into(logs, self.state.global_step)
+            super().log(logs, start_time)
 
     return CountingDistillationTrainer
 
 
-def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) -> tuple[Any, Any, dict[str, Any]]:
-    """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet."""
+def generated_tokens(inputs: Any) -> int:
+    """Completion tokens in one micro-batch of DistillationTrainer's (generated, then split) batch:
+    each sampled completion is in exactly one micro-batch, right-padded, its mask 1 on its tokens
+    (tool-call tokens, which the student did not sample, are 0 in tool_mask)."""
+    mask = inputs.get("completion_mask") if isinstance(inputs, dict) else None
+    if mask is None:
+        import trl
+
+        raise DistillError(f"TRL {trl.__version__}: DistillationTrainer's training batches have no 'completion_mask', "
+                           f"which distill's generated-token count reads (written for TRL {TRL_WRITTEN_FOR}); "
+                           f"install trl=={TRL_WRITTEN_FOR}.* or update distill/train/on_policy.py")
+    if inputs.get("tool_mask") is not None:
+        mask = mask * inputs["tool_mask"]
+    return int(mask.sum().item())
+
+
+def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any,
+                  held_out: Any = None) -> tuple[Any, Any, dict[str, Any]]:
+    """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet.
+    `held_out`: the eval_holdout rows (greedy accuracy during training; TRL's eval_dataset too)."""
     from transformers.trainer_callback import PrinterCallback
 
     from distill.train import model_loading as ml
@@ -194,16 +228,32 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
 
             if live_linear_weights_on_cpu():  # as for GRPO: TRL's weight sync must reach vLLM's layers
                 log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
+    holdout = holdout_callback(section, held_out, tokenizer, args.max_completion_length)
+    callbacks = [budget, *([holdout] if holdout else []), MetricsCallback(out_dir / METRICS_FILE),
+                 ProgressCallback("on-policy", budget)]
     cls = trainer_class()
     trainer = cls(model=student, teacher_model=section.teacher, args=args, train_dataset=dataset,
-                  processing_class=tokenizer, peft_config=ml.peft_config(cfg),
-                  callbacks=[budget, MetricsCallback(out_dir / METRICS_FILE), ProgressCallback("on-policy", budget)])
+                  eval_dataset=held_out, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
+                  callbacks=callbacks)
     trainer.token_tracker = budget.tracker
+    if holdout is not None:
+        trainer.holdout = holdout
+        holdout.attach(trainer)
     trainer.remove_callback(PrinterCallback)  # with tqdm off, transformers prints every log dict
     facts = {"teacher": section.teacher, "chat_template": choice.source, "stop_token": tokenizer.eos_token,
              "pad_token": tokenizer.pad_token, "dtype": dtype, "beta": args.beta,
              "max_completion_length": args.max_completion_length}
     return trainer, budget, facts
+
+
+def holdout_callback(section: OnPolicySection, rows: Any, tokenizer: Any, max_completion_length: int) -> Any:
+    if rows is None:
+        return None
+    from distill.train.on_policy_accuracy import HoldoutAccuracyCallback
+
+    holdout = section.eval_holdout
+    return HoldoutAccuracyCallback(rows, tokenizer, every_steps=holdout.every_steps, batch_size=holdout.batch_size,
+                                   max_new_tokens=holdout.max_new_tokens or max_completion_length)
 
 
 def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
@@ -216,6 +266,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
     from transformers import set_seed
 
     from distill.train.grpo.data import build_dataset
+    from distill.train.on_policy_holdout import split_prompts, write_holdout
     from distill.train.rerun import clear_checkpoints, open_stage
     from distill.train.sft.trainer import is_main_process, save_student
 
@@ -238,7 +289,10 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
         if main and checkpoint is None and (out_dir / METRICS_FILE).exists():
             (out_dir / METRICS_FILE).unlink()  # a fresh run starts a fresh metrics file
         dataset, source_stats = build_dataset(cfg.on_policy, recipe.seed)
-        trainer, budget, facts = build_trainer(cfg, recipe, out_dir, dataset)
+        dataset, held_out, holdout_counts = split_prompts(dataset, cfg.on_policy, recipe.seed)
+        if held_out is not None and main:
+            write_holdout(held_out, out_dir)
+        trainer, budget, facts = build_trainer(cfg, recipe, out_dir, dataset, held_out)
         if checkpoint and main:
             print(f"on-policy: resuming from {checkpoint}", file=sys.stderr)
         trainer.train(resume_from_checkpoint=checkpoint)
@@ -247,6 +301,8 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
         save_student(trainer, cfg, out_dir, trainer.processing_class.eos_token)
         summary = _summary(trainer, budget, checkpoint, _plot(cfg.on_policy, out_dir) if main else None)
         if run is not None:
+            if holdout_counts:
+                run.counts["holdout"] = holdout_counts
             run.counts.update(prompts=source_stats, steps=summary["steps"],
                               generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
             run.extra.update(method="on_policy", training={**facts, **summary})
@@ -276,4 +332,14 @@ def _summary(trainer: Any, budget: Any, checkpoint: str | None, plot: Path | Non
         "first": {k: first.get(k) for k in ("loss", "completions/mean_length")},
         "final": {k: last.get(k) for k in ("loss", "completions/mean_length", "entropy")},
         "plot": str(plot) if plot else None,
+        **_holdout_summary(trainer.holdout),
     }
+
+
+def _holdout_summary(holdout: Any) -> dict[str, Any]:
+    """First and last held-out accuracy, and what the greedy answers cost (not in the budget)."""
+    if holdout is None or not holdout.history:
+        return {}
+    first, last = holdout.history[0], holdout.history[-1]
+    return {"holdout": {"prompts": len(holdout.rows), "every_steps": holdout.every_steps,
+                        "first": first, "final": last, "generated_tokens": holdout.generated_tokens}}

@@ -65,7 +65,7 @@ def test_deepseek_r1_stages_fit_the_gpus_they_name(tmp_path):
     rollouts and rejection sampling of the bf16 checkpoint over 16 GPUs."""
     from distill.placement import generate_placement, plan_grpo
     from distill.recipe import recipe_from_dict
-    from distill.train.sft import make_plan
+    from distill.train.sft.trainer import make_plan
 
     run = tmp_path / "run"
     base = _config(tmp_path / "base", DEEPSEEK_V3)

@@ -129,3 +129,21 @@ def test_lora_on_policy_saves_a_merged_student_and_its_adapter(tiny_llama_dir, t
     assert (out / "adapter" / "adapter_config.json").is_file()
     model = AutoModelForCausalLM.from_pretrained(out)  # a plain model: later stages load it by path
     assert not hasattr(model, "peft_config")
+
+
+@pytest.mark.parametrize("on_policy, key", [
+    ({"teacher": "http://127.0.0.1:8000"}, "section 'train_student.on_policy'"),
+    ({"teacher": "t", "distillation": {"teacher_model_server_url": "http://127.0.0.1:8000"}},
+     "key 'train_student.on_policy.distillation.teacher_model_server_url'"),
+])
+def test_a_served_teacher_is_refused_in_one_line_by_validate(tmp_path, capsys, on_policy, key):
+    """TRL 1.16 scores with a served teacher only in trl.experimental (ServerDistillationTrainer:
+    a vLLM server, top-1 support); distill does not wire it and says so before anything loads."""
+    recipe = {"train_student": {"method": "on_policy", "model": "m", "on_policy": {"prompts": PROMPTS, **on_policy}}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(recipe))
+    for command, code in (("validate", 1), ("train-student", 2)):
+        assert main([command, str(tmp_path / "r.yaml")]) == code
+        err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("distill: ")]
+        assert len(err) == 1 and key in err[0] and "a teacher behind a server is not supported" in err[0], err
+        assert "trl.experimental" in err[0]
+    assert not (tmp_path / "runs").exists()

@@ -112,6 +112,12 @@ def test_metrics_have_divergence_length_and_budget_per_step(two_part_run):
     assert [row["step"] for row in rows] == [1, 2, 3]
     for key in ("loss", "completions/mean_length", "budget/generated_tokens", "entropy"):
         assert all(key in row for row in rows), key
+    # distill's count (completion masks in compute_loss) agrees with what TRL itself logs: the mean
+    # completion length of each step's 4 samples.
+    spent = 0
+    for row in rows[:2]:  # part 1 (part 2 resumes at step 3 with its count restored)
+        spent += round(row["completions/mean_length"] * 4)
+        assert row["budget/generated_tokens"] == spent
 
 
 def test_resume_continues_and_the_budget_stops_it(two_part_run):
