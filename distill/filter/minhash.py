@@ -61,7 +61,9 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     polynomial hash in O(1) (times P^-start to make it position independent); the first byte of a
     word is marked so that word boundaries count. No Python loop runs per word.
     """
-    arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
+    # every character is at least one byte: the first MAX_BYTES characters hold the first MAX_BYTES
+    # bytes, so a 100 KB trace is not encoded whole for its first 16 KB
+    arr = np.frombuffer(text[:MAX_BYTES].encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
     kept = np.flatnonzero(~_SPACE[arr])  # positions of the non-space bytes
     if not len(kept):
         return np.zeros(1, dtype=np.uint64)
