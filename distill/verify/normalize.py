@@ -115,8 +115,8 @@ def surely_different(a: tuple[object, bool], b: tuple[object, bool], percent_a: 
     may take, so "wrong" needs no sympy. Numbers: both exact, or too far apart for its rounding; a
     percent sign (which `normalize` drops) reads as v and as v/100, and every pair of readings must
     differ. Radicals, pi, polynomials: both exact. `same_shape` (tuples, intervals, sets): also of one
-    kind, brackets and length, and no degenerate interval (math-verify reads (4,3) as the empty set
-    and (1,2) as equal to {1,2})."""
+    kind and length; brackets may differ only between two intervals (math-verify reads (1,2) as an
+    open interval, (4,3) as an ordered pair, and compares (1,2) with {1,2} by its own rules)."""
     (va, exact_a), (vb, exact_b) = a, b
     if isinstance(va, Fraction) and isinstance(vb, Fraction):
         readings_a = (va, va / 100) if percent_a else (va,)
@@ -169,6 +169,7 @@ def different_words(a: str, b: str) -> bool:
     other than e and i, lowercased, are the same multiset: when those differ the words surely do."""
     if not (_WORD.fullmatch(a) and _WORD.fullmatch(b)):
         return False
+
     def letters(word: str) -> list[str]:
         return sorted(ch for ch in word.lower() if ch not in "ei")
     return letters(a) != letters(b)
