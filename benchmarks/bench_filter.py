@@ -13,7 +13,10 @@ with every filter on (verification with the shared verifier, decontamination aga
 copies when a shared/benchmarks folder is found), samples the resident memory of the whole process
 tree (parent + workers) twice a second, and prints rows/s, the ratio to the parse pass, peak memory
 and where the time went (CPU seconds per filter from funnel.json). Results also go to OUT/bench.json.
-The machine's load average is recorded: on a shared machine, figures are lower bounds.
+The machine's load average is recorded: on a shared machine, figures are lower bounds. CPU seconds
+are recorded too (the parse pass's, and the filter's over all its processes): on a loaded machine
+the wall-time ratio says little, and filter CPU / CPUs / parse CPU estimates the idle-machine ratio
+(it assumes the filter keeps every CPU busy, so the idle ratio is at least that).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -67,7 +71,7 @@ def generate(data: Path, n: int, files: int, realistic: bool = True) -> float:
 def parse_pass(data: Path) -> float:
     """Seconds for one single-core pass that reads every line and parses it as JSON: the yardstick
     the targets are set against (a filter cannot be faster than reading its input once)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for file in sorted(data.glob("*.jsonl")):
         with open(file, "rb") as handle:
             for line in handle:
@@ -75,7 +79,7 @@ def parse_pass(data: Path) -> float:
                     json.loads(line)
                 except ValueError:
                     pass
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
@@ -84,6 +88,7 @@ def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
         cmd += ["--set", f"filter.decontaminate.eval_dir={EVAL_DIR}", "--set", "filter.decontaminate.eval_sets=[aime24,aime25,math500]"]
     cmd += extra
     load_before = os.getloadavg()[0]
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     out.mkdir(parents=True, exist_ok=True)
     log = out.parent / "bench_filter.log"  # progress lines; a file, so a long run never blocks on a full pipe
@@ -94,11 +99,13 @@ def run_filter(data: Path, out: Path, workers: int, extra: list[str]) -> dict:
             peak = max(peak, tree_rss(proc.pid))
             time.sleep(0.5)
     wall = time.time() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the filter and its workers, all waited for
+    cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     if proc.returncode:
         raise SystemExit(f"distill filter failed ({proc.returncode}), see {log}:\n{log.read_text()[-3000:]}")
     funnel = json.loads((out / "funnel.json").read_text())
     return {"wall_seconds": round(wall, 1), "rows": funnel["read"], "rows_per_second": round(funnel["read"] / wall, 1),
-            "peak_rss_gb": round(peak / 2**30, 2), "load_before": load_before, "load_after": os.getloadavg()[0],
+            "cpu_seconds": round(cpu, 1), "peak_rss_gb": round(peak / 2**30, 2), "load_before": load_before, "load_after": os.getloadavg()[0],
             "cpus": len(os.sched_getaffinity(0)), "workers": workers, "funnel": funnel}
 
 
@@ -110,6 +117,8 @@ def report(result: dict) -> str:
              f"load average {result['load_before']:.1f} -> {result['load_after']:.1f}",
              f"one single-core JSON-parse pass over the same files: {result['json_parse_seconds']} s; "
              f"filter / parse = {result['ratio_to_parse']}x (target <= 10x)",
+             f"CPU seconds (robust to load): filter, all processes {result['cpu_seconds']} s; parse pass {result['json_parse_cpu_seconds']} s; "
+             f"filter CPU / {result['cpus']} CPUs / parse CPU = {result['cpu_ratio_to_parse']}x (an idle-machine estimate of the ratio)",
              f"kept {f['kept']}, rejected {f['rejected']}, malformed {f['malformed']}; verifier calls {f['verify_calls']}", "",
              "| step | rejected | CPU s (workers, summed) |", "|---|---:|---:|"]
     lines.append(f"| parse + map columns | | {s.get('read', 0)} |")
@@ -137,10 +146,11 @@ def main() -> None:
     if gen:
         print(f"generated {args.n} traces in {gen:.0f} s ({sum(p.stat().st_size for p in data.glob('*.jsonl')) / 2**30:.1f} GB)")
     extra = [x for o in args.overrides for x in ("--set", o)]
-    parse = parse_pass(data)
+    parse, parse_cpu = parse_pass(data)
     result = run_filter(data, out, args.workers, extra)
-    result["json_parse_seconds"] = round(parse, 1)
+    result["json_parse_seconds"], result["json_parse_cpu_seconds"] = round(parse, 1), round(parse_cpu, 1)
     result["ratio_to_parse"] = round(result["wall_seconds"] / parse, 2)
+    result["cpu_ratio_to_parse"] = round(result["cpu_seconds"] / min(result["cpus"], args.workers + 1) / parse_cpu, 2)
     (out / "bench.json").write_text(json.dumps(result, indent=2))
     print(report(result))
 

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_filter_parts.py fastpath --data /tmp/distill-bench/traces --rows 10000
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
+    python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -10,6 +11,9 @@ calls, CPU seconds and whether both give the same verdicts. Each setting runs in
 `dedup-memory`: peak Python memory (tracemalloc) of the near-duplicate search over 12 clusters of
 CLUSTER near-identical signatures plus as many unrelated ones; `--minhash` loads another version of
 distill/filter/minhash.py (e.g. `git show 37681ad:distill/filter/minhash.py > /tmp/old.py`).
+`worker`: one filter worker in-process over the first ROWS rows (JSON parse included, as the worker
+sees them), with the CPU seconds per step the funnel reports, which answer forms still reach
+math-verify (by the reference's form, guessed from its text), and optionally a cProfile dump.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def fastpath_one(data: Path, rows: int, exact: bool) -> dict:
     from distill.filter.correctness import CorrectnessFilter
 
     if not exact:
-        normalize.exact_value = lambda normalized: None
+        normalize.exact_value = lambda normalized, polynomials=False: None
     calls, real = [0], verify_math._math_verify
 
     def counted(*args):
@@ -98,6 +102,85 @@ def dedup_memory(args) -> None:
           f"{time.process_time() - t0:.1f} CPU s")
 
 
+def _form_of(answer: str) -> str:
+    """A rough name for a reference's form, for the math-verify call counts."""
+    checks = (("interval/tuple", lambda a: a[:1] in "([" and "," in a), ("set", lambda a: a.startswith("\\{")),
+              ("pi", lambda a: "\\pi" in a), ("radical", lambda a: "\\sqrt" in a), ("percent", lambda a: "%" in a),
+              ("unit", lambda a: "\\text{ " in a or "circ" in a), ("expression", lambda a: "x" in a),
+              ("fraction", lambda a: "frac" in a or "/" in a), ("decimal", lambda a: "." in a),
+              ("text", lambda a: a.replace("\\text{", "").rstrip("}").isalpha()), ("integer", lambda a: True))
+    return next(name for name, test in checks if test(answer))
+
+
+def worker_profile(args) -> None:
+    import cProfile
+    import pstats
+    import tempfile
+    from collections import Counter
+
+    import distill.verify.math as verify_math
+    from distill.filter import worker
+    from distill.filter.config import FilterConfig, TraceSourceConfig
+
+    calls: Counter = Counter()
+    real = verify_math._math_verify
+
+    def counted(answer, extracted, timeout):
+        outcome = real(answer, extracted, timeout)
+        calls[(_form_of(answer), outcome)] += 1
+        if args.show_pairs:
+            print(f"math-verify {outcome}: {answer!r} vs {extracted!r}")
+        return outcome
+
+    verify_math._math_verify = counted
+    data = Path(args.data)
+    files = sorted(data.glob("*.jsonl"))
+    config = FilterConfig(workers=1)
+    from distill.filter import decontaminate
+    eval_dir = ROOT.parent / "shared" / "benchmarks"
+    if not eval_dir.is_dir():
+        eval_dir = ROOT.parents[1] / "shared" / "benchmarks"
+    config.decontaminate.eval_dir, config.decontaminate.eval_sets = str(eval_dir), ["aime24", "aime25", "math500"]
+    index = decontaminate.Index(decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram)
+    source = TraceSourceConfig(path=[str(f) for f in files], name="bench")
+    spool = tempfile.mkdtemp(prefix="bench-worker-")
+    worker.init(config, [(source, "bench")], index, spool)
+    chunk, chunk_id, t_parse = [], 0, 0.0
+    profile = cProfile.Profile() if args.profile else None
+    t0 = time.process_time()
+    for file in files:
+        for number, raw in enumerate(open(file, "rb"), start=1):
+            t1 = time.process_time()
+            try:
+                item = (len(chunk), 0, str(file), number, json.loads(raw), None, None)
+            except ValueError as exc:
+                item = (len(chunk), 0, str(file), number, None, str(exc), raw.decode())
+            t_parse += time.process_time() - t1
+            chunk.append(item)
+            if len(chunk) == config.chunk_size or chunk_id * config.chunk_size + len(chunk) >= args.rows:
+                if profile:
+                    profile.enable()
+                result = worker.process_chunk(chunk_id, chunk)
+                if profile:
+                    profile.disable()
+                chunk_id, chunk = chunk_id + 1, []
+                for key, value in result.seconds.items():
+                    calls[("seconds", key)] += value
+                calls[("verifier calls", "")] += result.verify_calls
+                calls[("kept", "")] += sum(r.reason is None for r in result.rows)
+            if chunk_id * config.chunk_size >= args.rows:
+                break
+        if chunk_id * config.chunk_size >= args.rows:
+            break
+    total = time.process_time() - t0
+    print(f"{chunk_id * config.chunk_size} rows, {total:.1f} CPU s (JSON parse {t_parse:.1f} s)")
+    for (what, detail), value in sorted(calls.items(), key=lambda kv: str(kv[0])):
+        print(f"  {what:16s} {detail:14s} {value:.2f}" if isinstance(value, float) else f"  {what:16s} {detail:14s} {value}")
+    if profile:
+        profile.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -106,12 +189,19 @@ def main() -> None:
         p.add_argument("--data", default="/tmp/distill-bench/traces")
         p.add_argument("--rows", type=int, default=10_000)
         p.add_argument("--exact", action="store_true")
+    p = sub.add_parser("worker")
+    p.add_argument("--data", default="/tmp/distill-bench/traces")
+    p.add_argument("--rows", type=int, default=20_000)
+    p.add_argument("--profile", default=None, help="write a cProfile dump here and print the top entries")
+    p.add_argument("--show-pairs", action="store_true", help="print every pair that reaches math-verify")
     p = sub.add_parser("dedup-memory")
     p.add_argument("--cluster", type=int, default=5000)
     p.add_argument("--minhash", default=None)
     args = parser.parse_args()
     if args.what == "_fastpath_one":
         print(json.dumps(fastpath_one(Path(args.data), args.rows, args.exact)))
+    elif args.what == "worker":
+        worker_profile(args)
     elif args.what == "fastpath":
         fastpath(args)
     else:

@@ -18,6 +18,7 @@ MIN_SAMPLED = 64  # fewer sampled shingles than this: use them all (short texts)
 _P = 1099511628211  # odd, so it has an inverse mod 2^64
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 11, 12, 13, 32]] = True
+_NOT_SPACE = ~_SPACE
 _LOWER = np.arange(256, dtype=np.uint64)
 _LOWER[65:91] += np.uint64(32)  # ASCII A-Z -> a-z
 _PARAMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -61,8 +62,11 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     polynomial hash in O(1) (times P^-start to make it position independent); the first byte of a
     word is marked so that word boundaries count. No Python loop runs per word.
     """
-    arr = np.frombuffer(text.encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
-    kept = np.flatnonzero(~_SPACE[arr])  # positions of the non-space bytes
+    # every character is at least one byte: the first MAX_BYTES characters hold the first MAX_BYTES
+    # bytes, so a 100 KB trace is not encoded whole for its first 16 KB
+    arr = np.frombuffer(text[:MAX_BYTES].encode("utf-8", "replace")[:MAX_BYTES], dtype=np.uint8)
+    # (`take` rather than fancy indexing throughout: the same values, a few times faster on 1-D arrays)
+    kept = np.flatnonzero(_NOT_SPACE.take(arr))  # positions of the non-space bytes
     if not len(kept):
         return np.zeros(1, dtype=np.uint64)
     # Between two consecutive non-space bytes that are not adjacent there are only spaces: a word
@@ -70,7 +74,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     gap = np.diff(kept) > 1
     starts = np.flatnonzero(np.concatenate(([True], gap)))
     ends = np.flatnonzero(np.concatenate((gap, [True])))  # inclusive
-    value = _LOWER[arr[kept]]
+    value = _LOWER.take(arr.take(kept))
     value[starts] += np.uint64(256)  # word-boundary marker
     m = len(value)
     fwd, inv = _powers()
@@ -79,7 +83,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     prefix = np.zeros(m + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(value * fwd[:m], out=prefix[1:])
-        h = (prefix[right + 1] - prefix[left]) * inv[left]
+        h = (prefix.take(right + 1) - prefix.take(left)) * inv.take(left)
     return _mix(h)  # repeats do not change a minimum; no need to dedupe
 
 

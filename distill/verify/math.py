@@ -6,8 +6,10 @@ Order of work, cheapest first:
    (`parts.py`); a reference with several boxes is read as a list of them, never by its last alone;
 2. rewrites (`rewrite.py`) of ambiguous forms on both sides: thousands separators, radicals
    without braces;
-3. fast path (`normalize.py`): equal normalized strings or equal plain numbers -> correct;
-   two different exact numbers (ints, fractions) -> wrong, without sympy;
+3. fast path (`normalize.py`): equal normalized strings or equal exact values -> correct;
+   values no reading can make equal (two different exact numbers; decimals or percentages too far
+   apart for math-verify's rounding; tuples, intervals, sets of one shape; words whose letters
+   differ) -> wrong, without sympy;
 4. guard (`guard.py`): answers too long or pathological for sympy -> wrong (`too_long`, `too_complex`);
 5. math-verify (`parse` + `verify`, gold first) under one time limit per pair, enforced by a
    watchdog thread (`deadline.py`) that works in any thread. Past the limit -> `timeout`.
@@ -25,7 +27,7 @@ from functools import lru_cache
 from distill.verify.deadline import DeadlineExceeded, call_with_deadline
 from distill.verify.extract import Extraction, extract
 from distill.verify.guard import refuse
-from distill.verify.normalize import normalize, numeric_value
+from distill.verify.normalize import bracketed_value, different_words, normalize, numeric_value, surely_different
 from distill.verify.parts import boxes_are_the_parts, distinct, reference_parts
 from distill.verify.rewrite import has_list_comma, rewrite
 from distill.verify.verdict import Verdict
@@ -87,15 +89,18 @@ def _judge(answer: str, extracted: str, timeout: float, max_chars: int) -> tuple
     gold, pred = normalize(answer), normalize(extracted)
     if gold == pred:
         return True, shown, "correct"
-    listed = has_list_comma(answer) or has_list_comma(extracted)  # `3, 125` is a pair, not 3125
-    gold_value, pred_value = (None, None) if listed else (numeric_value(gold), numeric_value(pred))
+    # `3, 125` is a pair, not 3125: a comma left after the rewrites is a list comma, so only a
+    # bracketed form (tuple, interval, set) is read by value then, never a bare list as one number
+    listed = has_list_comma(answer) or has_list_comma(extracted)
+    value = bracketed_value if listed else numeric_value
+    gold_value, pred_value = value(gold, polynomials=True), value(pred, polynomials=True)
     if gold_value and pred_value:
         if gold_value[0] == pred_value[0]:
             return True, shown, "correct"
-        if gold_value[1] and pred_value[1] and "%" not in answer + extracted:
-            # Two exact numbers: no rounding can make them equal. Not so with a percent sign, which
-            # the normalization drops: 50% is 50 but also 1/2, so math-verify decides.
+        if surely_different(gold_value, pred_value, "%" in answer, "%" in extracted, same_shape=listed):
             return False, shown, "wrong_answer"
+    elif different_words(gold, pred):
+        return False, shown, "wrong_answer"
     for text in (extracted, answer):
         refused = refuse(text, max_chars)
         if refused:

@@ -64,13 +64,14 @@ def normalize(answer: str) -> str:
     return s
 
 
-def numeric_value(normalized: str) -> tuple[object, bool] | None:
+def numeric_value(normalized: str, polynomials: bool = False) -> tuple[object, bool] | None:
     """The exact value of an answer and whether it is exact (no decimal point), else None.
 
     Takes the output of `normalize`. Plain numbers give a Fraction; radicals, pi, tuples, intervals
     and sets give the canonical forms of `exact_value`. Equal values are equal answers. Decimals are
     read exactly (0.1 is 1/10), but are flagged inexact because the slow path compares them with
     rounding (0.333333 may equal 1/3): only two exact values that differ are surely different.
+    `polynomials`: also polynomials in x (the verifier compares them; a vote or a part is a number).
     """
     s = normalized
     if not s or len(s) > _MAX_DIGITS:
@@ -91,7 +92,87 @@ def numeric_value(normalized: str) -> tuple[object, bool] | None:
             return None
         value = Fraction(int(num), int(den))
         return (-value if sign == "-" else value), True
-    return exact_value(normalized)
+    return exact_value(normalized, polynomials)
+
+
+def bracketed_value(normalized: str, polynomials: bool = False):
+    """`numeric_value` of a tuple, interval or set; None for anything else (a bare list `1,2` is
+    not one number, so it has no value here)."""
+    if normalized[:1] in ("(", "[") or normalized.startswith("\\{"):
+        return numeric_value(normalized, polynomials)
+    return None
+
+
+# math-verify compares numbers with a decimal point after rounding both to 6 places (its
+# float_rounding), in floats: two values further apart than this, and not huge, never round to one.
+_ROUNDING_GAP = Fraction(1, 10**5)
+_FLOAT_SAFE = 10**6
+
+
+def surely_different(a: tuple[object, bool], b: tuple[object, bool], percent_a: bool, percent_b: bool,
+                     same_shape: bool = False) -> bool:
+    """Whether two unequal values from `numeric_value` are different under every reading math-verify
+    may take, so "wrong" needs no sympy. Numbers: both exact, or too far apart for its rounding; a
+    percent sign (which `normalize` drops) reads as v and as v/100, and every pair of readings must
+    differ. Radicals, pi, polynomials: both exact. `same_shape` (tuples, intervals, sets): also of one
+    kind and length; brackets may differ only between two intervals (math-verify reads (1,2) as an
+    open interval, (4,3) as an ordered pair, and compares (1,2) with {1,2} by its own rules)."""
+    (va, exact_a), (vb, exact_b) = a, b
+    if isinstance(va, Fraction) and isinstance(vb, Fraction):
+        readings_a = (va, va / 100) if percent_a else (va,)
+        readings_b = (vb, vb / 100) if percent_b else (vb,)
+        exact = exact_a and exact_b
+        return all(x != y and (exact or (abs(x - y) > _ROUNDING_GAP and max(abs(x), abs(y)) < _FLOAT_SAFE))
+                   for x in readings_a for y in readings_b)
+    if not (exact_a and exact_b) or percent_a or percent_b:
+        return False
+    return not same_shape or _same_shape(va, vb)
+
+
+def _same_shape(va, vb) -> bool:
+    """Two values math-verify compares element by element, so that unequal values are unequal to it."""
+    if not (isinstance(va, tuple) and isinstance(vb, tuple)) or va[0] != vb[0]:
+        return False  # e.g. (1,2) against {1,2}: math-verify's reading of the pair decides
+    if va[0] == "set":
+        return True
+    if va[0] != "bracket" or len(va[3]) != len(vb[3]):
+        return False
+    if len(va[3]) == 2 and _increasing(va[3]) and _increasing(vb[3]):
+        return True  # two intervals: endpoints and brackets both count
+    # a pair that is no interval ((4,3), (4,4)) is read as an ordered pair, and so is (1,2) against it
+    return va[1:3] == vb[1:3] and (len(va[3]) != 2 or va[1:3] == ("(", ")"))
+
+
+def _increasing(pair) -> bool:
+    """A two-element bracket that is a non-empty interval: plain numbers or infinities, low < high."""
+    low, high = (_rank(v) for v in pair)
+    return low is not None and high is not None and low < high
+
+
+def _rank(v) -> Fraction | None:
+    if isinstance(v, Fraction):
+        return v if abs(v) < 10**8 else None
+    if isinstance(v, tuple) and v[0] == "infinity":
+        return Fraction(v[1] * 10**9)
+    return None
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def different_words(a: str, b: str) -> bool:
+    """Two normalized answers that are plain words (`Monday`, `even`) and surely differ for math-verify.
+
+    math-verify reads a word as a product of one-letter symbols (`Monday` = M*o*n*d*a*y, so `no`
+    equals `on`) or, from \\text{}, as one symbol compared by its lowercased name; `e` and `i` may
+    become constants (i*i*i*i = 1). Under every reading two words are equal only if their letters
+    other than e and i, lowercased, are the same multiset: when those differ the words surely do."""
+    if not (_WORD.fullmatch(a) and _WORD.fullmatch(b)):
+        return False
+
+    def letters(word: str) -> list[str]:
+        return sorted(ch for ch in word.lower() if ch not in "ei")
+    return letters(a) != letters(b)
 
 
 def same_answer(a: str, b: str) -> bool:
@@ -104,17 +185,18 @@ def same_answer(a: str, b: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Exact values of the common closed forms: sums of rational multiples of sqrt(r) * pi^k (r a
-# squarefree integer), tuples, intervals and sets of them. Distinct squarefree radicals are linearly
-# independent over the rationals and pi is transcendental, so two such forms are equal exactly when
-# their canonical term lists are: equality here is a proof, never a numeric estimate. Anything the
-# grammar does not know (a letter, \sqrt[3], a mixed number "2\frac12", a huge power) is None: the
+# Exact values of the common closed forms: sums of rational multiples of sqrt(r) * pi^k * x^j (r a
+# squarefree integer, x the one variable polynomial answers use), tuples, intervals and sets of them.
+# Distinct squarefree radicals are linearly independent over the rationals, pi is transcendental and
+# a polynomial is zero only when every coefficient is, so two such forms are equal exactly when their
+# canonical term lists are: equality here is a proof, never a numeric estimate. Anything the grammar
+# does not know (another letter, \sqrt[3], a mixed number "2\frac12", a huge power) is None: the
 # caller then asks math-verify.
 
 _MAX_TERMS = 16
 _MAX_POWER = 16
 _MAX_RADICAND = 10**8  # squarefree part found by trial division up to 10^4
-_TOKEN = re.compile(r"\\(?:frac|sqrt|pi|cdot|times|infty)(?![A-Za-z])|\\[{}]|\d+\.?\d*|\.\d+|[-+*/^(){}\[\],]")
+_TOKEN = re.compile(r"\\(?:frac|sqrt|pi|cdot|times|infty)(?![A-Za-z])|\\[{}]|\d+\.?\d*|\.\d+|[-+*/^(){}\[\],x]")
 
 
 class _Unsure(Exception):
@@ -134,9 +216,12 @@ def _squarefree(n: int) -> tuple[int, int]:
     return s, n
 
 
-# A value: {(radicand, power of pi): rational coefficient}, zero coefficients dropped.
+# A value: {(radicand, power of pi, power of x): rational coefficient}, zero coefficients dropped.
+_ONE = (1, 0, 0)
+
+
 def _const(q: Fraction) -> dict:
-    return {(1, 0): q} if q else {}
+    return {_ONE: q} if q else {}
 
 
 def _add(a: dict, b: dict, sign: int = 1) -> dict:
@@ -152,29 +237,31 @@ def _add(a: dict, b: dict, sign: int = 1) -> dict:
 
 def _mul(a: dict, b: dict) -> dict:
     out: dict = {}
-    for (r1, k1), q1 in a.items():
-        for (r2, k2), q2 in b.items():
+    for (r1, k1, j1), q1 in a.items():
+        for (r2, k2, j2), q2 in b.items():
             g = gcd(r1, r2)  # r1, r2 squarefree: sqrt(r1) sqrt(r2) = g sqrt(r1/g * r2/g), squarefree
-            out = _add(out, {((r1 // g) * (r2 // g), k1 + k2): q1 * q2 * g})
+            if j1 + j2 > _MAX_POWER:
+                raise _Unsure
+            out = _add(out, {((r1 // g) * (r2 // g), k1 + k2, j1 + j2): q1 * q2 * g})
     return out
 
 
 def _rational(v: dict) -> Fraction | None:
     if not v:
         return Fraction(0)
-    if set(v) == {(1, 0)}:
-        return v[(1, 0)]
+    if set(v) == {_ONE}:
+        return v[_ONE]
     return None
 
 
 def _divide(a: dict, b: dict) -> dict:
-    """a / b for b a single term c * sqrt(r) (no pi): a * sqrt(r) / (c * r)."""
+    """a / b for b a single term c * sqrt(r) (no pi, no x): a * sqrt(r) / (c * r)."""
     if len(b) != 1:
         raise _Unsure
-    ((r, k), c), = b.items()
-    if k or not c:
+    ((r, k, j), c), = b.items()
+    if k or j or not c:
         raise _Unsure
-    return _mul(a, {(r, 0): 1 / (c * r)})
+    return _mul(a, {(r, 0, 0): 1 / (c * r)})
 
 
 def _sqrt(v: dict) -> dict:
@@ -182,16 +269,17 @@ def _sqrt(v: dict) -> dict:
     if q is None or q < 0:
         raise _Unsure
     s1, r = _squarefree(q.numerator * q.denominator)  # sqrt(p/q) = sqrt(p*q)/q
-    return {(r, 0): Fraction(s1, q.denominator)} if q else {}
+    return {(r, 0, 0): Fraction(s1, q.denominator)} if q else {}
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, polynomials: bool = False):
         self.tokens = _TOKEN.findall(text)
         if "".join(self.tokens) != text:
             raise _Unsure  # a letter, a command or a symbol the grammar does not know
         self.i = 0
         self.decimal = False
+        self.polynomials = polynomials
 
     def peek(self) -> str | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -223,8 +311,8 @@ class _Parser:
             elif token == "/":
                 self.i += 1
                 value = _divide(value, self.power())
-            elif token in ("\\sqrt", "\\pi", "\\frac", "("):
-                # implicit product: 3\sqrt{2}, 2\pi, \frac{1}{2}\sqrt{3}; but 2\frac{1}{2} may be a mixed number
+            elif token in ("\\sqrt", "\\pi", "\\frac", "(", "x"):
+                # implicit product: 3\sqrt{2}, 2\pi, 3x, \frac{1}{2}\sqrt{3}; but 2\frac{1}{2} may be a mixed number
                 if token == "\\frac" and self.tokens[self.i - 1][0].isdigit():
                     raise _Unsure
                 value = _mul(value, self.power())
@@ -263,7 +351,9 @@ class _Parser:
             self.decimal |= "." in token
             return _const(Fraction(token))
         if token == "\\pi":
-            return {(1, 1): Fraction(1)}
+            return {(1, 1, 0): Fraction(1)}
+        if token == "x" and self.polynomials:
+            return {(1, 0, 1): Fraction(1)}
         if token == "\\sqrt":
             if self.peek() == "[":
                 raise _Unsure  # n-th roots
@@ -307,11 +397,11 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def _element(text: str, infinity: bool = False):
+def _element(text: str, infinity: bool = False, polynomials: bool = False):
     """(canonical value, exact) of one tuple/interval/set element."""
     if infinity and text in ("\\infty", "+\\infty", "-\\infty"):
         return ("infinity", -1 if text[0] == "-" else 1), True
-    parser = _Parser(text)
+    parser = _Parser(text, polynomials)
     value = parser.scalar()
     return _canonical(value), not parser.decimal
 
@@ -322,7 +412,7 @@ def _looks_like_thousands(parts: list[str]) -> bool:
         p.isdigit() and len(p) == 3 for p in parts[1:])
 
 
-def exact_value(normalized: str):
+def exact_value(normalized: str, polynomials: bool = False):
     """(canonical value, exact) for the closed forms above, or None when unsure.
 
     Scalars: a Fraction, or ("surd", terms). Sets: ("set", frozenset). Tuples and intervals:
@@ -337,16 +427,19 @@ def exact_value(normalized: str):
             parts = _split_top(s[2:-2])
             if _looks_like_thousands(parts):
                 return None
-            elements = [_element(p) for p in parts]
+            elements = [_element(p, polynomials=polynomials) for p in parts]
             return ("set", frozenset(v for v, _ in elements)), all(e for _, e in elements)
         if len(s) > 2 and s[0] in "([" and s[-1] in ")]":
-            parts = _split_top(s[1:-1])
+            try:
+                parts = _split_top(s[1:-1])
+            except _Unsure:  # (x+1)(x+2): not one bracketed list; read as a product below
+                parts = []
             if len(parts) > 1:
                 if _looks_like_thousands(parts) or any(not p for p in parts):
                     return None
-                elements = [_element(p, infinity=True) for p in parts]
+                elements = [_element(p, infinity=True, polynomials=polynomials) for p in parts]
                 return ("bracket", s[0], s[-1], tuple(v for v, _ in elements)), all(e for _, e in elements)
-        parser = _Parser(s)
+        parser = _Parser(s, polynomials)
         value = parser.scalar()
         return _canonical(value), not parser.decimal
     except (_Unsure, ZeroDivisionError, ValueError, OverflowError):
