@@ -102,6 +102,17 @@ def read_manifest(out_dir: str | Path) -> dict[str, Any] | None:
     return read_json(Path(out_dir) / MANIFEST)
 
 
+def read_manifest_at(source: str | Path, key: str) -> tuple[Path, dict[str, Any]]:
+    """The manifest a recipe key points at (a stage directory or the manifest file itself), or one
+    line naming the key. Budgets matched to another stage read its manifest this way."""
+    path = Path(source)
+    path = path / MANIFEST if path.is_dir() else path
+    manifest = read_json(path)
+    if manifest is None:
+        raise DistillError(f"{key}: cannot read {path} (missing or not JSON)")
+    return path, manifest
+
+
 RESERVE_BYTES = 16384  # trailing blanks in a running manifest: room to say "failed" on a full disk
 
 

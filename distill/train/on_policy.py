@@ -36,7 +36,7 @@ STAGE = "train_student"  # the section the command reads unless given a stage na
 def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
     stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
-    from distill.manifest import MANIFEST, read_json
+    from distill.manifest import read_manifest_at
     from distill.train.grpo.trainer import resolve_budget as grpo_budget
     from distill.train.grpo.config import BudgetConfig
 
@@ -44,11 +44,7 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     source = budget.pop("match_stage")
     limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))
     if source:
-        path = Path(source)
-        path = path / MANIFEST if path.is_dir() else path
-        manifest = read_json(path)
-        if manifest is None:
-            raise DistillError(f"on_policy.budget.match_stage: cannot read {path} (missing or not JSON)")
+        path, manifest = read_manifest_at(source, "on_policy.budget.match_stage")
         tokens = (manifest.get("counts") or {}).get("generated_tokens")
         if manifest.get("status") != "ok" or not isinstance(tokens, int) or tokens <= 0:
             raise DistillError(f"on_policy.budget.match_stage: {path} is not a finished training manifest "

@@ -76,16 +76,12 @@ def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
 
 def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
     """The BudgetCallback limits; `match_generate` read from that run's manifest."""
-    from distill.manifest import MANIFEST, read_json
+    from distill.manifest import read_manifest_at
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_generate")
     if source:
-        path = Path(source)
-        path = path / MANIFEST if path.is_dir() else path
-        manifest = read_json(path)
-        if manifest is None:
-            raise DistillError(f"budget.match_generate: cannot read {path} (missing or not JSON)")
+        path, manifest = read_manifest_at(source, "budget.match_generate")
         tokens = (manifest.get("counts") or {}).get("completion_tokens")
         kind = manifest.get("command") or manifest.get("stage")  # a named stage's manifest names its command
         if kind != "generate" or not isinstance(tokens, int) or tokens <= 0:
