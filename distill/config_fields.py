@@ -14,7 +14,7 @@ import ast
 import dataclasses
 import importlib.util
 import typing
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 SIMPLE_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
@@ -36,7 +36,7 @@ def _imported_fields(module: str, name: str) -> dict[str, type | None]:
             for f in dataclasses.fields(cls) if f.init}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse(module: str) -> tuple[ast.Module, bool] | None:
     path = _source(module)
     if path is None:

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def hardware() -> dict[str, Any]:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -129,7 +129,7 @@ class StageRun:
         self._t0 = 0.0
         self._started = ""
 
-    def __enter__(self) -> "StageRun":
+    def __enter__(self) -> StageRun:
         self._t0 = time.time()
         self._started = now_iso()
         taken = []

@@ -29,14 +29,14 @@ import hashlib
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from distill import formats
 from distill.errors import DistillError
 from distill.formats import Bad, Unverifiable, tests_layouts
-from distill.formats.base import Empty
-from distill.formats.base import answer_text, type_name
+from distill.formats.base import Empty, answer_text, type_name
 from distill.formats.domains import DOMAINS, check_map, resolve as resolve_domain
 
 
@@ -168,7 +168,7 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
     return prompts, stats
 
 
-def pick_format(source: SourceConfig, columns: list[str]) -> "formats.Format | None":
+def pick_format(source: SourceConfig, columns: list[str]) -> formats.Format | None:
     """The adapter for the source's rows, or None for the column mapping."""
     if source.format == "columns" or (source.format is None and source.columns != ColumnMap()):
         return None
@@ -209,7 +209,7 @@ def _check_columns(source: SourceConfig, mapping: ColumnMap, columns: list[str])
 
 
 def _to_prompts(source: SourceConfig, mapping: ColumnMap, rows: Iterable[tuple[str, dict]], stats: SourceStats,
-                fmt: "formats.Format | None" = None) -> list[dict]:
+                fmt: formats.Format | None = None) -> list[dict]:
     prompts: list[dict] = []
     seen: dict[str, str] = {}
     for where, row in rows:

@@ -64,7 +64,7 @@ def build_recipe(args: argparse.Namespace):
         recipe = recipe_from_dict(apply_overrides({"output_dir": args.output, "filter": {"output_dir": args.output}}, args.overrides), "<command line>")
     else:
         raise ConfigError("give a recipe with a 'filter' section, or --input FILE --output DIR")
-    config = recipe.section("filter")
+    recipe.section("filter")  # raises the clear error when the recipe has no filter section
     if args.input:
         columns, defaults = _pairs(args.column, "--column", "completion=generation"), _pairs(args.default, "--default", "domain=math")
         data = recipe.to_dict()

@@ -18,9 +18,10 @@ import os
 import re
 import socket
 import sys
-from urllib.parse import urlparse
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import urlparse
 
 from distill.errors import DistillError
 from distill.filter.config import DecontaminateConfig

@@ -18,8 +18,9 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from distill.errors import DistillError
 from distill.filter import card, dedup, diskspace, funnel, mixture, plots, record, resume, selection, worker, writer

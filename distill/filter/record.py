@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from distill import formats
 from distill.filter.config import TraceSourceConfig

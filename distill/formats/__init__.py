@@ -14,7 +14,7 @@ formats and the recipe lines for each are in docs/data.md.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from distill.formats import chat, code, gpqa, numina, openr1, s1k, sharegpt, trace
 from distill.formats.base import Bad, Format, Unverifiable

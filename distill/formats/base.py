@@ -11,8 +11,9 @@ string belongs is a `Bad`, so nothing is misread silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 class Bad(Exception):

@@ -11,8 +11,9 @@ exists, has rows, and its first rows map to conversations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from distill import formats
 from distill.errors import DistillError

@@ -7,7 +7,7 @@ The filter checks trace records field by field itself (distill/filter/record.py,
 
 from __future__ import annotations
 
-from distill.formats import think, tests_layouts
+from distill.formats import tests_layouts, think
 from distill.formats.base import Format, answer_text, nonempty, text
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Completion:
     error: str | None = None
 
     @classmethod
-    def failed(cls, reason: str, prompt_tokens: int = 0) -> "Completion":
+    def failed(cls, reason: str, prompt_tokens: int = 0) -> Completion:
         return cls(text="", finish_reason="error", prompt_tokens=prompt_tokens, completion_tokens=0, error=reason)
 
 
@@ -78,7 +79,7 @@ class Engine(ABC):
             for offset, completions in enumerate(outs):
                 yield start + offset, completions
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (a no-op default, not abstract: most engines hold nothing)
         """Release the model / connections."""
 
 

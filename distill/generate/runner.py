@@ -25,10 +25,10 @@ from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenize
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
-from distill.stage_inputs import check_inputs
-from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
+from distill.stage_inputs import check_inputs
+from distill.stage_lock import OutputLock
 
 
 def trace_record(prompt: dict, index: int, completion: Completion, prefix: str, teacher: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ the BOS, and vLLM tokenizing the text itself would add a second one.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from distill.errors import DistillError, require
 from distill.generate.engine import Completion, Engine, Request, Sampling

@@ -36,7 +36,7 @@ class ModelShape:
     vocab: int
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "ModelShape":
+    def from_config(cls, config: dict[str, Any]) -> ModelShape:
         text = config.get("text_config") or config
         h = int(text["hidden_size"])
         layers = int(text["num_hidden_layers"])

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from distill.errors import DistillError
-
 from distill.train.sft_labels import IGNORE  # noqa: E402,F401  (re-exported)
 
 

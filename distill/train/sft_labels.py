@@ -19,7 +19,6 @@ turns the template does not render this way is rejected with the reason, never t
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 

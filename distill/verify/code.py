@@ -18,6 +18,7 @@ from distill.verify.extract import final_text, last_code_block
 from distill.verify.sandbox import Limits, Sandbox
 from distill.verify.verdict import Verdict
 
+
 def verify_code(
     completion: str,
     answer: str = "",

@@ -120,7 +120,7 @@ class RunCgroup:
         self.layout, self.path = layout, path
 
     @classmethod
-    def create(cls, layout: Layout, limit_bytes: int, uid: int | None) -> "RunCgroup":
+    def create(cls, layout: Layout, limit_bytes: int, uid: int | None) -> RunCgroup:
         path = layout.parent / f"{PREFIX}{owner_tag()}-{next(_SERIAL)}"
         path.mkdir()
         run = cls(layout, path)

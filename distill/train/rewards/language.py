@@ -10,13 +10,13 @@ No reasoning at all (no `</think>`): 0.0.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from distill.train.rewards.text import column, full_text, split_think
 
 
-@lru_cache(maxsize=None)
+@cache
 def _language_filter(language: str):
     from distill.filter.config import LanguageConfig
     from distill.filter.language import LanguageFilter

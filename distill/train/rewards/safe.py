@@ -8,7 +8,8 @@ sample (reward name, row, error) and gives that sample 0.0. Errors are counted i
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("distill.train.rewards")
 
