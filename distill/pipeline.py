@@ -7,8 +7,9 @@ its own process (`python -m distill <command> <recipe>`), so memory (and GPU mem
 between stages and a crash in one leaves the finished ones intact: rerunning continues there.
 
 Some sections reuse another stage's command: `warmup_teacher` and `warmup_student` are SFT runs
-(`train-student`), `train_on_policy` an on-policy distillation run (`train-student`, method: on_policy). For those, the pipeline writes a derived recipe in which the section takes the
-name the command reads, with its output directory pinned to the section's own.
+(`train-student`), `train_on_policy` an on-policy distillation run (`train-student`, method: on_policy).
+For those, the pipeline writes a derived recipe in which the section takes the name the command reads,
+with its output directory pinned to the section's own.
 """
 
 from __future__ import annotations

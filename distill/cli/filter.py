@@ -12,7 +12,10 @@ import argparse
 
 from distill.cli.common import add_set_argument
 
-HELP = "filter teacher traces (format, truncation, correctness, length, language, loops, dedup, contamination) into an SFT dataset"
+HELP = (
+    "filter teacher traces (format, truncation, correctness, length, language, loops, dedup, contamination)"
+    " into an SFT dataset"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +79,8 @@ def build_recipe(args: argparse.Namespace):
             data["filter"]["output_dir"] = args.output
         recipe = recipe_from_dict(data, recipe.source_file)
     elif args.column or args.default or args.format:
-        raise ConfigError("--column/--default/--format need --input (a recipe sets them per source: filter.sources[].columns/defaults)")
+        raise ConfigError("--column/--default/--format need --input "
+                          "(a recipe sets them per source: filter.sources[].columns/defaults)")
     if args.output:
         recipe.filter.output_dir = args.output
     if args.workers is not None:

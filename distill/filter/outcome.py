@@ -55,5 +55,6 @@ def check_usable(out: Path, result: dict[str, Any]) -> None:
         raise DistillError(f"none of {result['read']} rows could be read as a trace; first: {where} (all in {out}/quarantine.jsonl)")
     rejected = result.get("rejected_by_reason") or {}
     top = max(rejected, key=rejected.get) if rejected else "?"
-    raise DistillError(f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, {result.get('rejected', 0)} rejected, "
+    raise DistillError(f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, "
+                       f"{result.get('rejected', 0)} rejected, "
                        f"most by {top}); see {out}/funnel.md and rejects.jsonl")

@@ -143,7 +143,8 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
         part.unlink()
     committed = sum(writer.done_path(spool_dir, g).is_file() for g in range(len(plan)))
     if committed:
-        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups of pass 2 are written",
+        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups "
+              "of pass 2 are written",
               file=sys.stderr)
     init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
     kept_n, rejected_n, teachers, kept_per_group = 0, 0, Counter(), []

@@ -32,4 +32,5 @@ def resolve(name: str, domain_map: dict[str, str] | None = None, defaults: dict[
             return table[name]
         if name.lower() in table:
             return table[name.lower()]
-    raise Bad(f"domain {name!r} is not one of {', '.join(DOMAINS)}; map it in the recipe, e.g. domain_map: {{{name}: general}}")
+    raise Bad(f"domain {name!r} is not one of {', '.join(DOMAINS)}; "
+              f"map it in the recipe, e.g. domain_map: {{{name}: general}}")

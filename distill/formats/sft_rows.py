@@ -52,7 +52,8 @@ def conversations(dataset: Any, column: str = "messages") -> Any:
     fmt = pick(names, column)
     if fmt is None:
         if column not in names:
-            raise DistillError(f"{WHERE}: no '{column}' column and no known layout (formats: {', '.join(formats.names('conversation'))}); "
+            raise DistillError(f"{WHERE}: no '{column}' column and no known layout "
+                               f"(formats: {', '.join(formats.names('conversation'))}); "
                                f"columns: {', '.join(names)}")
         keep = dataset.select_columns([column])
         return keep.rename_column(column, "messages") if column != "messages" else keep

@@ -211,7 +211,8 @@ def _account(stats: dict, completion: Completion) -> None:
 def _summary(log, out: Path, prompts: int, n: int, counts: dict, this_run: dict) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(counts["finish_reasons"].items())) or "none"
     print(f"generate: {prompts} prompts x {n} = {prompts * n} samples; {counts['samples_done_before']} were done, "
-          f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s ({this_run['samples_per_second']:.1f} samples/s, "
+          f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s "
+          f"({this_run['samples_per_second']:.1f} samples/s, "
           f"{this_run['tokens_per_second']:.0f} tokens/s); finish reasons: {reasons}; "
           f"skipped empty prompts: {counts['skipped_empty_prompts']}; traces in {out / 'shards'}", file=log)
     if counts["errors"]:

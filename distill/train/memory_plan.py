@@ -121,7 +121,8 @@ class MemoryPlan:
             f"{self.activations_ckpt_gib:.1f} GiB with",
             f"  overhead     {OVERHEAD_GIB:8.1f} GiB",
             f"  total        {self.total(self.gradient_checkpointing):8.1f} GiB per GPU (gradient checkpointing {gc}; "
-            f"{self.total(not self.gradient_checkpointing):.1f} GiB with it {'off' if self.gradient_checkpointing else 'on'}) "
+            f"{self.total(not self.gradient_checkpointing):.1f} GiB with it "
+            f"{'off' if self.gradient_checkpointing else 'on'}) "
             f"of {self.gpu_memory_gb:g} GB",
         ]
         if not self.fits:

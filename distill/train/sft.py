@@ -74,7 +74,8 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
     print(f"check template: ok ({prepared.choice.summary()})", file=out)
     c = prepared.counts
     rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
-    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; rejected: {rejected})",
+    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; "
+          f"rejected: {rejected})",
           file=out)
 
 

@@ -97,7 +97,8 @@ def _parquet_rows(file: str) -> int:
 
 def _no_rows(spec: str):
     raise DistillError(
-        f"train_student.dataset: {spec} has no rows; if it is a filter output, its funnel.md says why every trace was rejected"
+        f"train_student.dataset: {spec} has no rows; "
+        "if it is a filter output, its funnel.md says why every trace was rejected"
     )
 
 
