@@ -28,7 +28,7 @@ MESSAGES = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errn
 LOW_SPACE = 1 << 20  # under 1 MiB free after a failed write: the disk was full
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None):
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

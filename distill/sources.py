@@ -113,7 +113,7 @@ class SourceStats:
 
     def as_dict(self) -> dict:
         """Counts for the manifest (+ the reasons and the first skipped row where any)."""
-        out = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+        out: dict[str, Any] = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
         if self.reasons:
             out.update(reasons=dict(self.reasons), first_bad=self.first_bad)
         return out
@@ -142,7 +142,7 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
     seed = source.seed if source.seed is not None else seed
     stats = SourceStats()
     if source.kind == "toy":
-        rows = [(f"row {i}", r) for i, r in enumerate(_toy_rows(source, seed), start=1)]
+        rows: Iterable[tuple[str, dict]] = [(f"row {i}", r) for i, r in enumerate(_toy_rows(source, seed), start=1)]
         columns = ["id", "problem", "answer", "domain"]
         mapping = ColumnMap(problem="problem", answer="answer", id="id", domain="domain")
     elif source.kind == "hf":
@@ -244,7 +244,7 @@ def _mapped(source: SourceConfig, mapping: ColumnMap, row: dict) -> dict:
         raise Empty(f"column '{mapping.problem}' is empty")
     if not isinstance(problem, str):
         raise Bad(f"column '{mapping.problem}': expected a string, got {type_name(problem)}")
-    record = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
+    record: dict[str, Any] = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
     ident = row.get(mapping.id) if mapping.id else None
     if ident is not None:
         if isinstance(ident, bool) or not isinstance(ident, (str, int)):
@@ -271,7 +271,7 @@ def _file_rows(source: SourceConfig, stats: SourceStats) -> tuple[list[tuple[str
     for row in read_rows(source.name):
         if row.data is None:
             stats.read += 1
-            stats.skip("malformed", f"{row.source}:{row.line}", row.error)
+            stats.skip("malformed", f"{row.source}:{row.line}", row.error or "unreadable row")
             continue
         columns.update(dict.fromkeys(row.data))
         rows.append((f"{row.source}:{row.line}", row.data))

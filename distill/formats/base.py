@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 
 class Bad(Exception):
@@ -47,6 +47,12 @@ class Format:
 
 def type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+@overload
+def text(row: dict, key: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def text(row: dict, key: str, *, required: bool) -> str | None: ...
 
 
 def text(row: dict, key: str, *, required: bool = True) -> str | None:

@@ -57,7 +57,7 @@ def detect() -> Layout | None:
 
 def _mounts() -> list[tuple[str, str, str, str]]:
     """(fstype, mount point, root within the hierarchy, super options) of each cgroup mount."""
-    found = []
+    found: list[tuple[str, str, str, str]] = []
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:

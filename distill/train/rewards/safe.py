@@ -44,5 +44,5 @@ def safe_reward(func: RewardFunc, name: str) -> RewardFunc:
 
     wrapped.__name__ = name  # TRL names the logged metric rewards/<__name__>/mean
     wrapped.__qualname__ = name
-    wrapped.__wrapped__ = func
+    wrapped.__wrapped__ = func  # type: ignore[attr-defined]  # what functools.wraps sets; TRL's name must stay ours
     return wrapped
