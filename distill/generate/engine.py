@@ -53,7 +53,7 @@ class Request:
     messages: list[dict] | None = None  # chat endpoint only: the turns, the server templates them
 
 
-def request_seed(seed: int, prompt_id: str, indices: tuple[int, ...] | None = None) -> int:
+def request_seed(seed: int | None, prompt_id: str, indices: tuple[int, ...] | None = None) -> int:
     """A per-prompt seed, so a prompt's samples do not depend on batching, chunking or partitioning."""
     key = f"{seed}:{prompt_id}" if indices is None else f"{seed}:{prompt_id}:{','.join(map(str, indices))}"
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF

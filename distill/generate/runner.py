@@ -99,7 +99,7 @@ def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=
                   redo_hint="distill generate RECIPE --fresh (moves this output aside)",
                   allow_partial_input=allow_partial_input) as run:
         if run.skipped:
-            return run.previous.get("counts", {})
+            return (run.previous or {}).get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))
         store.remove_partial(index)
         scan = store.scan()
@@ -127,7 +127,7 @@ def _empty_run() -> dict[str, Any]:
             "wall_seconds": 0.0, "samples_per_second": 0.0, "tokens_per_second": 0.0}
 
 
-def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int) -> tuple[list[Request], list[str]]:
+def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int | None) -> tuple[list[Request], list[str]]:
     requests, prefixes = [], []
     chat_endpoint = cfg.engine == "openai" and cfg.openai.endpoint == "chat"
     for prompt, missing in todo:
@@ -166,7 +166,7 @@ def _generate(cfg: Any, seed: int, todo: list, store: ShardStore, part: int, run
     sampling = sampling_of(cfg, seed)
     engine, tokenizer = _load_engine(cfg)
     requests, prefixes = _requests(cfg, todo, tokenizer, sampling.seed)
-    stats = {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0}
+    stats: dict[str, Any] = {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0}
     buffer: list[dict] = []
     buffered_prompts = 0
     chunk = store.next_chunk(part)

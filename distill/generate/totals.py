@@ -25,7 +25,8 @@ def totals(store: ShardStore, expected: set[str], part: int | None = None) -> di
     errored = {rid for s in scan.shards for rid in s.errors} - scan.done
     reasons: dict[str, int] = {}
     tokens = {"prompt_tokens": 0, "completion_tokens": 0}
-    shards = [s for s in scan.shards if part is None or int(SHARD_RE.match(s.path.name).group(1)) == part]
+    # scan() lists only names SHARD_RE matches
+    shards = [s for s in scan.shards if part is None or ((m := SHARD_RE.match(s.path.name)) and int(m.group(1)) == part)]
     for shard in shards:
         for key, value in shard.totals.get("finish_reasons", {}).items():
             reasons[key] = reasons.get(key, 0) + value
@@ -78,7 +79,7 @@ def run_merge(recipe: Any, log=None) -> dict[str, Any]:
     ended = [(read_manifest(out / "parts" / name) or {}).get("ended") for name in parts]
     with StageRun(out, recipe, "generate", key={"merge": dict(zip(parts, ended))}, skip_if_complete=True) as run:
         if run.skipped:
-            return run.previous.get("counts", {})
+            return (run.previous or {}).get("counts", {})
         final = totals(store, expected)
         run.counts.update(prompts=len(prompts), samples_expected=len(expected), skipped_empty_prompts=source_stats.empty,
                           source=source_stats.as_dict(), parts=_part_manifests(out))

@@ -68,7 +68,9 @@ class VllmEngine(Engine):
         limit = max(1, self.cfg.max_inflight_prompts)
         engine = self.llm.llm_engine
         while todo or pending:
-            batch_prompts, batch_params, batch_index = [], [], []
+            batch_prompts: list[Any] = []
+            batch_params: list[Any] = []
+            batch_index: list[int] = []
             while todo and len(pending) + len(batch_index) < limit:
                 index, req = todo.popleft()
                 prepared = self._prepare(req, sampling)

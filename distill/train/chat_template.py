@@ -253,6 +253,7 @@ def resolve_chat_template(tokenizer: Any, mode: str = "auto", system_prompt: str
 
 
 def _resolve(tokenizer: Any, mode: str, system_prompt: str) -> ChatTemplateChoice:
+    template: str | None
     if mode not in ("auto", "model", "distill"):
         path = Path(mode)
         if not path.is_file():
@@ -299,11 +300,12 @@ def _distill_template(tokenizer: Any, own: str | None, reason: str) -> ChatTempl
         return ChatTemplateChoice(DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason,
                                   [t for t in CHATML_TOKENS if t not in vocab])
     name, _, stop = fmt
-    template = {"ChatML": DISTILL_CHATML, "Llama-3": DISTILL_LLAMA3}.get(name)
     prefill = ""
     if name == "DeepSeek":
         prefill = _generation_prefill(tokenizer, own, "<｜Assistant｜>")
         template = DISTILL_DEEPSEEK.replace("__PREFILL__", prefill.replace("\n", "\\n"))
+    else:  # the other names in FORMATS
+        template = {"ChatML": DISTILL_CHATML, "Llama-3": DISTILL_LLAMA3}[name]
     source = "distill ChatML" if name == "ChatML" else f"distill {name} format"
     return ChatTemplateChoice(template, source, stop, reason, prefill=prefill)
 

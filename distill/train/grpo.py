@@ -183,12 +183,12 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
     stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
-        return stage_run.previous.get("training", {})
+        return (stage_run.previous or {}).get("training", {})
     section.validate(file=recipe.source_file, path=stage)
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
         if run.skipped:  # finished by another process meanwhile
-            return run.previous.get("training", {})
+            return (run.previous or {}).get("training", {})
         from transformers import set_seed
 
         from distill.train.grpo_data import build_dataset

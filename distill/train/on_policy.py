@@ -40,7 +40,7 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_stage")
-    limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))
+    limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))  # type: ignore[arg-type]  # reads .budget only
     if source:
         path = Path(source)
         path = path / MANIFEST if path.is_dir() else path
@@ -177,6 +177,7 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
     from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
 
     section = cfg.on_policy
+    assert section is not None  # method: on_policy (StudentConfig requires the section)
     tokenizer, choice = prepare_student_tokenizer(cfg)
     teacher_tokenizer, teacher_config = load_teacher_parts(section.teacher)
     check_same_tokenizer(tokenizer, teacher_tokenizer, section.teacher)
@@ -221,6 +222,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
 
     cfg: StudentConfig = recipe.section(STAGE)
     cfg.validate(file=recipe.source_file, path=STAGE)
+    assert cfg.on_policy is not None  # method: on_policy (StudentConfig requires the section)
     out_dir = recipe.stage_dir(STAGE)
     wanted = cfg.resume if resume is None else resume
     checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)
@@ -231,7 +233,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
     ctx = open_stage(recipe, STAGE, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main else nullcontext()
     with ctx as run:
         if run is not None and run.skipped:
-            return {**run.previous.get("training", {}), "output_dir": str(out_dir), "skipped": True}
+            return {**(run.previous or {}).get("training", {}), "output_dir": str(out_dir), "skipped": True}
         if run is not None and fresh:
             clear_checkpoints(out_dir)
         if main and checkpoint is None and (out_dir / METRICS_FILE).exists():
@@ -250,6 +252,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
                               generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
             run.extra.update(method="on_policy", training={**facts, **summary})
     if main:
+        assert run is not None  # the main process opened the stage
         print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
               f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
               + f"; model saved to {out_dir}", file=sys.stderr)

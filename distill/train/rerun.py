@@ -33,7 +33,12 @@ def checkpoints(out_dir: Path) -> list[Path]:
     if not out_dir.is_dir():
         return []
     found = [p for p in out_dir.iterdir() if p.is_dir() and CHECKPOINT_RE.match(p.name)]
-    return sorted(found, key=lambda p: int(CHECKPOINT_RE.match(p.name).group(1)))
+    return sorted(found, key=lambda p: _step(p.name))
+
+
+def _step(name: str) -> int:
+    match = CHECKPOINT_RE.match(name)
+    return int(match.group(1)) if match else -1  # checkpoints() passes only names that match
 
 
 def last_complete_checkpoint(out_dir: Path) -> str | None:

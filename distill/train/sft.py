@@ -213,7 +213,8 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
                      allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
     with ctx as run:
         if run is not None and run.skipped:
-            return {"counts": run.previous.get("counts", {}), "train": run.previous.get("train", {}),
+            previous = run.previous or {}
+            return {"counts": previous.get("counts", {}), "train": previous.get("train", {}),
                     "output_dir": str(out_dir), "skipped": True}
         if run is not None:
             clear_checkpoints(out_dir) if fresh else remove_incomplete_checkpoints(out_dir)

@@ -142,7 +142,7 @@ def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: in
 def prepare_sft_dataset(
     dataset: Any, tokenizer: Any, template: str, *, max_length: int, eos_id: int,
     num_proc: int | None = None, rejects_path: Path | None = None, system_text: str | None = None,
-) -> tuple[Any, dict[str, int]]:
+) -> tuple[Any, dict[str, Any]]:  # counts, plus 'rejects' (a list)
     """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts.
 
     `rejects_path`: where to write one line per rejected row (None: keep them on `counts["rejects"]`

@@ -21,7 +21,7 @@ def _language_filter(language: str):
     from distill.filter.config import LanguageConfig
     from distill.filter.language import LanguageFilter
 
-    return LanguageFilter(LanguageConfig(target=language))
+    return LanguageFilter(LanguageConfig(target=language))  # type: ignore[arg-type]  # checked by GRPOStageConfig
 
 
 def language_share(text: str, language: str) -> float:
