@@ -81,10 +81,11 @@ def build_recipe(args: argparse.Namespace):
     elif args.column or args.default or args.format:
         raise ConfigError("--column/--default/--format need --input "
                           "(a recipe sets them per source: filter.sources[].columns/defaults)")
+    config = recipe.section("filter")  # the rebuilt recipe's when --input rebuilt it
     if args.output:
-        recipe.filter.output_dir = args.output
+        config.output_dir = args.output
     if args.workers is not None:
-        recipe.filter.workers = args.workers
+        config.workers = args.workers
     return recipe
 
 

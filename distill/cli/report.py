@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 from pathlib import Path
 
 HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funnel, training curves"
@@ -50,9 +51,9 @@ def build_recipe(args: argparse.Namespace):
     from distill.recipe import recipe_from_dict
 
     recipe_file = args.inputs[0] if len(args.inputs) == 1 and args.inputs[0].endswith((".yaml", ".yml")) else None
-    data = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
+    data: dict[str, Any] = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
     apply_overrides(data, args.overrides)
-    section = data.setdefault("report", {}) or {}
+    section: dict[str, Any] = data.setdefault("report", {}) or {}
     data["report"] = section
     if not recipe_file and args.inputs:
         section["results"] = _named(args.inputs, unnamed_is_path=True)
