@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funnel, training curves"
 

@@ -207,8 +207,9 @@ class FilterConfig:
         ranges.count("target_size", self.target_size, optional=True)
         quotas = [s.quota for s in self.sources]
         if self.target_size is not None and quotas and all(q is not None for q in quotas):
-            if sum(quotas) != self.target_size:
-                raise ValueError(f"target_size {self.target_size} != sum of source quotas {sum(quotas)}")
+            total = sum(q for q in quotas if q is not None)  # every quota is set here
+            if total != self.target_size:
+                raise ValueError(f"target_size {self.target_size} != sum of source quotas {total}")
         names = [s.name for s in self.sources if s.name]
         if len(names) != len(set(names)):
             raise ValueError("source names must be unique")

@@ -13,7 +13,8 @@ from distill.manifest import write_json_atomic
 
 
 def _yields(ledger: Ledger, key, names: list[str]) -> dict[str, dict[str, Any]]:
-    rows_in, kept = Counter(), Counter()
+    rows_in: Counter[Any] = Counter()
+    kept: Counter[Any] = Counter()
     for i, code in enumerate(ledger.code):
         k = key(i)
         if k < 0:

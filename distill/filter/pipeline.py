@@ -68,7 +68,9 @@ def chunks(sources, size: int) -> Iterator[list[tuple]]:
 
 
 def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path, spool_dir: Path) -> dict[str, Any]:
-    seconds, seen, calls, n_chunks = Counter(), Counter(), 0, 0
+    seconds: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    calls, n_chunks = 0, 0
     t0 = time.perf_counter()
     n_workers = config.workers or default_workers()
     done = resume.done_chunks(spool_dir)
@@ -82,6 +84,7 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
                 for row in result.rows:
                     ledger.add(row)
                     if row.reason == "malformed":
+                        assert row.detail is not None  # its quarantine entry
                         quarantine.write(json.loads(row.detail))
                 seconds.update(result.seconds)
                 seen.update(result.seen)
@@ -97,10 +100,11 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
     for index, detail in ledger.detail.items():
         if ledger.code[index] == MALFORMED and detail.startswith("{"):
             ledger.detail[index] = json.loads(detail)["reason"]
-    seconds["pass1_wall"] = time.perf_counter() - t0
-    seconds["parent_cpu"] = _cpu(resource.RUSAGE_SELF)
-    seconds["workers_cpu"] = _cpu(resource.RUSAGE_CHILDREN) if workers.pool is not None else 0.0
-    return {"seconds": dict(seconds), "seen": dict(seen), "verify_calls": calls, "workers": n_workers, "chunks": n_chunks}
+    timing: dict[str, float] = dict(seconds)
+    timing["pass1_wall"] = time.perf_counter() - t0
+    timing["parent_cpu"] = _cpu(resource.RUSAGE_SELF)
+    timing["workers_cpu"] = _cpu(resource.RUSAGE_CHILDREN) if workers.pool is not None else 0.0
+    return {"seconds": timing, "seen": dict(seen), "verify_calls": calls, "workers": n_workers, "chunks": n_chunks}
 
 
 def _cpu(who: int) -> float:
@@ -147,7 +151,10 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
               "of pass 2 are written",
               file=sys.stderr)
     init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
-    kept_n, rejected_n, teachers, kept_per_group = 0, 0, Counter(), []
+    kept_n, rejected_n = 0, 0
+    teachers: Counter[str] = Counter()
+    kept_per_group: list[int] = []
+    results: Iterator[tuple[int, int, Counter]]
     pool = None
     try:
         with Progress(len(plan), "filter pass 2 (write shards)", "shards") as bar:
