@@ -15,7 +15,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.generate import fingerprint
@@ -29,6 +29,9 @@ from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
 from distill.stage_inputs import check_inputs
 from distill.stage_lock import OutputLock
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 
 def trace_record(prompt: dict, index: int, completion: Completion, prefix: str, teacher: str) -> dict[str, Any]:
@@ -68,7 +71,7 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
+def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, log=None,
                  allow_partial_input: bool = False) -> dict[str, Any]:
     log = log or sys.stderr
     cfg = recipe.section("generate")

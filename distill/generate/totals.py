@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.shards import SHARD_RE, ShardStore, split_id
 from distill.manifest import StageRun, now_iso, read_manifest, write_json_atomic
 from distill.sources import load_prompts_with_stats
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 MERGED = "merged.json"
 
@@ -64,7 +67,7 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
                                          "shards": shard_files, **{k: v for k, v in final.items()}})
 
 
-def run_merge(recipe: Any, log=None) -> dict[str, Any]:
+def run_merge(recipe: Recipe, log=None) -> dict[str, Any]:
     """Check that all parts together hold every prompt x n exactly once; write merged.json."""
     log = log or sys.stderr
     cfg = recipe.section("generate")

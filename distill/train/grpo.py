@@ -14,10 +14,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
 from distill.train.grpo_config import GRPOStageConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger("distill.train.grpo")
 
@@ -171,7 +174,7 @@ def stage_inputs(section: GRPOStageConfig) -> list[str]:
     return paths + ([section.budget.match_generate] if section.budget.match_generate else [])
 
 
-def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
+def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     A run that finished before with the same recipe and inputs does nothing (resume=False trains again)."""
     section: GRPOStageConfig = recipe.section(stage)

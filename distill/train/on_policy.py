@@ -19,12 +19,15 @@ import logging
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
 from distill.train.grpo import METRICS_FILE, PLOT_FILE, find_checkpoint
 from distill.train.on_policy_config import OnPolicySection
 from distill.train.sft_config import StudentConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger("distill.train.on_policy")
 
@@ -169,7 +172,7 @@ def trainer_class() -> type:
     return CountingDistillationTrainer
 
 
-def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) -> tuple[Any, Any, dict[str, Any]]:
+def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: Any) -> tuple[Any, Any, dict[str, Any]]:
     """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet."""
     from transformers.trainer_callback import PrinterCallback
 
@@ -207,7 +210,7 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any) 
     return trainer, budget, facts
 
 
-def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
+def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = False,
                   allow_partial_input: bool = False) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.

@@ -18,10 +18,13 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from distill.manifest import StageRun
 from distill.stage_inputs import check_inputs
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMANDS = {"train_student": "train-student", "train_teacher": "train-teacher", "train_baseline": "train-baseline"}
 CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
@@ -64,7 +67,7 @@ def clear_checkpoints(out_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
+def open_stage(recipe: Recipe, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
     """The StageRun for a training stage (enter it to take the lock and learn whether it is done)."""
     command = COMMANDS.get(stage, stage)
     inputs = check_inputs([p for p in input_paths if p], allow_partial=allow_partial_input, reader=f"distill {command}")

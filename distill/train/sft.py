@@ -19,10 +19,13 @@ import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.train.sft_config import StudentConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dict[str, Any]:
+def preflight(recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True) -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft_data import check_dataset_exists, resolve_dataset
@@ -48,7 +51,7 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True) -> dic
 PLAN_SAMPLE_ROWS = 1000
 
 
-def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None) -> None:
+def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None) -> None:
     """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
@@ -101,7 +104,7 @@ def _cuda() -> bool:
     return cuda_available()
 
 
-def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, attention: str, dtype: str,
+def build_sft_args(cfg: StudentConfig, recipe: Recipe, out_dir: Path, *, eos: str, attention: str, dtype: str,
                    liger: bool, checkpointing: bool) -> Any:
     from trl import SFTConfig
 
@@ -148,7 +151,7 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False) -> Prepared:
+def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False) -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
     `sample`: tokenize only the first rows (what `--plan` does); the run itself checks every row.
@@ -190,7 +193,7 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
+def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
             fresh: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Train the student of `recipe` in this process (one of several under accelerate launch).
 
@@ -229,7 +232,7 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
         return result
 
 
-def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
+def _train(recipe: Recipe, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
            progress: bool, callbacks: list) -> dict:
     from trl import SFTTrainer
 

@@ -20,13 +20,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.train.sft_labels import IGNORE  # noqa: E402,F401  (re-exported)
 
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
-def resolve_dataset(spec: str, recipe: Any) -> str:
+
+def resolve_dataset(spec: str, recipe: Recipe) -> str:
     """The recipe's dataset, or the filter stage's output when none is given."""
     return spec or str(recipe.stage_dir("filter") / "data")
 
