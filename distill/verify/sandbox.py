@@ -150,6 +150,8 @@ class Sandbox:
         return program
 
     def _command(self, code_fd: int, filter_fd: int) -> list[str]:
+        # bwrap's options are flag/value groups: one option per line (ruff format) would hide which is which
+        # fmt: off
         args = [
             self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
             # --as-pid-1: no bwrap reaper inside; a process outside the seccomp filter that the
@@ -176,6 +178,7 @@ class Sandbox:
             "--remount-ro", "/dev", "--remount-ro", "/",
             "--seccomp", str(filter_fd), "--chdir", "/tmp",
         ]
+        # fmt: on
         return args + self._launcher()
 
     # -- running and reading -------------------------------------------------------------------
