@@ -49,7 +49,8 @@ def recipe(tmp: Path, model: Path, args) -> dict:
 
 def bare(recipe_data: dict) -> tuple[float, float]:
     """(seconds including model load, seconds of generation calls)."""
-    from distill.generate.engine import Request, make_engine, request_seed
+    from distill.generate.engine import Request, request_seed
+    from distill.generate.registry import make_engine
     from distill.generate.runner import sampling_of
     from distill.recipe import recipe_from_dict
     from distill.generate.prompting import build_prompt

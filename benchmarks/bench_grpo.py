@@ -15,9 +15,9 @@ rounds so a shared machine disturbs them alike:
                 vllm_mode="colocate" when --backend vllm (vLLM generation inside the training
                 process), gradient_checkpointing=False when memory allows (always on a CPU; --bf16
                 runs are assumed to fit), use_liger_kernel=True where liger-kernel is installed (GPU).
-  distill       `distill.train.grpo.build_trainer`: TRL's GRPOTrainer with distill's reward
+  distill       `distill.train.grpo.trainer.build_trainer`: TRL's GRPOTrainer with distill's reward
                 registry, callbacks (budget, metrics, progress) and its defaults (gradient
-                checkpointing decided by distill.train.grpo_memory).
+                checkpointing decided by distill.train.grpo.memory).
 
 Generation on a CPU is the transformers path for all three unless --backend vllm (vLLM's CPU build,
 colocated: distill needs its live-weights patch there, which trl-best gets too, or TRL's weight sync
@@ -117,7 +117,7 @@ def trl_trainer(name: str, args, section, dataset, out_dir: Path):
     import torch
     import trl
 
-    from distill.train.grpo import _max_completion_length
+    from distill.train.grpo.trainer import _max_completion_length
     from distill.train.rewards import RewardContext, build_rewards
 
     cuda = torch.cuda.is_available()
@@ -138,7 +138,7 @@ def trl_trainer(name: str, args, section, dataset, out_dir: Path):
 
 
 def distill_trainer(args, section, dataset, out_dir: Path):
-    from distill.train.grpo import build_trainer
+    from distill.train.grpo.trainer import build_trainer
 
     trainer, _ = build_trainer(section, out_dir, 0, dataset, "bench")
     return trainer, {"gradient_checkpointing": trainer.args.gradient_checkpointing, "use_vllm": trainer.args.use_vllm,
@@ -146,7 +146,7 @@ def distill_trainer(args, section, dataset, out_dir: Path):
 
 
 def prepare(args) -> dict:
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.data import build_dataset
 
     root = Path(tempfile.mkdtemp(prefix="bench_grpo_", dir=getattr(args, "work_dir", None)))
     model_dir = Path(args.model) if args.model else build_model(args.shape, root)

@@ -236,7 +236,7 @@ def distill_recipe(ws: dict, work: Path):
 def memory_plan(recipe) -> dict:
     """The memory plan distill prints before training, for comparison with the measured peak."""
     from distill.train.model_loading import read_model_config
-    from distill.train.sft import make_plan
+    from distill.train.sft.trainer import make_plan
 
     cfg = recipe.section("train_student")
     plan = make_plan(cfg, read_model_config(cfg.model))
@@ -245,7 +245,7 @@ def memory_plan(recipe) -> dict:
 
 
 def run_distill(name: str, ws: dict, args) -> dict:
-    from distill.train import sft
+    from distill.train.sft import trainer as sft
 
     clock = StepClock()
     recipe = distill_recipe(ws, Path(tempfile.mkdtemp(dir=ws["root"])))

@@ -3,8 +3,8 @@
     python benchmarks/bench_sft_labels.py [--rows 60] [--words 3000] [--reps 3] [--baseline PATH]
 
 Tokenizes and labels the same R1-shaped rows (a ~9K-token <think> block each, the toy tokenizer,
-its ChatML template) with `distill.train.sft_data._tokenize` and, when --baseline names another
-checkout's sft_data.py (e.g. /work/main/distill/train/sft_data.py, the assistant-mask version), with
+its ChatML template) with `distill.train.sft.data._tokenize` and, when --baseline names another
+checkout's sft_data.py (e.g. /work/main/distill/train/sft/data.py, the assistant-mask version), with
 that one, interleaved, and prints seconds per pass and the ratio.
 """
 
@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from distill.toy.tokenizer import build_tokenizer
-    from distill.train import sft_data
+    from distill.train.sft import data as sft_data
 
     tokenizer = build_tokenizer(tempfile.mkdtemp())
     eos = tokenizer.convert_tokens_to_ids("<|im_end|>")

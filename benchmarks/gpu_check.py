@@ -192,7 +192,7 @@ def section_packing(check: Check) -> dict:
 
     from distill.toy.tasks import make_problems
     from distill.train import model_loading as ml
-    from distill.train.sft_data import _tokenize
+    from distill.train.sft.data import _tokenize
 
     model_dir = small_model(check)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)

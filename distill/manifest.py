@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from typing import Any, Literal
 import yaml
 
 from distill import faults
+from distill.core.clock import now_iso  # noqa: F401  (manifest.now_iso: what stages call)
 from distill.errors import DistillError
 from distill.stage_lock import OutputLock
 
@@ -67,10 +67,6 @@ def hardware() -> dict[str, Any]:
         except (OSError, subprocess.TimeoutExpired):
             pass
     return info
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -192,9 +188,9 @@ class StageRun:
         return time.time() - self._t0
 
     def fingerprint(self) -> str | None:
-        if hasattr(self.recipe, "section_fingerprint") and getattr(self.recipe, self.stage, None) is not None:
-            return self.recipe.section_fingerprint(self.stage)
-        return None
+        """The recipe's fingerprint of this stage's section (None without one)."""
+        fingerprint = getattr(self.recipe, "section_fingerprint", None)
+        return fingerprint(self.stage) if fingerprint is not None else None
 
     def is_complete(self, previous: dict[str, Any] | None) -> bool:
         """The previous run finished (ok) from the same recipe section, inputs and key."""

@@ -57,9 +57,14 @@ def _unfinished(directory: Path) -> tuple[str, str] | None:
 
 
 def _finish_hint(directory: Path, stage: str) -> str:
-    command = COMMANDS.get(stage, "the stage's command")
+    own = (read_json(directory / MANIFEST) or {}).get("command")  # a named stage's manifest names its command
+    command = f"distill {own}" if own else COMMANDS.get(stage, "the stage's command")
+    named = f" --stage {stage}" if own and COMMANDS.get(stage) != command else ""
     recipe = directory / "recipe.resolved.yaml"
-    with_recipe = f"`{command} {recipe}`" if recipe.is_file() else f"`{command}` with the recipe that made it"
+    if recipe.is_file():
+        with_recipe = f"`{command} {recipe}{named}`"
+    else:
+        with_recipe = f"`{command}{named}` with the recipe that made it"
     if stage == "generate":
         with_recipe += " (after --part runs: each part, then --merge)"
     return with_recipe

@@ -18,14 +18,13 @@ import socket
 import sys
 from pathlib import Path
 
+from distill.core.clock import now_iso
 from distill.errors import DistillError
 
 LOCK_FILE = ".distill.lock"
 
 
 def _holder() -> dict:
-    from distill.manifest import now_iso
-
     return {"pid": os.getpid(), "host": socket.gethostname(), "started": now_iso(), "command": " ".join(sys.argv)}
 
 

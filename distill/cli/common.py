@@ -21,3 +21,8 @@ def add_set_argument(parser: argparse.ArgumentParser) -> None:
 
 def recipe_from_args(args: argparse.Namespace) -> Recipe:
     return load_recipe(args.recipe, args.overrides)
+
+
+def add_stage_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stage", metavar="NAME",
+                        help="the recipe stage to run (a name in its `stages:` list); default: the command's section")

@@ -39,8 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rescore", metavar="RUN_DIR", help="re-score saved per-sample logs with the current verifier")
     parser.add_argument("--force", action="store_true",
                         help="generate again even for models whose results under the same protocol exist")
+    from distill.cli.common import add_stage_argument
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
+    add_stage_argument(parser)
     add_partial_input_argument(parser)
 
 
@@ -68,14 +70,15 @@ def _models(items: list[str]) -> dict[str, str]:
 
 
 def build_recipe(args: argparse.Namespace):
-    """The recipe (or an empty one) with the command-line flags applied, validated strictly."""
+    """The recipe (or an empty one) with the command-line flags applied to the stage's section, validated strictly."""
     from distill.config import apply_overrides, load_yaml
-    from distill.recipe import recipe_from_dict
+    from distill.recipe import recipe_from_dict, section_key_in
 
     data = load_yaml(args.recipe) if args.recipe else {}
     apply_overrides(data, args.overrides)
-    section = data.setdefault("eval", {}) or {}
-    data["eval"] = section
+    key = section_key_in(data, args.stage or "eval", args.recipe or "<command line>")
+    section = data.setdefault(key, {}) or {}
+    data[key] = section
     flags = {
         "tasks": [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None,
         "backend": args.backend, "samples": args.samples, "limit": args.limit,
@@ -95,71 +98,18 @@ def build_recipe(args: argparse.Namespace):
     return recipe_from_dict(data, file=args.recipe or "<command line>")
 
 
-def resolve_models(recipe) -> dict[str, str]:
-    """eval.models, or else the models this recipe trains (each stage's output directory)."""
-    from distill.errors import DistillError
-
-    if recipe.eval.models:
-        return dict(recipe.eval.models)
-    trained = {name: str(recipe.stage_dir(stage)) for name, stage in
-               (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"))
-               if getattr(recipe, stage) is not None}
-    if not trained:
-        raise DistillError("no model to evaluate: give --model PATH or eval.models in the recipe")
-    return trained
-
-
 def run(args: argparse.Namespace) -> int:
     if args.rescore:
         return run_rescore(Path(args.rescore))
-    from distill.evaluate.backends import model_args
-    from distill.evaluate.tasks import check_tasks, task_dir
-    from distill.manifest import StageRun
-    from distill.stage_inputs import check_inputs
+    from distill.evaluate import stage
 
-    recipe = build_recipe(args)
-    config = recipe.eval
-    models = resolve_models(recipe)
-    # bad task names, a missing server URL or backend package fail before anything is written
-    check_tasks(config, task_dir(config))
-    for path in models.values():
-        model_args(config, path)
-    out_dir = recipe.stage_dir("eval")
-    inputs = check_inputs([*models.values(), *config.data.values()], allow_partial=args.allow_partial_input,
-                          reader="distill eval")
-    with StageRun(out_dir, recipe, "eval", inputs=inputs, skip_if_complete=not args.force,
-                  redo_hint="distill eval ... --force", allow_partial_input=args.allow_partial_input) as stage:
-        if stage.skipped:
-            return 0
-        _evaluate_all(args, recipe, models, out_dir, stage)
-    print((out_dir / "results.md").read_text(encoding="utf-8"))
-    print(f"distill eval: results in {out_dir}")
+    result = stage.run(build_recipe(args), args.stage or "eval", redo=args.force,
+                       allow_partial_input=args.allow_partial_input)
+    if result["skipped"]:
+        return 0
+    print((result["out"] / "results.md").read_text(encoding="utf-8"))
+    print(f"distill eval: results in {result['out']}")
     return 0
-
-
-def _evaluate_all(args: argparse.Namespace, recipe, models: dict[str, str], out_dir: Path, stage) -> None:
-    from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
-    from distill.progress import Progress
-
-    config = recipe.eval
-    results = []
-    with Progress(len(models), "eval", "models") as bar:
-        stage.extra["models"] = models
-        for name, path in models.items():
-            result = None if args.force else finished_result(config, name, path, out_dir, recipe.seed)
-            if result is not None:
-                print(f"distill eval: {name}: results under the same protocol already in {out_dir}; kept", file=sys.stderr)
-            else:
-                print(f"distill eval: {name} ({path}) on {', '.join(config.tasks)} with {config.backend}", file=sys.stderr)
-                result = evaluate_model(config, name, path, out_dir, recipe.seed)
-            if result:
-                results.append(result)
-                samples = sum(m["samples"] for m in result["tasks"].values())
-                bar.update(1, samples=samples)
-        write_run_table(out_dir, results)
-        stage.counts.update(models=len(results), tasks=len(config.tasks),
-                            problems=sum(m["n"] for r in results for m in r["tasks"].values()),
-                            samples=sum(m["samples"] for r in results for m in r["tasks"].values()))
 
 
 def run_rescore(run_dir: Path) -> int:

@@ -15,7 +15,7 @@ HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funn
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from distill.cli.common import add_set_argument
+    from distill.cli.common import add_set_argument, add_stage_argument
 
     parser.add_argument("inputs", nargs="*", metavar="RESULT_DIR|NAME=DIR|RECIPE.yaml",
                         help="eval result dirs (a run dir or one model's dir), or one recipe with a report section")
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stage output dirs whose manifests give row NAME's compute (repeatable)")
     parser.add_argument("--title")
     parser.add_argument("--force", action="store_true", help="build the report again even if it is complete")
+    add_stage_argument(parser)
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
     add_partial_input_argument(parser)
@@ -48,13 +49,14 @@ def _named(items: list[str], unnamed_is_path: bool = False) -> dict[str, str]:
 
 def build_recipe(args: argparse.Namespace):
     from distill.config import apply_overrides, load_yaml
-    from distill.recipe import recipe_from_dict
+    from distill.recipe import recipe_from_dict, section_key_in
 
     recipe_file = args.inputs[0] if len(args.inputs) == 1 and args.inputs[0].endswith((".yaml", ".yml")) else None
     data: dict[str, Any] = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
     apply_overrides(data, args.overrides)
-    section: dict[str, Any] = data.setdefault("report", {}) or {}
-    data["report"] = section
+    key = section_key_in(data, args.stage or "report", recipe_file or "<command line>")
+    section = data.setdefault(key, {}) or {}
+    data[key] = section
     if not recipe_file and args.inputs:
         section["results"] = _named(args.inputs, unnamed_is_path=True)
     if args.out:
@@ -72,39 +74,12 @@ def build_recipe(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.errors import DistillError
-    from distill.manifest import StageRun
-    from distill.report.build import build_report
-    from distill.stage_inputs import check_inputs
+    from distill.report import stage
 
-    recipe = build_recipe(args)
-    config = recipe.report
-    results = dict(config.results)
-    if not results:
-        if recipe.eval is None and not args.inputs:
-            raise DistillError("nothing to report: give eval result dirs or a recipe with report.results")
-        eval_dir = str(recipe.stage_dir("eval"))
-        results = {eval_dir: eval_dir}  # unnamed: rows are named after the evaluated models
-    funnel, training = config.funnel, dict(config.training)
-    # In a pipeline recipe the funnel and the training logs are this recipe's own stage outputs.
-    if funnel is None and recipe.filter is not None:
-        funnel = str(recipe.stage_dir("filter"))
-    if not training:
-        training = {name: str(recipe.stage_dir(stage)) for name, stage in
-                    (("teacher", "train_teacher"), ("student", "train_student"), ("baseline", "train_baseline"),
-                     ("on_policy", "train_on_policy"))
-                    if getattr(recipe, stage) is not None}
-    out_dir = recipe.stage_dir("report")
-    read = [*results.values(), *([funnel] if funnel else []), *training.values()]
-    inputs = check_inputs([p for p in read if Path(p).exists()], allow_partial=args.allow_partial_input,
-                          reader="distill report")
-    with StageRun(out_dir, recipe, "report", inputs=inputs, skip_if_complete=not args.force,
-                  redo_hint="distill report ... --force", allow_partial_input=args.allow_partial_input) as stage:
-        if stage.skipped:
-            return 0
-        built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
-                             compute=dict(config.compute))
-        stage.counts.update(models=built["models"], plots=len(built["plots"]))
+    built = stage.run(build_recipe(args), args.stage or "report", redo=args.force,
+                      allow_partial_input=args.allow_partial_input)
+    if built["skipped"]:
+        return 0
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])
     print(f"distill report: {built['models']} model(s), {len(built['plots'])} plot(s) -> {built['html']}")
     return 0

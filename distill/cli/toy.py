@@ -15,7 +15,7 @@ ARCHS = ("qwen2", "llama")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from distill.cli.common import add_recipe_arguments
+    from distill.cli.common import add_recipe_arguments, add_stage_argument
     from distill.toy.tasks import SPLITS, TASKS
 
     sub = parser.add_subparsers(dest="toy_command", metavar="SUBCOMMAND", required=True)
@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     setup = sub.add_parser("setup", help="run a recipe's `toy` section: tokenizer, models, task files")
     add_recipe_arguments(setup)
+    add_stage_argument(setup)
     setup.add_argument("--force", action="store_true", help="build again even if this toy setup is complete")
 
 
@@ -73,18 +74,13 @@ def _tasks(args: argparse.Namespace) -> int:
 
 def _setup(args: argparse.Namespace) -> int:
     from distill.cli.common import recipe_from_args
-    from distill.manifest import StageRun
-    from distill.toy.setup import build_toy_setup
+    from distill.toy import stage
 
-    recipe = recipe_from_args(args)
-    section = recipe.section("toy")
-    section.validate(file=recipe.source_file, path="toy")  # bad shapes or shares fail before anything is written
-    out = recipe.stage_dir("toy")
-    with StageRun(out, recipe, "toy", skip_if_complete=not args.force, redo_hint="distill toy setup RECIPE --force") as stage:
-        if stage.skipped:
-            return 0
-        stage.counts.update(build_toy_setup(recipe))
+    result = stage.run(recipe_from_args(args), args.stage or "toy", redo=args.force)
+    if result["skipped"]:
+        return 0
+    section = result["section"]
     print(f"toy setup: tokenizer, {len(section.models)} model(s) ({', '.join(section.models)}), "
           f"{section.train_size} train + {section.test_size} test {section.task} problems "
-          f"in {stage.wall_seconds:.1f} s -> {out}")
+          f"in {result['wall_seconds']:.1f} s -> {result['out']}")
     return 0

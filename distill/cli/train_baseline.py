@@ -19,4 +19,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_stage(args, STAGE)
+    return run_stage(args, STAGE, "train-baseline")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from distill.cli.common import add_recipe_arguments, recipe_from_args
+from distill.cli.common import add_recipe_arguments, add_stage_argument, recipe_from_args
 
 HELP = ("fine-tune a student on filtered traces (SFT), or on-policy from a teacher (method: on_policy); "
         "--plan: memory per GPU and every check, no training")
@@ -19,6 +18,7 @@ HELP = ("fine-tune a student on filtered traces (SFT), or on-policy from a teach
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
+    add_stage_argument(parser)
     parser.add_argument("--plan", action="store_true",
                         help="print the memory plan per GPU and run every check a run makes before training "
                              "(accelerate config, chat template, the first 1000 rows of data); writes nothing")
@@ -32,35 +32,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from distill.train.sft import plan_run, preflight, run_sft
-    from distill.train.sft_launch import check_launcher, launch, needs_launch
+    from distill.train.sft import stage as sft_stage
 
-    recipe = recipe_from_args(args)
-    cfg = recipe.section("train_student")
-    if args.plan and cfg.method == "on_policy":
-        from distill.errors import DistillError
-
-        raise DistillError("--plan estimates SFT memory only; it has no plan for method: on_policy")
-    if not args.plan and not args.fresh and _already_complete(recipe, args):
-        return 0  # decided before torch is imported: a finished run's rerun takes a second
+    recipe, name = recipe_from_args(args), args.stage or "train_student"
     if args.plan:
-        plan_run(recipe, cfg)
+        sft_stage.plan(recipe, name)
         return 0
-    preflight(recipe, cfg, need_data=cfg.method == "sft")
-    if needs_launch(cfg):
-        check_launcher(cfg)
-        return launch(cfg, args.recipe, args.overrides, resume=bool(args.resume), fresh=args.fresh,
-                      allow_partial_input=args.allow_partial_input)
-    if cfg.method == "on_policy":
-        from distill.train.on_policy import run_on_policy
-
-        run_on_policy(recipe, resume=args.resume, fresh=args.fresh,
-                      allow_partial_input=args.allow_partial_input)  # prints its own summary line
+    result = sft_stage.run(recipe, name, resume=args.resume, redo=args.fresh,
+                           allow_partial_input=args.allow_partial_input, recipe_path=args.recipe,
+                           overrides=tuple(args.overrides))
+    if result.get("launched"):
+        return result["exit_code"]
+    if result.get("skipped") or recipe.section(name).method == "on_policy":  # on-policy prints its own summary
         return 0
-    result = run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
     counts, train = result["counts"], result["train"]
-    if result.get("skipped"):
-        return 0
     print(
         f"train-student: {counts['kept']} of {counts['read']} conversations ({counts['tokens']} tokens), "
         f"{counts['rejected']} rejected; {train['global_steps']} steps, final loss {train['train_loss']:.4f}; "
@@ -68,18 +53,3 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
-
-
-def _already_complete(recipe, args: argparse.Namespace) -> bool:
-    """A finished run is found here, before torch is imported and before a multi-process launch
-    (whose ranks would all train)."""
-    from distill.train.rerun import open_stage
-    from distill.train.sft_data import resolve_dataset
-
-    cfg = recipe.section("train_student")
-    if cfg.method == "on_policy":  # its inputs: the student it starts from and the teacher
-        inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
-    else:
-        inputs = [resolve_dataset(cfg.dataset, recipe)]
-    run = open_stage(recipe, "train_student", inputs, fresh=False, allow_partial_input=args.allow_partial_input)
-    return run.already_complete()

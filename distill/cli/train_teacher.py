@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from distill.cli.common import add_recipe_arguments, recipe_from_args
+from distill.cli.common import add_recipe_arguments, add_stage_argument, recipe_from_args
 
 HELP = "train the teacher with GRPO, R1-Zero style (accuracy + format rewards)"
 STAGE = "train_teacher"
@@ -16,6 +16,7 @@ STAGE = "train_teacher"
 
 def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
+    add_stage_argument(parser)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
                        help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
@@ -28,19 +29,15 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
     add_partial_input_argument(parser)
 
 
-def run_stage(args: argparse.Namespace, stage: str) -> int:
-    from distill.train.grpo import run_grpo_stage
+def run_stage(args: argparse.Namespace, default_name: str, command: str) -> int:
+    from distill.train.grpo import stage as grpo_stage
 
-    recipe = recipe_from_args(args)
+    recipe, name = recipe_from_args(args), args.stage or default_name
     if getattr(args, "plan", False):
-        from distill.placement import plan_grpo
-        from distill.train.model_loading import read_model_config
-
-        cfg = recipe.section(stage)
-        print("\n".join(plan_grpo(read_model_config(cfg.model), cfg).lines()))
+        print("\n".join(grpo_stage.plan(recipe, name, command=command)))
         return 0
-    resume = False if args.fresh else args.resume
-    run_grpo_stage(recipe, stage, resume=resume, allow_partial_input=args.allow_partial_input)
+    grpo_stage.run(recipe, name, command=command, resume=args.resume, redo=args.fresh,
+                   allow_partial_input=args.allow_partial_input)
     return 0
 
 
@@ -49,4 +46,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_stage(args, STAGE)
+    return run_stage(args, STAGE, "train-teacher")

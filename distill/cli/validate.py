@@ -1,5 +1,8 @@
 """distill validate FILE...: check recipes (and the accelerate configs they point at) without running anything.
 
+A recipe's `stages:` list is checked too: each command known, each name once, each section there, and
+every `${stages.NAME}` naming an earlier stage (distill/recipe_stages.py).
+
 Fast enough to run often (well under a second a recipe): pass-through sections are checked against
 the fields of TRL's / PEFT's config classes read from their source (distill/config_fields.py), so
 nothing heavy is imported. A file with accelerate's keys (`distributed_type`, `compute_environment`)
@@ -23,15 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def validate_recipe(path: str, overrides: list[str], deep: bool = True):
-    from distill.recipe import PIPELINE_STAGES, load_recipe
+    from distill.recipe import load_recipe
 
-    recipe = load_recipe(path, overrides)
+    recipe = load_recipe(path, overrides)  # the stages and every ${stages.NAME} are checked as it loads
     if deep:
         # A section may check more than its shape, e.g. TRL options against TRL's config classes.
-        for stage in PIPELINE_STAGES:
-            section = getattr(recipe, stage)
-            if section is not None and hasattr(section, "validate"):
-                section.validate(file=path, path=stage)
+        for stage in recipe.stage_list():
+            section = recipe.section(stage.name)
+            if hasattr(section, "validate"):
+                section.validate(file=path, path=stage.section)
     return recipe
 
 
@@ -52,7 +55,7 @@ def validate_accelerate(path: str, data: dict) -> None:
     from distill.config import unknown_key_error
     from distill.config_fields import config_fields
     from distill.errors import ConfigError
-    from distill.train.sft_launch import DISTRIBUTED_TYPES
+    from distill.train.sft.launch import DISTRIBUTED_TYPES
 
     fields = config_fields("accelerate.commands.config.config_args", "ClusterConfig")
     for key in data:

@@ -25,7 +25,7 @@ R1_TEMPERATURE = 0.6
 R1_TOP_P = 0.95
 R1_MAX_GEN_TOKS = 32768
 DEFAULT_TASKS = ["math500", "aime24", "aime25", "gpqa_diamond"]
-# Shorthands for `tasks` (also the `tag` of the task YAMLs in eval/).
+# Shorthands for `tasks` (also the `tag` of the task YAMLs in distill/evaluate/lm_eval_tasks/).
 TASK_GROUPS = {"distill_r1": ["aime24", "aime25", "math500", "gpqa_diamond"], "distill_toy": ["toy_arithmetic", "toy_countdown"]}
 
 
@@ -61,7 +61,7 @@ class EvalConfig:
     # toy tasks: how many test problems and which difficulty
     toy_problems: int = 100
     toy_difficulty: int = 1
-    # lm-eval task directory; empty: the eval/ directory that ships with distill
+    # lm-eval task directory; empty: the one that ships inside distill (distill/evaluate/lm_eval_tasks/)
     task_dir: str | None = None
 
     def __post_init__(self) -> None:
@@ -96,10 +96,10 @@ class EvalConfig:
     def validate(self, file: str, path: str) -> None:
         """`distill validate`: every task, task_samples key and data key names one of distill's tasks."""
         from distill.errors import ConfigError, DistillError
-        from distill.evaluate.tasks import known_tasks, task_dir
+        from distill.evaluate.registry import known_tasks, task_dir
 
         try:
-            known = known_tasks(task_dir(self))
+            known = known_tasks(task_dir(self.task_dir))
         except DistillError as exc:
             raise ConfigError(f"{file}: key '{path}.task_dir': {exc}") from None
         for key, names in (("tasks", self.tasks), ("task_samples", list(self.task_samples)), ("data", list(self.data))):

@@ -16,9 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from distill.core.instruction import R1_INSTRUCTION
 from distill.errors import DistillError
 
-R1_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 
 # Column names seen in the wild for the same thing (MATH-500, AIME mirrors, our shared JSONL).
 PROBLEM_KEYS = ("problem", "Problem", "question", "Question")

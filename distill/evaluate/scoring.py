@@ -1,7 +1,7 @@
 """Scoring k completions of one problem: verdicts from the shared verifier, pass@1 and cons@k.
 
 This is the one scoring path. lm-eval calls it through the task's `process_results` hook
-(eval/utils.py), the per-sample log is written from it, and `distill eval --rescore` calls it again
+(lm_eval_tasks/utils.py), the per-sample log is written from it, and `distill eval --rescore` calls it again
 on saved completions, so a number in results.json always comes from the same code.
 
     pass@1 = (1/k) * sum_i correct_i                     (R1: mean over k sampled completions)

@@ -1,8 +1,8 @@
 """distill's lm-eval tasks: where their YAMLs live, and loading them through lm-eval's TaskManager.
 
-The YAMLs in eval/ fix R1's protocol; a run sets only what varies: k (`repeats`), the sampling
+The YAMLs in distill/evaluate/lm_eval_tasks/ fix R1's protocol; a run sets only what varies: k (`repeats`), the sampling
 settings, the local data files and the toy task size. Data overrides travel as TaskManager
-metadata, which lm-eval hands to each task's `custom_dataset` loader (eval/utils.py).
+metadata, which lm-eval hands to each task's `custom_dataset` loader (lm_eval_tasks/utils.py).
 """
 
 from __future__ import annotations
@@ -11,24 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from distill.errors import DistillError
+from distill.evaluate import registry
 from distill.evaluate.config import EvalConfig
+from distill.evaluate.registry import known_tasks
 
 
 def task_dir(config: EvalConfig | None = None) -> Path:
-    """eval/ next to the distill package (a source checkout), unless the recipe names another."""
-    if config is not None and config.task_dir:
-        path = Path(config.task_dir)
-    else:
-        import distill
-
-        path = Path(distill.__file__).resolve().parent.parent / "eval"
-    if not path.is_dir():
-        raise DistillError(f"lm-eval task directory {path} not found; set eval.task_dir to distill's eval/ directory")
-    return path
-
-
-def known_tasks(directory: Path) -> list[str]:
-    return sorted(p.stem for p in directory.glob("*.yaml"))
+    """The task YAMLs this run reads: the recipe's `eval.task_dir`, else distill's own."""
+    return registry.task_dir(config.task_dir if config is not None else None)
 
 
 def check_tasks(config: EvalConfig, directory: Path) -> None:

@@ -28,13 +28,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from distill import ranges
+from distill.core.domains import DOMAINS
+from distill.core.trace import TRACE_FIELDS  # a source's `columns` maps these to its own names
 
-# Fields of the trace record (shared/DESIGN.md); a source's `columns` maps these to its own names.
-TRACE_FIELDS = (
-    "id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",
-    "completion_tokens", "sample_index", "teacher", "tests", "messages",
-)
-DOMAINS = ("math", "choice", "code", "general")
 
 
 @dataclass

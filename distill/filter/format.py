@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from distill.core.think import THINK_CLOSE as CLOSE, THINK_OPEN as OPEN, join_think, split_think
 from distill.filter.config import FormatConfig
 from distill.filter.reject import Decision, Reject
 
 REASON = "format"
-OPEN, CLOSE = "<think>", "</think>"
 
 
 class Parts(NamedTuple):
@@ -29,15 +29,11 @@ def split(completion: str, allow_forced_prefix: bool = True) -> Parts | str:
         return "no </think>" if opens else "no <think> block"
     if closes > 1 or opens > 1:
         return f"{opens} <think> and {closes} </think> tags; expected one block"
-    if opens == 1:
-        if not text.startswith(OPEN):
-            return "<think> is not at the start"
-        body = text[len(OPEN):]
-    elif allow_forced_prefix:
-        body = text
-    else:
+    if opens == 1 and not text.startswith(OPEN):
+        return "<think> is not at the start"
+    if opens == 0 and not allow_forced_prefix:
         return "no opening <think>"
-    think, _, answer = body.partition(CLOSE)
+    think, answer = split_think(text)  # one block: the last </think> is the only one
     if not think.strip():
         return "empty <think> block"
     if not answer.strip():
@@ -49,7 +45,7 @@ def assistant_content(parts: Parts) -> str:
     """The assistant turn as the student learns it: the thought block, a blank line, the answer."""
     if parts.think is None:
         return parts.answer
-    return f"{OPEN}\n{parts.think}\n{CLOSE}\n\n{parts.answer}"
+    return join_think(parts.think, parts.answer)
 
 
 class FormatFilter:

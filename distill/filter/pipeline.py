@@ -24,7 +24,8 @@ from typing import Any
 
 from distill.errors import DistillError
 from distill.filter import card, dedup, diskspace, funnel, mixture, plots, record, resume, selection, worker, writer
-from distill.filter.config import DOMAINS, FilterConfig, TraceSourceConfig
+from distill.core.domains import DOMAINS
+from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
 from distill.progress import Progress

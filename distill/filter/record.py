@@ -23,12 +23,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from distill import formats
+from distill.core.trace import STR_FIELDS
 from distill.filter.config import TraceSourceConfig
 from distill.formats import Bad, chat, tests_layouts
 from distill.formats.domains import resolve as resolve_domain
 from distill.records import Row
 
-STR_FIELDS = ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason", "teacher")
 
 
 def problem_key(problem: str) -> str:

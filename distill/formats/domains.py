@@ -7,9 +7,9 @@ Anything else is a Bad row whose reason names the fix, never a stopped run or a 
 
 from __future__ import annotations
 
+from distill.core.domains import DOMAINS
 from distill.formats.base import Bad
 
-DOMAINS = ("math", "choice", "code", "general")
 ALIASES = {"mathematics": "math", "maths": "math", "coding": "code", "programming": "code",
            "multiple_choice": "choice", "mcq": "choice", "chat": "general"}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from distill.formats import answers, think
 from distill.formats.base import Format, Unverifiable, nonempty, text
 
-DOMAINS = {"science": "general", "crossword": "general"}
+DOMAIN_DEFAULTS = {"science": "general", "crossword": "general"}  # s1K's own domain names -> ours
 
 
 def _answer(row: dict) -> str:
@@ -45,4 +45,4 @@ def conversation(row: dict) -> list[dict]:
 
 
 FORMAT = Format("s1k", "simplescaling/s1K-1.1 (deepseek columns)", ("question", "deepseek_thinking_trajectory"),
-                prompt=prompt, traces=traces, conversation=conversation, domains=DOMAINS)
+                prompt=prompt, traces=traces, conversation=conversation, domains=DOMAIN_DEFAULTS)

@@ -11,6 +11,7 @@ the answer extraction and the chat template expect.
 
 from __future__ import annotations
 
+from distill.core.think import join_think
 from distill.formats.base import Bad
 
 BEGIN_THOUGHT, END_THOUGHT = "<|begin_of_thought|>", "<|end_of_thought|>"
@@ -19,7 +20,7 @@ MARKERS = (BEGIN_THOUGHT, END_THOUGHT, BEGIN_SOLUTION, END_SOLUTION)
 
 
 def join(thinking: str, answer: str) -> str:
-    return f"<think>\n{thinking.strip()}\n</think>\n\n{answer.strip()}"
+    return join_think(thinking.strip(), answer.strip())
 
 
 def has_markers(text: str) -> bool:

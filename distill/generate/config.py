@@ -19,17 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from distill import ranges
+from distill.core.instruction import CHOICE_INSTRUCTION, CODE_INSTRUCTION, R1_INSTRUCTION  # noqa: F401
 from distill.sources import SourceConfig
 
-R1_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 
 
 def _domain_templates() -> dict[str, str]:
     return {
         "math": "{problem}\n" + R1_INSTRUCTION,
-        "choice": "{problem}\nPlease reason step by step, and put the letter of your final answer within \\boxed{}.",
-        "code": "{problem}\nPlease reason step by step, then give your final solution as one Python program "
-        "in a ```python fenced code block that reads from standard input and writes to standard output.",
+        "choice": "{problem}\n" + CHOICE_INSTRUCTION,
+        "code": "{problem}\n" + CODE_INSTRUCTION,
         "general": "{problem}",
     }
 

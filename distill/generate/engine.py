@@ -1,6 +1,6 @@
 """The engine interface: prompt strings in, n completions per prompt out.
 
-    engine = make_engine(cfg)                       # vllm | openai | hf
+    engine = make_engine(cfg)                       # vllm | openai | hf (distill.generate.registry)
     outs = engine.generate(["<chat-templated prompt>"], Sampling(n=4, max_new_tokens=512))
     outs[0][3].text, outs[0][3].finish_reason       # "stop" | "length" | "error"
 
@@ -82,17 +82,7 @@ class Engine(ABC):
     def close(self) -> None:  # noqa: B027  (a no-op default, not abstract: most engines hold nothing)
         """Release the model / connections."""
 
-
-def make_engine(cfg: Any, tokenizer: Any = None) -> Engine:
-    """The engine a GenerateConfig names; heavy libraries are imported only here."""
-    if cfg.engine == "hf":
-        from distill.generate.hf import HFEngine
-
-        return HFEngine(cfg.teacher, cfg.hf, tokenizer=tokenizer)
-    if cfg.engine == "vllm":
-        from distill.generate.vllm import VllmEngine
-
-        return VllmEngine(cfg.teacher, cfg.vllm, seed=cfg.sampling.seed or 0, tokenizer_path=cfg.tokenizer)
-    from distill.generate.openai import OpenAIEngine
-
-    return OpenAIEngine(cfg.openai, model=cfg.openai.model or cfg.teacher, tokenizer=tokenizer)
+    @classmethod
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "Engine":
+        """This engine as a GenerateConfig `cfg` sets it up (`distill.generate.registry.make_engine`)."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from a recipe")

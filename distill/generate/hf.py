@@ -16,6 +16,10 @@ from distill.generate.engine import Completion, Engine, Request, Sampling
 class HFEngine(Engine):
     name = "hf"
 
+    @classmethod
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "HFEngine":
+        return cls(cfg.teacher, cfg.hf, tokenizer=tokenizer)
+
     def __init__(self, model_path: str, cfg: Any, tokenizer: Any = None):
         torch = require("torch", "core", "the hf engine")
         transformers = require("transformers", "core", "the hf engine")

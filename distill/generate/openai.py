@@ -38,6 +38,10 @@ RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 class OpenAIEngine(Engine):
     name = "openai"
 
+    @classmethod
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "OpenAIEngine":
+        return cls(cfg.openai, model=cfg.openai.model or cfg.teacher, tokenizer=tokenizer)
+
     def __init__(self, cfg: Any, model: str, tokenizer: Any = None):
         self.aiohttp = require("aiohttp", "openai", "the openai engine")
         self.cfg = cfg

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from distill.core.think import THINK_CLOSE
+
 # Bytes one generated token can take in a response body: a token is rarely over 16 characters,
 # and JSON may escape each character as \uXXXX (6 bytes); reasoning and content both count.
 BYTES_PER_TOKEN = 64
@@ -124,7 +126,7 @@ def _text(choice: dict, position: int) -> str:
         raise BadResponse(f"choices[{position}].message.content is {_show(content)}, expected a string")
     content = content or ""
     # Servers that split the reasoning out (DeepSeek API, vLLM reasoning parsers): put it back in place.
-    return f"{reasoning}\n</think>\n\n{content}" if reasoning else content
+    return f"{reasoning}\n{THINK_CLOSE}\n\n{content}" if reasoning else content
 
 
 def _show(value: Any) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from distill.core.think import THINK_PREFIX  # noqa: F401  (re-exported)
 from distill.errors import DistillError
 
-THINK_PREFIX = "<think>\n"
 
 
 @dataclass

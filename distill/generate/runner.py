@@ -17,14 +17,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from distill.core.trace import trace_id
 from distill.errors import DistillError
 from distill.generate import fingerprint
-from distill.generate.engine import Completion, Request, Sampling, make_engine, request_seed
+from distill.generate.engine import Completion, Request, Sampling, request_seed
+from distill.generate.registry import make_engine
 from distill.generate.partition import parse_part, select
 from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenizer, user_turn
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
+from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
 from distill.stage_inputs import check_inputs
@@ -37,7 +40,7 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
 def trace_record(prompt: dict, index: int, completion: Completion, prefix: str, teacher: str) -> dict[str, Any]:
     failed = completion.finish_reason == "error"
     record = {
-        "id": f"{prompt['id']}:{index}",
+        "id": trace_id(prompt["id"], index),
         "prompt_id": prompt["id"],
         "problem": prompt["problem"],
         "answer": prompt["answer"],
@@ -71,11 +74,13 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, log=None,
-                 allow_partial_input: bool = False) -> dict[str, Any]:
+def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
+                 allow_partial_input: bool = False, name: str = "generate") -> dict[str, Any]:
+    from distill.stage_contract import open_stage
+
     log = log or sys.stderr
-    cfg = recipe.section("generate")
-    out = recipe.stage_dir("generate")
+    cfg = recipe.section(name)
+    out = recipe.stage_dir(name)
     index, count = parse_part(part)
     if fresh:
         if count > 1:
@@ -96,11 +101,9 @@ def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, l
                     if Path(p).exists()]
     # One writer per output: a whole run locks the output; a part locks its own directory and
     # shares the output's lock with the other parts (their shards never collide: one part, one prefix).
-    with StageRun(run_dir, recipe, "generate", key={"part": f"{index}/{count}"}, skip_if_complete=True,
-                  inputs=check_inputs(source_paths, allow_partial=allow_partial_input, reader="distill generate"),
-                  shared_locks=(out,) if count > 1 else (),
-                  redo_hint="distill generate RECIPE --fresh (moves this output aside)",
-                  allow_partial_input=allow_partial_input) as run:
+    with open_stage(recipe, name, "generate", source_paths, out_dir=run_dir, key={"part": f"{index}/{count}"},
+                    shared_locks=(out,) if count > 1 else (), redo_flag="--fresh (moves this output aside)",
+                    allow_partial_input=allow_partial_input) as run:
         if run.skipped:
             return (run.previous or {}).get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from distill.core.trace import split_trace_id
 from distill.errors import DistillError
 from distill.manifest import write_json_atomic
 from distill.records import AtomicJsonlWriter, read_rows
@@ -27,7 +28,7 @@ SHARD_RE = re.compile(r"^part-(\d{5})-(\d{5})\.jsonl$")
 
 
 def split_id(record_id: str) -> tuple[str, int]:
-    prompt_id, _, index = record_id.rpartition(":")
+    prompt_id, index = split_trace_id(record_id)
     return prompt_id, int(index)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.shards import SHARD_RE, ShardStore, split_id
-from distill.manifest import StageRun, now_iso, read_manifest, write_json_atomic
+from distill.manifest import now_iso, read_manifest, write_json_atomic
 from distill.sources import load_prompts_with_stats
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
@@ -67,11 +67,11 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
                                          "shards": shard_files, **{k: v for k, v in final.items()}})
 
 
-def run_merge(recipe: Recipe, log=None) -> dict[str, Any]:
+def run_merge(recipe: Any, log=None, name: str = "generate") -> dict[str, Any]:
     """Check that all parts together hold every prompt x n exactly once; write merged.json."""
     log = log or sys.stderr
-    cfg = recipe.section("generate")
-    out = recipe.stage_dir("generate")
+    cfg = recipe.section(name)
+    out = recipe.stage_dir(name)
     if not (out / fingerprint.FILE).is_file():
         raise DistillError(f"{out}: nothing generated yet (no {fingerprint.FILE}); run the parts first")
     prompts, source_stats = load_prompts_with_stats(cfg.source, recipe.seed)
@@ -80,7 +80,10 @@ def run_merge(recipe: Recipe, log=None) -> dict[str, Any]:
     store = ShardStore(out)
     parts = _part_manifests(out)
     ended = [(read_manifest(out / "parts" / name) or {}).get("ended") for name in parts]
-    with StageRun(out, recipe, "generate", key={"merge": dict(zip(parts, ended))}, skip_if_complete=True) as run:
+    from distill.stage_contract import open_stage
+
+    with open_stage(recipe, name, "generate", key={"merge": dict(zip(parts, ended))},
+                    redo_flag="--fresh (moves this output aside)") as run:
         if run.skipped:
             return (run.previous or {}).get("counts", {})
         final = totals(store, expected)

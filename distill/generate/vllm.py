@@ -22,6 +22,10 @@ from distill.generate.engine import Completion, Engine, Request, Sampling
 class VllmEngine(Engine):
     name = "vllm"
 
+    @classmethod
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "VllmEngine":
+        return cls(cfg.teacher, cfg.vllm, seed=cfg.sampling.seed or 0, tokenizer_path=cfg.tokenizer)
+
     def __init__(self, model: str, cfg: Any, seed: int = 0, tokenizer_path: str | None = None):
         vllm = require("vllm", "vllm", "the vllm engine")
         self.vllm = vllm

@@ -65,10 +65,10 @@ def stage_compute(path: str | Path) -> StageCompute:
     train = _int(counts.get("train_tokens"))
     for part in nested:
         train = train if train is not None else _int(part.get("train_tokens"))
-    stage = str(manifest.get("stage", "?"))
+    stage = str(manifest.get("command") or manifest.get("stage", "?"))  # a named stage's manifest names its command
     if stage == "generate" and train is None:
         train = 0  # sampling only
-    if generated is None and stage in ("train_student", "warmup_student", "warmup_teacher"):
+    if generated is None and stage in ("train-student", "train_student", "warmup_student", "warmup_teacher"):
         generated = 0  # SFT samples nothing
     note = "" if manifest.get("status") == "ok" else f"status {manifest.get('status')}"
     return StageCompute(str(path), label, generated, train, _float(manifest.get("wall_seconds")), note)

@@ -52,14 +52,14 @@ def warmup_conversations(problems: list[dict], quick_share: float) -> Iterator[d
             yield sft_conversation({**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])})
 
 
-def build_toy_setup(recipe: Recipe) -> dict[str, int]:
+def build_toy_setup(recipe, name: str = "toy") -> dict[str, int]:
     from dataclasses import asdict
 
     from distill.toy.kit import build_kit
     from distill.toy.tasks import make_problems
 
-    config = recipe.section("toy")
-    out = recipe.stage_dir("toy")
+    config = recipe.section(name)
+    out = recipe.stage_dir(name)
     out.mkdir(parents=True, exist_ok=True)
     # The tokenizer keeps its fixed seed (0); model i is seeded with the recipe's seed + i.
     specs = {name: {**asdict(spec), "seed": recipe.seed + index} for index, (name, spec) in enumerate(config.models.items())}

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 # The same ChatML template `distill train-student` installs on base models: one contract for both.
-from distill.train.chat_template import DISTILL_CHATML as CHAT_TEMPLATE
+from distill.core.chat_template import DISTILL_CHATML as CHAT_TEMPLATE
+from distill.core.think import THINK_TAGS
 
 PAD = "<|endoftext|>"
 IM_START = "<|im_start|>"
 EOS = "<|im_end|>"
-THINK_TOKENS = ("<think>", "</think>")
+THINK_TOKENS = THINK_TAGS
 DEFAULT_VOCAB_SIZE = 512
 MODEL_MAX_LENGTH = 2048
 

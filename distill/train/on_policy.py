@@ -6,7 +6,7 @@ is the reverse KL of on-policy distillation), through TRL's DistillationTrainer.
     summary = run_on_policy(recipe)          # the recipe's train_student section, method: on_policy
 
 What it adds around TRL: prompts from distill.sources in GRPO's templates; the student's chat
-template checked as for SFT (chat_template.py) and a teacher refused unless it shares the student's
+template checked as for SFT (sft/chat_template.py) and a teacher refused unless it shares the student's
 tokenizer; GRPO's compute budget (generated tokens, wall/GPU hours, or matched to another stage's
 manifest) carried over a resume; metrics.jsonl, a progress line and the end-of-run plot (divergence
 and response length per step); the final model directory and a manifest with the compute spent.
@@ -22,24 +22,24 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
-from distill.train.grpo import METRICS_FILE, PLOT_FILE, find_checkpoint
+from distill.train.grpo.trainer import METRICS_FILE, PLOT_FILE, find_checkpoint
 from distill.train.on_policy_config import OnPolicySection
-from distill.train.sft_config import StudentConfig
+from distill.train.sft.config import StudentConfig
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
 
 log = logging.getLogger("distill.train.on_policy")
 
-STAGE = "train_student"  # the section the command reads; a pipeline pins its output_dir
+STAGE = "train_student"  # the section the command reads unless given a stage name
 
 
 def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
     stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
     from distill.manifest import MANIFEST, read_json
-    from distill.train.grpo import resolve_budget as grpo_budget
-    from distill.train.grpo_config import BudgetConfig
+    from distill.train.grpo.trainer import resolve_budget as grpo_budget
+    from distill.train.grpo.config import BudgetConfig
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_stage")
@@ -77,7 +77,7 @@ def prepare_student_tokenizer(cfg: StudentConfig) -> tuple[Any, Any]:
     generation. Returns (tokenizer, chat template choice)."""
     from transformers import AutoTokenizer
 
-    from distill.train import chat_template as ct
+    from distill.train.sft import chat_template as ct
 
     tokenizer = AutoTokenizer.from_pretrained(cfg.model)
     choice = ct.resolve_chat_template(tokenizer, cfg.chat_template)
@@ -177,7 +177,7 @@ def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: An
     from transformers.trainer_callback import PrinterCallback
 
     from distill.train import model_loading as ml
-    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+    from distill.train.grpo.callbacks import BudgetCallback, MetricsCallback, ProgressCallback
 
     section = cfg.on_policy
     assert section is not None  # method: on_policy (StudentConfig requires the section)
@@ -210,8 +210,8 @@ def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: An
     return trainer, budget, facts
 
 
-def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = False,
-                  allow_partial_input: bool = False) -> dict[str, Any]:
+def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
+                  allow_partial_input: bool = False, name: str = STAGE) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.
     A finished run rerun with the same recipe and inputs does nothing (`fresh` trains again)."""
@@ -219,21 +219,21 @@ def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = F
 
     from transformers import set_seed
 
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.data import build_dataset
     from distill.train.rerun import clear_checkpoints, open_stage
-    from distill.train.sft import is_main_process, save_student
+    from distill.train.sft.trainer import is_main_process, save_student
 
-    cfg: StudentConfig = recipe.section(STAGE)
-    cfg.validate(file=recipe.source_file, path=STAGE)
-    assert cfg.on_policy is not None  # method: on_policy (StudentConfig requires the section)
-    out_dir = recipe.stage_dir(STAGE)
+    cfg: StudentConfig = recipe.section(name)
+    cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
+    out_dir = recipe.stage_dir(name)
     wanted = cfg.resume if resume is None else resume
     checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)
     set_seed(recipe.seed)
     main = is_main_process()
     # The student it starts from and the teacher, where they are stage outputs, must be finished.
     inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
-    ctx = open_stage(recipe, STAGE, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main else nullcontext()
+    ctx = (open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main
+           else nullcontext())
     with ctx as run:
         if run is not None and run.skipped:
             return {**(run.previous or {}).get("training", {}), "output_dir": str(out_dir), "skipped": True}

@@ -7,7 +7,7 @@ DistillationTrainer, usually after SFT (the SFT student is the starting `model`)
       on_policy:
         teacher: ${output_dir}/train_teacher # hub id or local directory; must share the student's tokenizer
         prompts: {kind: files, name: data/prompts.jsonl}   # distill.sources.SourceConfig, as for GRPO
-        template: chat                       # chat | r1_zero | plain (distill.train.grpo_data)
+        template: chat                       # chat | r1_zero | plain (distill.train.grpo.data)
         budget: {match_stage: ${output_dir}/train_baseline}   # stop at the RL baseline's generated tokens
         distillation: {beta: 1.0, max_completion_length: 1024, learning_rate: 1.0e-6}   # -> trl.DistillationConfig
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from distill.sources import SourceConfig
-from distill.train.grpo_config import BudgetConfig
+from distill.train.grpo.config import BudgetConfig
 
 # trl.DistillationConfig keys distill sets from the rest of the section (two places for one value
 # would be ambiguous): the key -> where to set it instead.
@@ -60,7 +60,7 @@ class OnPolicySection:
     # stage can use the very prompts the traces or the RL baseline used.
     prompts: SourceConfig | None = None
     # chat: system + user messages rendered by the student's (checked) chat template, which is what
-    # an SFT student was trained on; r1_zero / plain: text prompts (see distill.train.grpo_data).
+    # an SFT student was trained on; r1_zero / plain: text prompts (see distill.train.grpo.data).
     template: Literal["chat", "r1_zero", "plain"] = "chat"
     prompt_template: str | None = None
     system_prompt: str | None = None

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from distill.manifest import StageRun
-from distill.stage_inputs import check_inputs
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
@@ -67,12 +66,14 @@ def clear_checkpoints(out_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def open_stage(recipe: Recipe, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
-    """The StageRun for a training stage (enter it to take the lock and learn whether it is done)."""
-    command = COMMANDS.get(stage, stage)
-    inputs = check_inputs([p for p in input_paths if p], allow_partial=allow_partial_input, reader=f"distill {command}")
-    run = StageRun(recipe.stage_dir(stage), recipe, stage, inputs=inputs, skip_if_complete=not fresh,
-                   redo_hint=f"distill {command} RECIPE --fresh", allow_partial_input=allow_partial_input)
+def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
+    """The StageRun for training stage `stage` (enter it to take the lock and learn whether it is done)."""
+    from distill.stage_contract import open_stage as open_any_stage
+
+    spec = recipe.stage(stage)
+    command = spec.command if spec is not None else COMMANDS.get(stage, stage)
+    run = open_any_stage(recipe, stage, command, input_paths, redo=fresh, allow_partial_input=allow_partial_input,
+                         redo_flag="--fresh")
     # A checkpoint cut short by a full disk goes at once: it frees the space and is never resumed.
     run.on_failure.append(lambda: remove_incomplete_checkpoints(run.out_dir))
     return run

@@ -14,7 +14,8 @@ import json
 from functools import lru_cache
 
 from distill.errors import DistillError
-from distill.verify.extract import final_text, last_code_block
+from distill.core.code_blocks import last_code_block
+from distill.core.think import final_text
 from distill.verify.sandbox import Limits, Sandbox
 from distill.verify.verdict import Verdict
 

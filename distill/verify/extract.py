@@ -5,7 +5,8 @@
 - In that text the last `\\boxed{...}` (balanced braces; also `\\boxed 5` and `\\fbox{...}`) is
   the answer. No box: `no_answer`. The last box empty: `empty_box`.
 - Several boxes that disagree after normalization are a hedge (`hedge`) and count as wrong.
-- Code: `last_code_block` is the one code-block extractor (the code verifier and the format reward).
+- Code: `last_code_block` (`distill.core.code_blocks`) is the one code-block extractor (the code
+  verifier and the format reward).
 
 Everything is linear in the completion length: one `rfind`, one regex pass for box commands
 and one pass over the braces of the final text, so a 1 MB completion takes milliseconds.
@@ -16,14 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from distill.core.code_blocks import last_code_block  # noqa: F401  (re-exported: verifiers import it here)
+from distill.core.think import THINK_CLOSE, final_text  # noqa: F401  (re-exported)
 from distill.verify.rewrite import agree
 
-THINK_CLOSE = "</think>"
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])\s*")
 _BRACE = re.compile(r"\\[{}]|[{}]")  # escaped braces (\{ \}) are set braces, not groups
 _BARE_TOKEN = re.compile(r"\\[A-Za-z]+|[^\s${}\\]+")  # \boxed 5, \boxed \pi
-_FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+-]*)[^\n]*$", re.MULTILINE)
-_PYTHON_TAGS = {"python", "python3", "py"}
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,6 @@ class Extraction:
     boxes: tuple[str, ...]  # contents of the top-level boxes in the final text, in order
     answer: str | None  # the last box's content (stripped); None when there is no box
     reason: str  # "ok", "no_think_close", "no_answer", "empty_box" or "hedge"
-
-
-def final_text(completion: str) -> str | None:
-    at = completion.rfind(THINK_CLOSE)
-    return None if at < 0 else completion[at + len(THINK_CLOSE):]
 
 
 def _matching_braces(text: str) -> dict[int, int]:
@@ -115,27 +110,3 @@ def extract_final_answer(completion: str) -> tuple[str | None, str | None, str]:
     """(text after the last </think> or None, last boxed answer or None, reason)."""
     result = extract(completion)
     return result.final_text, result.answer, result.reason
-
-
-def last_code_block(text: str) -> str | None:
-    """The Python answer in `text`: the last complete block fenced ```python (or py, python3);
-    without one, the last untagged block. Blocks in other languages never count. Tagged blocks win
-    because models often close with an untagged block of sample input or output."""
-    fences = list(_FENCE.finditer(text))
-    tagged: list[str] = []
-    untagged: list[str] = []
-    i = 0
-    while i + 1 < len(fences):
-        opening, closing = fences[i], fences[i + 1]
-        if closing.group(1):  # "```python" cannot close a block; it opens the next one
-            i += 1
-            continue
-        tag = opening.group(1).lower()
-        body = text[opening.end() + 1:closing.start()]
-        if tag in _PYTHON_TAGS:
-            tagged.append(body)
-        elif not tag:
-            untagged.append(body)
-        i += 2
-    blocks = tagged or untagged
-    return blocks[-1] if blocks else None

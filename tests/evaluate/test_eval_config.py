@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 
 from distill.cli import build_parser
-from distill.cli.eval import build_recipe, resolve_models
+from distill.cli.eval import build_recipe
 from distill.cli.validate import validate_recipe
 from distill.errors import ConfigError, DistillError
 from distill.evaluate.backends import model_args
 from distill.evaluate.config import EvalConfig
+from distill.evaluate.stage import models_of
 from distill.evaluate.tasks import generation_kwargs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,9 +71,9 @@ def test_models_default_to_the_recipes_trained_models(tmp_path):
         r = build_recipe(_args(str(recipe)))
     except ConfigError:
         pytest.skip("train_student section needs required keys")
-    assert resolve_models(r)["student"] == str(Path("runs/p/train_student"))
+    assert models_of(r, "eval")["student"] == str(Path("runs/p/train_student"))
     with pytest.raises(DistillError, match="no model to evaluate"):
-        resolve_models(build_recipe(_args()))
+        models_of(build_recipe(_args()), "eval")
 
 
 def test_backend_arguments():

@@ -23,7 +23,7 @@ def tokenizer(toy_tokenizer_dir):
 
 @pytest.mark.parametrize("name", ["sharegpt", "s1k", "openr1_math"])
 def test_trace_sets_become_sft_ready_conversations(name, tmp_path, tokenizer):
-    from distill.train.sft_data import load_rows, prepare_sft_dataset, to_messages
+    from distill.train.sft.data import load_rows, prepare_sft_dataset, to_messages
 
     rows, expected = getattr(datasets, name)()
     path = datasets.write_jsonl(tmp_path / f"{name}.jsonl", rows)
@@ -118,7 +118,7 @@ def test_plan_checks_the_named_dataset(tmp_path, tiny_qwen_dir, capsys):
 
 
 def test_openr1_parquet_shards_as_hub_dataset_dir_and_train_student(tmp_path, tokenizer):
-    from distill.train.sft_data import load_rows, prepare_sft_dataset, to_messages
+    from distill.train.sft.data import load_rows, prepare_sft_dataset, to_messages
 
     rows = [r for r in datasets.openr1_math()[0] if isinstance(r["generations"], list)]
     data = tmp_path / "OpenR1-Math-220k" / "data"
@@ -161,8 +161,8 @@ def test_eval_data_reads_numina_layout_and_refuses_lists():
 
 def test_grpo_prompts_from_a_code_contests_file(tmp_path):
     """train-teacher / train-baseline read prompts through the same sources: tests ride along."""
-    from distill.train.grpo_config import GRPOStageConfig
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.config import GRPOStageConfig
+    from distill.train.grpo.data import build_dataset
 
     path = datasets.write_jsonl(tmp_path / "cc.jsonl", datasets.code_contests())
     section = GRPOStageConfig(model="m", prompts=SourceConfig(kind="files", name=str(path)))

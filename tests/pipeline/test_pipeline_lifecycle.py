@@ -20,26 +20,6 @@ from distill.cli import main
 from distill.records import read_rows
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
-SERVER = Path(__file__).resolve().parents[1] / "generate" / "openai_server.py"
-
-
-@pytest.fixture
-def teacher_url():
-    """Loopback OpenAI-compatible test servers (tests/generate/openai_server.py): `teacher_url(slow=0.3)`."""
-    procs = []
-
-    def start(slow: float = 0.0) -> str:
-        proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0", "--slow", str(slow)], stdout=subprocess.PIPE,
-                                text=True)
-        procs.append(proc)
-        line = proc.stdout.readline()
-        assert line.startswith("PORT "), line
-        return f"http://127.0.0.1:{int(line.split()[1])}/v1"
-
-    yield start
-    for proc in procs:
-        proc.kill()
-        proc.wait()
 
 
 def write(tmp_path: Path, name: str, url: str) -> Path:
@@ -117,13 +97,14 @@ def test_kill_9_of_distill_run_ends_its_stage_and_the_rerun_equals_an_uninterrup
 def test_a_rerun_the_pipeline_asks_for_passes_each_stages_redo_flag(tmp_path):
     """A finished stage rerun as is would be a no-op, so --force, --from and a changed earlier stage
     hand the stage its redo flag; a stage that is only unfinished is continued, not redone."""
-    from distill.pipeline import STAGE_TABLE, plan
-    from distill.recipe import recipe_from_dict
+    from distill.pipeline import REDO_FLAGS, plan
+    from distill.recipe import FIXED_STAGE_COMMANDS, recipe_from_dict
 
     recipe = recipe_from_dict({"seed": 0, "output_dir": str(tmp_path), "generate": {"teacher": "t", "source": {"name": "arithmetic"}},
                                "filter": {}, "report": {}})
     assert [p.redo for p in plan(recipe)] == [False, False, False]  # nothing there yet: first runs
     assert [p.redo for p in plan(recipe, from_stage="filter")] == [False, True, False]  # report: never ran
-    assert {s: STAGE_TABLE[s].redo_flag for s in ("generate", "filter", "train_student", "train_baseline", "eval", "report")} == {
+    assert {s: REDO_FLAGS[FIXED_STAGE_COMMANDS[s]]
+            for s in ("generate", "filter", "train_student", "train_baseline", "eval", "report")} == {
         "generate": "--fresh", "filter": "--force", "train_student": "--fresh", "train_baseline": "--fresh",
         "eval": "--force", "report": "--force"}

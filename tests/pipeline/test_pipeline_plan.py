@@ -7,7 +7,7 @@ import json
 import pytest
 
 from distill.errors import DistillError
-from distill.pipeline import STAMP, derived_recipe, plan, STAGE_TABLE
+from distill.pipeline import STAMP, plan, stage_command
 from distill.recipe import recipe_from_dict
 
 
@@ -28,7 +28,7 @@ def stamp(recipe, section, status="ok", fingerprint=None):
 
 
 def actions(planned):
-    return [(p.stage.section, p.action) for p in planned]
+    return [(p.stage.name, p.action) for p in planned]
 
 
 def test_fresh_recipe_runs_every_present_stage_in_order(tmp_path):
@@ -66,10 +66,17 @@ def test_from_and_only(tmp_path):
         plan(recipe, only=["train_student"])
 
 
-def test_warmup_section_is_handed_to_train_student_with_its_own_output(tmp_path):
+def test_warmup_section_is_run_by_train_student_under_its_own_name_and_output(tmp_path):
+    from distill.cli import build_parser
+    from distill.train.sft.stage import COMMAND
+
     recipe = make_recipe(tmp_path, warmup_teacher={}, train_student={})
-    data = derived_recipe(recipe, STAGE_TABLE["warmup_teacher"])
-    assert data["train_student"]["output_dir"] == str(tmp_path / "warmup_teacher")
+    stage = recipe.stage("warmup_teacher")
+    assert stage.command == COMMAND and recipe.stage_dir("warmup_teacher") == tmp_path / "warmup_teacher"
+    argv = stage_command(recipe, stage, ["seed=3"], redo=True)[3:]
+    assert argv == ["train-student", "<recipe>", "--stage", "warmup_teacher", "--set", "seed=3", "--fresh"]
+    args = build_parser().parse_args(argv)
+    assert args.stage == "warmup_teacher" and args.fresh and args.overrides == ["seed=3"]
 
 
 @pytest.mark.parametrize("name", ["r1-distill-qwen-1.5b", "r1-distill-qwen-7b"])
@@ -86,7 +93,7 @@ def test_real_pipeline_recipes_plan_every_stage_and_chain_outputs(name, tmp_path
                                       "eval", "report")]
     filter_sources = [str(s.path) for s in recipe.section("filter").sources]
     assert str(recipe.stage_dir("generate") / "shards") in filter_sources
-    from distill.train.sft_data import resolve_dataset
+    from distill.train.sft.data import resolve_dataset
 
     assert resolve_dataset(recipe.section("train_student").dataset, recipe) == str(recipe.stage_dir("filter") / "data")
     # R1's comparison: the RL baseline trains on the prompts the teacher's traces came from.

@@ -23,7 +23,7 @@ def recipe_file(tmp_path, **section):
 def test_missing_vllm_is_one_line_naming_the_extra(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "vllm", None)  # import vllm now raises ImportError
     path = recipe_file(tmp_path, backend="vllm")
-    from distill.train.grpo import check_backend
+    from distill.train.grpo.trainer import check_backend
 
     with pytest.raises(MissingExtraError, match=r"needs vllm, which is not installed: pip install 'distill\[vllm\]'"):
         check_backend(load_recipe(path).train_teacher)
@@ -35,7 +35,7 @@ def test_missing_vllm_is_one_line_naming_the_extra(tmp_path, monkeypatch, capsys
 
 def test_transformers_backend_needs_no_vllm(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "vllm", None)
-    from distill.train.grpo import check_backend
+    from distill.train.grpo.trainer import check_backend
 
     check_backend(load_recipe(recipe_file(tmp_path, backend="transformers")).train_teacher)
 

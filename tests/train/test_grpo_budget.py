@@ -6,8 +6,8 @@ import pytest
 
 from distill.errors import ConfigError, DistillError
 from distill.recipe import recipe_from_dict
-from distill.train.grpo import resolve_budget
-from distill.train.grpo_callbacks import BudgetCallback
+from distill.train.grpo.trainer import resolve_budget
+from distill.train.grpo.callbacks import BudgetCallback
 
 
 def section(budget):

@@ -3,7 +3,7 @@ and whatever the recipe says when it says it."""
 
 from __future__ import annotations
 
-from distill.train.grpo_memory import needs_checkpointing
+from distill.train.grpo.memory import needs_checkpointing
 
 QWEN_1_5B = {"model_type": "qwen2", "hidden_size": 1536, "num_hidden_layers": 28, "num_attention_heads": 12,
              "num_key_value_heads": 2, "intermediate_size": 8960, "vocab_size": 151936, "tie_word_embeddings": True}
@@ -35,7 +35,7 @@ def test_unknown_model_shape_keeps_trls_default():
 
 def test_grpo_args_use_the_decision_unless_the_recipe_sets_it(tiny_qwen_dir, tmp_path):
     from distill.recipe import recipe_from_dict
-    from distill.train.grpo import grpo_args
+    from distill.train.grpo.trainer import grpo_args
 
     def args_for(grpo):
         recipe = recipe_from_dict({"seed": 0, "output_dir": str(tmp_path), "train_baseline": {

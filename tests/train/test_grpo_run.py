@@ -34,7 +34,7 @@ def write_recipe(path, model_dir, out_dir, **grpo):
 
 def metrics(stage_dir):
     """Training-step rows (the file also holds the end-of-train summary), one per step."""
-    from distill.train.grpo_plot import read_metrics
+    from distill.train.grpo.plot import read_metrics
 
     return read_metrics(stage_dir / "metrics.jsonl")
 

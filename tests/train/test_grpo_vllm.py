@@ -12,7 +12,7 @@ import pytest
 import torch
 import yaml
 
-import distill.train.grpo as grpo
+import distill.train.grpo.trainer as grpo
 import distill.train.rewards as rewards
 from distill.cli import main
 

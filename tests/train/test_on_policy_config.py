@@ -57,15 +57,15 @@ def test_budget_matches_another_stages_generated_tokens(tmp_path):
 
 
 def test_pipeline_runs_the_stage_with_train_student_in_its_own_directory():
-    from distill.pipeline import STAGE_TABLE, derived_recipe, plan
+    from distill.pipeline import plan, stage_command
 
     section = {"method": "on_policy", "model": "runs/x/train_student", "on_policy": {"teacher": "t", "prompts": PROMPTS}}
     recipe = recipe_from_dict({"output_dir": "runs/x", "train_on_policy": section})
-    stage = STAGE_TABLE["train_on_policy"]
-    assert stage.command == ("train-student",) and [p.stage.section for p in plan(recipe)] == ["train_on_policy"]
-    derived = derived_recipe(recipe, stage)
-    assert derived["train_student"]["output_dir"] == "runs/x/train_on_policy"
-    assert derived["train_student"]["method"] == "on_policy"
+    stage = recipe.stage("train_on_policy")
+    assert stage.command == "train-student" and [p.stage.name for p in plan(recipe)] == ["train_on_policy"]
+    assert stage_command(recipe, stage, [])[3:] == ["train-student", "<recipe>", "--stage", "train_on_policy"]
+    assert str(recipe.stage_dir("train_on_policy")) == "runs/x/train_on_policy"
+    assert recipe.section("train_on_policy").method == "on_policy"
 
 
 def test_a_teacher_with_another_tokenizer_is_refused_in_one_line(tiny_llama_dir, tmp_path, capsys):

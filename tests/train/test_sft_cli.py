@@ -138,7 +138,7 @@ def test_every_shipped_recipe_validates(capsys):
 
 def test_multinode_launch_command():
     from distill.recipe import load_recipe
-    from distill.train.sft_launch import launch_command
+    from distill.train.sft.launch import launch_command
 
     path = str(REPO / "recipes/students/llama-3.3-70b-instruct.yaml")
     cfg = load_recipe(path, ["train_student.machine_rank=3", "train_student.main_process_ip=10.0.0.1"]).train_student
@@ -147,7 +147,7 @@ def test_multinode_launch_command():
     assert "--config_file recipes/accelerate/zero3_multinode.yaml" in joined
     assert "--num_processes 64 --num_machines 8 --machine_rank 3" in joined
     assert "--main_process_ip 10.0.0.1 --main_process_port 29500" in joined
-    assert joined.endswith(f"-m distill.train.sft_entry {path} --set train_student.machine_rank=3")
+    assert joined.endswith(f"-m distill.train.sft.entry {path} --set train_student.machine_rank=3")
 
 
 def test_attention_choice_and_static_flex_shapes(tmp_path):
@@ -156,7 +156,7 @@ def test_attention_choice_and_static_flex_shapes(tmp_path):
     from distill.errors import DistillError
     from distill.recipe import recipe_from_dict
     from distill.train import model_loading as ml
-    from distill.train.sft import build_sft_args
+    from distill.train.sft.trainer import build_sft_args
 
     has_flash = ml.has_module("flash_attn")
     assert ml.resolve_attention("auto", cuda=False) == "sdpa"

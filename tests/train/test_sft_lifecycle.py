@@ -173,13 +173,13 @@ def test_a_full_disk_while_saving_a_checkpoint_is_one_line_and_the_rerun_complet
 
 def test_fresh_and_partial_input_reach_the_processes_of_a_multi_process_launch(tmp_path):
     from distill.recipe import load_recipe
-    from distill.train.sft_launch import launch_command
+    from distill.train.sft.launch import launch_command
 
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump({"train_student": {"model": "m", "dataset": "d.jsonl", "num_processes": 2}}))
     cfg = load_recipe(path).section("train_student")
     cmd = launch_command(cfg, str(path), [], fresh=True, allow_partial_input=True)
-    assert cmd[-2:] == ["--fresh", "--allow-partial-input"] and "distill.train.sft_entry" in cmd
+    assert cmd[-2:] == ["--fresh", "--allow-partial-input"] and "distill.train.sft.entry" in cmd
 
 
 def _rerun_imports_torch(recipe) -> bool:

@@ -12,8 +12,8 @@ torch = pytest.importorskip("torch")
 def _examples(tokenizer, n=4):
     from distill.toy.tasks import make_problems
 
-    from distill.train.chat_template import check_template
-    from distill.train.sft_data import _tokenize
+    from distill.train.sft.chat_template import check_template
+    from distill.train.sft.data import _tokenize
 
     assert check_template(tokenizer, tokenizer.chat_template).ok
     eos = tokenizer.convert_tokens_to_ids("<|im_end|>")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from distill.errors import DistillError
-from distill.train import chat_template as ct
+from distill.train.sft import chat_template as ct
 
 TRL_TEMPLATES = Path(__import__("trl").__file__).parent / "chat_templates"
 
@@ -118,7 +118,7 @@ def _conversations():
 def test_labels_cover_assistant_tokens_and_end_on_eos(tokenizer, tmp_path):
     import datasets
 
-    from distill.train.sft_data import IGNORE, prepare_sft_dataset
+    from distill.train.sft.data import IGNORE, prepare_sft_dataset
 
     convs = _conversations()
     long_trace = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "<think>" + "x " * 400 + "</think>\n\nA"}]

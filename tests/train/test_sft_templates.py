@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from distill.train import chat_template as ct
-from distill.train.sft_labels import IGNORE, build_example
+from distill.train.sft import chat_template as ct
+from distill.train.sft.labels import IGNORE, build_example
 
 from distill.toy.families import CHATML, DEEPSEEK, LLAMA3, MATH_SYSTEM, family_template, family_tokenizer
 
@@ -142,7 +142,7 @@ def test_training_variant_with_newline_in_generation_block_keeps_every_row(toy, 
     # and trailing newlines are masked, not a reason to reject the row (was: no_eos on every row).
     import datasets
 
-    from distill.train.sft_data import prepare_sft_dataset
+    from distill.train.sft.data import prepare_sft_dataset
 
     path = tmp_path / "qwen2_5_training.jinja"
     path.write_text(trl("qwen2_5_training"))

@@ -62,7 +62,7 @@ def test_saved_student_keeps_think_and_stops_on_eos(trained):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from distill.toy.tasks import make_problems
-    from distill.train.chat_template import check_template
+    from distill.train.sft.chat_template import check_template
 
     _, out = trained
     tokenizer = AutoTokenizer.from_pretrained(out)

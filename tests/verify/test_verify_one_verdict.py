@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def eval_hooks():
-    spec = importlib.util.spec_from_file_location("eval_utils", ROOT / "eval" / "utils.py")
+    hooks = ROOT / "distill" / "evaluate" / "lm_eval_tasks" / "utils.py"
+    spec = importlib.util.spec_from_file_location("eval_utils", hooks)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

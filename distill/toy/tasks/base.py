@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+from distill.core.instruction import R1_INSTRUCTION
+from distill.core.think import join_think
+
+INSTRUCTION = R1_INSTRUCTION
 TEST_FRACTION_PERCENT = 20
 # What a quick answer thinks instead of working the steps.
 QUICK_THOUGHT = "I know this one."
@@ -25,7 +28,7 @@ def split_of(task: str, question: str) -> str:
 def r1_solution(step_lines: list[str], answer: int | str) -> str:
     """`<think>` with the worked steps, then the boxed answer, the way R1 traces end."""
     body = "\n".join(step_lines)
-    return f"<think>\n{body}\n</think>\n\nThe answer is \\boxed{{{answer}}}."
+    return join_think(body, f"The answer is \\boxed{{{answer}}}.")
 
 
 def quick_solution(answer: int | str) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from distill.train.rewards.text import THINK_CLOSE, THINK_OPEN, column, full_text, split_think
+from distill.core.think import THINK_CLOSE, THINK_OPEN, split_think
+from distill.train.rewards.text import column, full_text
 
 _WORD = re.compile(r"\w")
 _ANSWER_LINE = re.compile(r"(?im)^\s*\**answer\**\s*[:：]\s*\(?([A-Z])\)?\b")
@@ -37,7 +38,7 @@ def has_final_answer(answer_text: str, domain: str | None, reference: str | None
     if domain == "choice":
         return reason == "ok" or bool(_ANSWER_LINE.search(answer_text))
     if domain == "code":  # the code verifier's own extractor: what passes here is what it runs
-        from distill.verify.extract import last_code_block
+        from distill.core.code_blocks import last_code_block
 
         block = last_code_block(answer_text)
         return bool(block and block.strip())

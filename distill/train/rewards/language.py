@@ -2,10 +2,10 @@
 target language's script, in [0, 1].
 
 R1 added it because R1-Zero mixed languages inside one chain of thought. The counting is the
-filter's language filter (`distill.filter.language`): letters outside the target script over all
-letters, with math, code and Greek letters left out, so a completion the filter would reject for
-mixing also scores low here. Reasoning with no letters (pure arithmetic) mixes nothing: 1.0.
-No reasoning at all (no `</think>`): 0.0.
+language filter's (`distill.core.language`, shared with `distill.filter.language`): letters
+outside the target script over all letters, with math, code and Greek letters left out, so a
+completion the filter would reject for mixing also scores low here. Reasoning with no letters
+(pure arithmetic) mixes nothing: 1.0. No reasoning at all (no `</think>`): 0.0.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from distill.train.rewards.text import column, full_text, split_think
+from distill.core.think import split_think
+from distill.train.rewards.text import column, full_text
 
 
-@cache
-def _language_filter(language: str):
-    from distill.filter.config import LanguageConfig
-    from distill.filter.language import LanguageFilter
+@lru_cache(maxsize=None)
+def _counter(language: str):
+    from distill.core.language import ScriptCounter
 
-    return LanguageFilter(LanguageConfig(target=language))  # type: ignore[arg-type]  # checked by GRPOStageConfig
+    return ScriptCounter(language)
 
 
 def language_share(text: str, language: str) -> float:
     """Share of `text`'s letters in the target script (1 - the filter's other-script share)."""
-    share, _letters, _example = _language_filter(language).other_share(text)
+    share, _letters, _example = _counter(language).other_share(text)
     return 1.0 - share
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from distill.train.reflection import reflection_count
-from distill.train.rewards.text import full_text, split_think
+from distill.core.think import split_think
+from distill.train.rewards.text import full_text
 
 
 def make_reflection_reward(on_tokens=None):

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-THINK_OPEN = "<think>"
-THINK_CLOSE = "</think>"
+from distill.core.think import THINK_CLOSE, THINK_OPEN, split_think  # noqa: F401  (re-exported for the rewards)
 
 
 def message_text(item: Any) -> str:
@@ -47,18 +46,6 @@ def full_text(prompt: Any, completion: Any) -> str:
     if prompt_opens_think(prompt) and not text.lstrip().startswith(THINK_OPEN):
         return THINK_OPEN + text
     return text
-
-
-def split_think(text: str) -> tuple[str | None, str | None]:
-    """(reasoning, final answer text), read like the shared extractor: the answer is what follows the
-    last `</think>`; no `</think>` means no answer. The reasoning is what precedes it, minus the
-    opening tag."""
-    if THINK_CLOSE not in text:
-        return None, None
-    head, _, tail = text.rpartition(THINK_CLOSE)
-    start = head.find(THINK_OPEN)
-    reasoning = head[start + len(THINK_OPEN):] if start >= 0 else head
-    return reasoning, tail
 
 
 def column(kwargs: dict[str, Any], name: str, n: int, default: Any = None) -> list[Any]:

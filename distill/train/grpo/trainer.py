@@ -1,7 +1,7 @@
 """GRPO for `distill train-teacher` (R1-Zero style) and `distill train-baseline` (RL directly on a
 small model): TRL's GRPOTrainer, configured from the recipe's section.
 
-    from distill.train.grpo import run_grpo_stage
+    from distill.train.grpo.trainer import run_grpo_stage
     summary = run_grpo_stage(recipe, "train_baseline")
 
 What it adds around TRL: prompts from distill.sources in the recipe's template; the reward registry
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
-from distill.train.grpo_config import GRPOStageConfig
+from distill.train.grpo.config import GRPOStageConfig
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
@@ -90,7 +90,8 @@ def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
         if manifest is None:
             raise DistillError(f"budget.match_generate: cannot read {path} (missing or not JSON)")
         tokens = (manifest.get("counts") or {}).get("completion_tokens")
-        if manifest.get("stage") != "generate" or not isinstance(tokens, int) or tokens <= 0:
+        kind = manifest.get("command") or manifest.get("stage")  # a named stage's manifest names its command
+        if kind != "generate" or not isinstance(tokens, int) or tokens <= 0:
             raise DistillError(f"budget.match_generate: {path} is not a finished `distill generate` manifest "
                                f"with counts.completion_tokens")
         budget["max_generated_tokens"] = tokens
@@ -112,7 +113,7 @@ def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights
     if not torch.cuda.is_available():
         options["bf16"] = False  # TRL defaults to bf16, which a CPU runs slowly or not at all
     if "gradient_checkpointing" not in section.grpo:
-        from distill.train.grpo_memory import default_checkpointing
+        from distill.train.grpo.memory import default_checkpointing
 
         # TRL's default is on; off when the step fits (recomputation costs ~1/3 of the training compute)
         options["gradient_checkpointing"] = default_checkpointing(
@@ -141,7 +142,7 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
     import trl
     from transformers.trainer_callback import PrinterCallback
 
-    from distill.train.grpo_callbacks import BudgetCallback, MetricsCallback, ProgressCallback
+    from distill.train.grpo.callbacks import BudgetCallback, MetricsCallback, ProgressCallback
     from distill.train.rewards import RewardContext, build_rewards
 
     budget = BudgetCallback(**resolve_budget(section))
@@ -186,16 +187,16 @@ def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None,
     stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
-        return (stage_run.previous or {}).get("training", {})
-    section.validate(file=recipe.source_file, path=stage)
+        return stage_run.previous.get("training", {})
+    section.validate(file=recipe.source_file, path=recipe.section_key(stage))
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
         if run.skipped:  # finished by another process meanwhile
             return (run.previous or {}).get("training", {})
         from transformers import set_seed
 
-        from distill.train.grpo_data import build_dataset
-        from distill.train.grpo_plot import plot_training_curves
+        from distill.train.grpo.data import build_dataset
+        from distill.train.grpo.plot import plot_training_curves
 
         set_seed(recipe.seed)
         clear_checkpoints(out_dir) if resume is False else remove_incomplete_checkpoints(out_dir)

@@ -4,7 +4,7 @@
 one machine, or an accelerate config file, it runs instead
 
     accelerate launch [--config_file CFG] --num_processes N×M --num_machines M --machine_rank R \
-        [--main_process_ip IP --main_process_port P] -m distill.train.sft_entry RECIPE --set ...
+        [--main_process_ip IP --main_process_port P] -m distill.train.sft.entry RECIPE --set ...
 
 (accelerate's --num_processes counts processes on all machines). Run the same command on every node
 with its own `--set train_student.machine_rank=R`.
@@ -66,7 +66,7 @@ def check_launcher(cfg: Any) -> None:
 
 
 def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-                   allow_partial_input: bool = False) -> list[str]:
+                   allow_partial_input: bool = False, stage: str = "train_student") -> list[str]:
     cmd = [sys.executable, "-m", "accelerate.commands.launch"]
     if cfg.accelerate_config:
         cmd += ["--config_file", cfg.accelerate_config]
@@ -80,21 +80,23 @@ def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: 
         cmd += ["--main_process_ip", cfg.main_process_ip]
     if cfg.num_machines > 1 or cfg.main_process_ip:
         cmd += ["--main_process_port", str(cfg.main_process_port)]
-    cmd += ["-m", "distill.train.sft_entry", recipe_path]
+    cmd += ["-m", "distill.train.sft.entry", recipe_path]
     for item in overrides:
         cmd += ["--set", item]
     if resume:
         cmd.append("--resume")
     cmd += ["--fresh"] if fresh else []
     cmd += ["--allow-partial-input"] if allow_partial_input else []
+    cmd += ["--stage", stage] if stage != "train_student" else []
     return cmd
 
 
 def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-           allow_partial_input: bool = False) -> int:
+           allow_partial_input: bool = False, stage: str = "train_student") -> int:
     import subprocess
 
-    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh, allow_partial_input=allow_partial_input)
+    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh,
+                         allow_partial_input=allow_partial_input, stage=stage)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.run(cmd, env=env).returncode

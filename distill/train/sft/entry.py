@@ -1,7 +1,7 @@
 """Per-process entry point under `accelerate launch` (what `distill train-student` re-executes).
 
     accelerate launch --config_file recipes/accelerate/zero3.yaml --num_processes 8 \
-        -m distill.train.sft_entry RECIPE.yaml [--set KEY=VALUE ...] [--resume]
+        -m distill.train.sft.entry RECIPE.yaml [--set KEY=VALUE ...] [--resume] [--stage NAME]
 """
 
 from __future__ import annotations
@@ -13,23 +13,19 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from distill.errors import DistillError
     from distill.recipe import load_recipe
-    from distill.train.sft import run_sft
+    from distill.train.sft.stage import train
 
-    parser = argparse.ArgumentParser(prog="distill.train.sft_entry")
+    parser = argparse.ArgumentParser(prog="distill.train.sft.entry")
     parser.add_argument("recipe")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--resume", action="store_true", default=None)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--allow-partial-input", action="store_true")
+    parser.add_argument("--stage", default="train_student")
     args = parser.parse_args(argv)
     try:
         recipe = load_recipe(args.recipe, args.overrides)
-        if recipe.section("train_student").method == "on_policy":
-            from distill.train.on_policy import run_on_policy
-
-            run_on_policy(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
-        else:
-            run_sft(recipe, resume=args.resume, fresh=args.fresh, allow_partial_input=args.allow_partial_input)
+        train(recipe, args.stage, resume=args.resume, redo=args.fresh, allow_partial_input=args.allow_partial_input)
     except DistillError as exc:
         print(f"distill train-student: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -7,7 +7,7 @@ Parquet file, or a hub id. Trace records (`problem` + `completion`) become a use
 Labels are built here, not inside TRL, for two reasons that both decide whether a student stops:
 - a trace longer than `max_length` is dropped, never truncated (a truncated trace has no EOS);
 - every kept example is checked to end its labels on the stop token.
-Labels come from where each assistant turn lies in the rendered conversation (sft_labels.py): every
+Labels come from where each assistant turn lies in the rendered conversation (labels.py): every
 assistant turn's reasoning, answer and stop token carry loss; the prompt, the system prompt and the
 template scaffolding (role headers, BOS, a generation-prompt prefill) do not. TRL then
 packs the tokenized rows (`packing=True`) and its padding-free collator resets position_ids per row.
@@ -23,15 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
-from distill.train.sft_labels import IGNORE  # noqa: E402,F401  (re-exported)
+
+from distill.train.sft.labels import IGNORE  # noqa: E402,F401  (re-exported)
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
 
+def resolve_dataset(spec: str, recipe: Any, name: str = "train_student") -> str:
+    """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
+    from distill.stage_contract import default_input
 
-def resolve_dataset(spec: str, recipe: Recipe) -> str:
-    """The recipe's dataset, or the filter stage's output when none is given."""
-    return spec or str(recipe.stage_dir("filter") / "data")
+    return spec or str(Path(default_input(recipe, name, "train-student", "dataset")) / "data")
 
 
 def _looks_local(spec: str) -> bool:
@@ -127,7 +129,7 @@ def _malformed(messages: Any) -> str:
 
 def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int,
               system_text: str | None = None) -> dict[str, Any]:
-    from distill.train.sft_labels import build_example
+    from distill.train.sft.labels import build_example
 
     messages = row["messages"]
     reason = row.get("malformed") or _malformed(messages)  # i13's readers may mark a row malformed already

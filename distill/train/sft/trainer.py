@@ -2,7 +2,7 @@
 
 What distill adds around SFTTrainer (everything else is TRL's, passed through from `sft:`):
 - a chat template checked to keep `<think>` and to train the stop token (chat_template.py);
-- labels on assistant tokens only, over-long traces dropped instead of truncated (sft_data.py);
+- labels on assistant tokens only, over-long traces dropped instead of truncated (data.py);
 - packing with per-trace position_ids and the fastest attention that respects trace boundaries
   (model_loading.py), static packed shapes for flex_attention;
 - a memory plan that decides gradient checkpointing (memory_plan.py);
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
-from distill.train.sft_config import StudentConfig
+from distill.train.sft.config import StudentConfig
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
@@ -34,32 +34,33 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True) -> dict[str, Any]:
+def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
+              name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
-    from distill.train.sft_data import check_dataset_exists, resolve_dataset
-    from distill.train.sft_launch import check_accelerate_config
+    from distill.train.sft.data import check_dataset_exists, resolve_dataset
+    from distill.train.sft.launch import check_accelerate_config
 
-    cfg.validate(file=recipe.source_file, path="train_student")
+    cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
     check_accelerate_config(cfg)
     config = read_model_config(cfg.model)
     if need_data:
-        check_dataset_exists(resolve_dataset(cfg.dataset, recipe))
+        check_dataset_exists(resolve_dataset(cfg.dataset, recipe, name))
     return config
 
 
 PLAN_SAMPLE_ROWS = 1000
 
 
-def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None) -> None:
+def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
     """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
     """
-    from distill.train.sft_launch import check_launcher, needs_launch
+    from distill.train.sft.launch import check_launcher, needs_launch
 
     out = out or sys.stdout
-    model_config = preflight(recipe, cfg, need_data=False)
+    model_config = preflight(recipe, cfg, need_data=False, name=name)
     print("\n".join(make_plan(cfg, model_config).lines()), file=out)
     launcher = cfg.accelerate_config or ("none: one process" if cfg.world_size == 1 else "none: DDP")
     print(f"check accelerate config: ok ({launcher})", file=out)
@@ -73,7 +74,7 @@ def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None) -> None:
     import datasets
 
     datasets.disable_progress_bars()  # the plan is a few lines of checks, not a progress log
-    prepared = prepare_inputs(recipe, cfg, sample=PLAN_SAMPLE_ROWS, quiet=True)
+    prepared = prepare_inputs(recipe, cfg, sample=PLAN_SAMPLE_ROWS, quiet=True, name=name)
     print(f"check template: ok ({prepared.choice.summary()})", file=out)
     c = prepared.counts
     rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
@@ -151,15 +152,16 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False) -> Prepared:
+def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
+                   name: str = "train_student") -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
     `sample`: tokenize only the first rows (what `--plan` does); the run itself checks every row.
     """
     from transformers import AutoTokenizer
 
-    from distill.train import chat_template as ct
-    from distill.train.sft_data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
+    from distill.train.sft import chat_template as ct
+    from distill.train.sft.data import load_rows, prepare_sft_dataset, resolve_dataset, to_messages
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(cfg.model)
@@ -176,7 +178,7 @@ def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = N
     if is_main_process() and not quiet:
         print(f"{choice.summary()}; pad token {tokenizer.pad_token}", file=sys.stderr)
 
-    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe), cfg.dataset_split), cfg.messages_column)
+    rows = to_messages(load_rows(resolve_dataset(cfg.dataset, recipe, name), cfg.dataset_split), cfg.messages_column)
     if sample is not None and len(rows) > sample:
         rows = rows.select(range(sample))
     dataset, counts = prepare_sft_dataset(
@@ -193,26 +195,26 @@ def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = N
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
-            fresh: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
-    """Train the student of `recipe` in this process (one of several under accelerate launch).
+def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
+            fresh: bool = False, allow_partial_input: bool = False, name: str = "train_student") -> dict[str, Any]:
+    """Train the student of `recipe` (stage `name`) in this process (one of several under accelerate launch).
 
     Every check (recipe, model, accelerate config, template, data) runs before the run directory
     gets its manifest.json / recipe.resolved.yaml: a run that cannot start leaves nothing behind.
     A run that finished before with the same recipe and dataset does nothing (`fresh` trains again).
     """
     from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
-    from distill.train.sft_data import resolve_dataset, write_rejects
+    from distill.train.sft.data import resolve_dataset, write_rejects
 
-    cfg: StudentConfig = recipe.section("train_student")
-    model_config = preflight(recipe, cfg)
-    out_dir = recipe.stage_dir("train_student")
+    cfg: StudentConfig = recipe.section(name)
+    model_config = preflight(recipe, cfg, name=name)
+    out_dir = recipe.stage_dir(name)
     checkpoint = None if fresh else _resume_point(cfg, out_dir, resume)  # `--resume` without one fails here, early
     plan = make_plan(cfg, model_config)
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
-    prepared = prepare_inputs(recipe, cfg)
-    ctx = open_stage(recipe, "train_student", [resolve_dataset(cfg.dataset, recipe)], fresh=fresh,
+    prepared = prepare_inputs(recipe, cfg, name=name)
+    ctx = open_stage(recipe, name, [resolve_dataset(cfg.dataset, recipe, name)], fresh=fresh,
                      allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
     with ctx as run:
         if run is not None and run.skipped:
@@ -237,7 +239,7 @@ def _train(recipe: Recipe, cfg: StudentConfig, out_dir: Path, plan: Any, prepare
     from trl import SFTTrainer
 
     from distill.train import model_loading as ml
-    from distill.train.sft_progress import ProgressCallback
+    from distill.train.sft.progress import ProgressCallback
 
     tokenizer, choice, eos, dataset, counts = (prepared.tokenizer, prepared.choice, prepared.eos, prepared.dataset,
                                                prepared.counts)

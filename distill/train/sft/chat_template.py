@@ -2,7 +2,7 @@
 
 open-r1's most reported failure is a student that never stops. The template problems that cause it
 are checked here by rendering a two-turn probe conversation through the same label builder the data
-path uses (sft_labels.py), rather than by trusting a model's name:
+path uses (labels.py), rather than by trusting a model's name:
 
 1. the template drops `<think>…</think>` from assistant turns (DeepSeek-R1-Distill's stock template
    keeps only the text after `</think>` in every turn; Qwen3's drops it from earlier turns) → the
@@ -35,73 +35,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from distill.core.chat_template import (  # noqa: F401  (re-exported: SFT's checks name them)
+    CHATML_TOKENS, DEEPSEEK_TOKENS, DISTILL_CHATML, DISTILL_DEEPSEEK, DISTILL_LLAMA3, FORMATS, LLAMA3_TOKENS,
+)
+from distill.core.think import THINK_OPEN, join_think
 from distill.errors import DistillError
 
 log = logging.getLogger(__name__)
-
-# ChatML that keeps <think> verbatim in every assistant turn, marks the assistant content and its
-# <|im_end|> for the loss, and ends the final turn on <|im_end|> (no trailing newline) so every
-# tokenized example ends with the stop token.
-DISTILL_CHATML = (
-    "{%- for message in messages %}"
-    "{%- if message['role'] == 'assistant' %}"
-    "{{- '<|im_start|>assistant\\n' }}"
-    "{%- generation %}{{- message['content'] + '<|im_end|>' }}{%- endgeneration %}"
-    "{%- if not loop.last %}{{- '\\n' }}{%- endif %}"
-    "{%- else %}"
-    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
-    "{%- endif %}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
-)
-CHATML_TOKENS = ["<|im_start|>", "<|im_end|>"]
-
-# The same contract in Llama 3's own header format, used when the vocabulary has Llama 3's special
-# tokens: no new tokens, no embedding resize (Llama 3.1/3.3 templates keep <think> but have no
-# {% generation %} markers, and TRL ships no training variant of them).
-DISTILL_LLAMA3 = (
-    "{%- if bos_token %}{{- bos_token }}{%- endif %}"
-    "{%- for message in messages %}"
-    "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' }}"
-    "{%- if message['role'] == 'assistant' %}"
-    "{%- generation %}{{- message['content'] + '<|eot_id|>' }}{%- endgeneration %}"
-    "{%- else %}{{- message['content'] + '<|eot_id|>' }}{%- endif %}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{%- endif %}"
-)
-LLAMA3_TOKENS = ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
-
-# DeepSeek-R1-Distill's own format (BOS, a bare system prompt, <｜User｜>/<｜Assistant｜>, turns ended by
-# <｜end▁of▁sentence｜>) with the reasoning kept in every turn. `{prefill}` is the model's own
-# generation-prompt prefill: "" for the revision that ends the prompt on <｜Assistant｜>, "<think>\n"
-# for the one that forces the reasoning block open.
-DISTILL_DEEPSEEK = (
-    "{{- bos_token }}"
-    "{%- for message in messages %}{%- if message['role'] == 'system' %}"
-    "{{- message['content'] }}{%- endif %}{%- endfor %}"
-    "{%- for message in messages %}"
-    "{%- if message['role'] == 'user' %}{{- '<｜User｜>' + message['content'] }}"
-    "{%- elif message['role'] == 'assistant' %}{{- '<｜Assistant｜>' }}"
-    "{%- generation %}{{- message['content'] + '<｜end▁of▁sentence｜>' }}{%- endgeneration %}"
-    "{%- endif %}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}{{- '<｜Assistant｜>' + '__PREFILL__' }}{%- endif %}"
-)
-DEEPSEEK_TOKENS = ["<｜User｜>", "<｜Assistant｜>", "<｜end▁of▁sentence｜>"]
-
-# name, marker tokens (all in the vocabulary: the format is available), stop token
-FORMATS = (
-    ("DeepSeek", DEEPSEEK_TOKENS, "<｜end▁of▁sentence｜>"),
-    ("ChatML", CHATML_TOKENS, "<|im_end|>"),
-    ("Llama-3", LLAMA3_TOKENS, "<|eot_id|>"),
-)
 
 PROBE_QUESTION = "distill probe question: what is 7 + 5?"
 PROBE_THINK = "distill probe reasoning: seven plus five is twelve"
 PROBE_ANSWER = "distill probe answer: 12"
 PROBE_MESSAGES = [
     {"role": "user", "content": PROBE_QUESTION},
-    {"role": "assistant", "content": f"<think>\n{PROBE_THINK}\n</think>\n\n{PROBE_ANSWER}"},
+    {"role": "assistant", "content": join_think(PROBE_THINK, PROBE_ANSWER)},
 ]
 PROBE_QUESTION_2 = "distill probe follow-up: and 12 + 5?"
 PROBE_THINK_2 = "distill probe reasoning: twelve plus five is seventeen"
@@ -109,7 +56,7 @@ PROBE_ANSWER_2 = "distill probe answer: 17"
 # Two turns: a template that strips the reasoning of earlier assistant turns (Qwen3's) is caught.
 PROBE_CONVERSATION = PROBE_MESSAGES + [
     {"role": "user", "content": PROBE_QUESTION_2},
-    {"role": "assistant", "content": f"<think>\n{PROBE_THINK_2}\n</think>\n\n{PROBE_ANSWER_2}"},
+    {"role": "assistant", "content": join_think(PROBE_THINK_2, PROBE_ANSWER_2)},
 ]
 SYSTEM_SENTINEL = "distill probe system prompt"
 
@@ -168,7 +115,7 @@ class ChatTemplateChoice:
 
 def check_template(tokenizer: Any, template: str | None) -> TemplateCheck:
     """Render the two-turn probe with `template`; say whether it is fit for reasoning SFT, and its stop token."""
-    from distill.train.sft_labels import IGNORE, build_example, detect_stop_token, render
+    from distill.train.sft.labels import IGNORE, build_example, detect_stop_token, render
 
     if not template:
         return TemplateCheck(False, "the tokenizer has no chat template (base model)")
@@ -180,7 +127,7 @@ def check_template(tokenizer: Any, template: str | None) -> TemplateCheck:
         prompt = render(tokenizer, template, PROBE_CONVERSATION[:1], prompt=True)
     except Exception as exc:  # jinja errors, templates that need extra variables
         return TemplateCheck(False, f"the template fails to render a conversation ({type(exc).__name__}: {exc})")
-    if PROBE_THINK_2 not in text or "<think>" not in text:
+    if PROBE_THINK_2 not in text or THINK_OPEN not in text:
         return TemplateCheck(False, "the template strips <think> reasoning from assistant turns")
     if PROBE_THINK not in text:
         return TemplateCheck(False, "the template strips the reasoning of earlier assistant turns (multi-turn)")
@@ -222,7 +169,7 @@ def default_system_prompt(tokenizer: Any, template: str) -> str:
     Found by comparing a user-only render with one whose system turn is empty: Qwen2.5-Math's
     "Please reason step by step…" differs; Llama 3.1's date header, rendered either way, does not.
     """
-    from distill.train.sft_labels import render
+    from distill.train.sft.labels import render
 
     try:
         bare = render(tokenizer, template, PROBE_MESSAGES[:1])
