@@ -34,11 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from distill import formats
+from distill.core.domains import DOMAINS
 from distill.errors import DistillError
 from distill.formats import Bad, Unverifiable, tests_layouts
-from distill.formats.base import Empty
-from distill.formats.base import answer_text, type_name
-from distill.core.domains import DOMAINS
+from distill.formats.base import Empty, answer_text, type_name
 from distill.formats.domains import check_map, resolve as resolve_domain
 
 

@@ -32,7 +32,6 @@ from distill.core.domains import DOMAINS
 from distill.core.trace import TRACE_FIELDS  # a source's `columns` maps these to its own names
 
 
-
 @dataclass
 class TraceSourceConfig:
     path: str | list[str]  # JSONL/Parquet file(s) or directories

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from distill.core.domains import DOMAINS
 from distill.errors import DistillError
 from distill.filter import card, dedup, diskspace, funnel, mixture, plots, record, resume, selection, worker, writer
-from distill.core.domains import DOMAINS
 from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers

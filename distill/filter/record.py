@@ -30,7 +30,6 @@ from distill.formats.domains import resolve as resolve_domain
 from distill.records import Row
 
 
-
 def problem_key(problem: str) -> str:
     return hashlib.sha1(problem.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 

@@ -83,6 +83,6 @@ class Engine(ABC):
         """Release the model / connections."""
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "Engine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> Engine:
         """This engine as a GenerateConfig `cfg` sets it up (`distill.generate.registry.make_engine`)."""
         raise NotImplementedError(f"{cls.__name__} cannot be built from a recipe")

@@ -39,7 +39,7 @@ class OpenAIEngine(Engine):
     name = "openai"
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "OpenAIEngine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> OpenAIEngine:
         return cls(cfg.openai, model=cfg.openai.model or cfg.teacher, tokenizer=tokenizer)
 
     def __init__(self, cfg: Any, model: str, tokenizer: Any = None):

@@ -21,16 +21,14 @@ from distill.core.trace import trace_id
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.engine import Completion, Request, Sampling, request_seed
-from distill.generate.registry import make_engine
 from distill.generate.partition import parse_part, select
 from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenizer, user_turn
+from distill.generate.registry import make_engine
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
-from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
-from distill.stage_inputs import check_inputs
 from distill.stage_lock import OutputLock
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
@@ -74,7 +72,7 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
+def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, log=None,
                  allow_partial_input: bool = False, name: str = "generate") -> dict[str, Any]:
     from distill.stage_contract import open_stage
 

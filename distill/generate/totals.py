@@ -67,7 +67,7 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
                                          "shards": shard_files, **{k: v for k, v in final.items()}})
 
 
-def run_merge(recipe: Any, log=None, name: str = "generate") -> dict[str, Any]:
+def run_merge(recipe: Recipe, log=None, name: str = "generate") -> dict[str, Any]:
     """Check that all parts together hold every prompt x n exactly once; write merged.json."""
     log = log or sys.stderr
     cfg = recipe.section(name)

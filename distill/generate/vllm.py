@@ -23,7 +23,7 @@ class VllmEngine(Engine):
     name = "vllm"
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "VllmEngine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> VllmEngine:
         return cls(cfg.teacher, cfg.vllm, seed=cfg.sampling.seed or 0, tokenizer_path=cfg.tokenizer)
 
     def __init__(self, model: str, cfg: Any, seed: int = 0, tokenizer_path: str | None = None):

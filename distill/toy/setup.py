@@ -52,7 +52,7 @@ def warmup_conversations(problems: list[dict], quick_share: float) -> Iterator[d
             yield sft_conversation({**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])})
 
 
-def build_toy_setup(recipe, name: str = "toy") -> dict[str, int]:
+def build_toy_setup(recipe: Recipe, name: str = "toy") -> dict[str, int]:
     from dataclasses import asdict
 
     from distill.toy.kit import build_kit

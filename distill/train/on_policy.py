@@ -38,8 +38,8 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
     stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
     from distill.manifest import MANIFEST, read_json
-    from distill.train.grpo.trainer import resolve_budget as grpo_budget
     from distill.train.grpo.config import BudgetConfig
+    from distill.train.grpo.trainer import resolve_budget as grpo_budget
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_stage")
@@ -210,7 +210,7 @@ def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: An
     return trainer, budget, facts
 
 
-def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
+def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = False,
                   allow_partial_input: bool = False, name: str = STAGE) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.
@@ -225,6 +225,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
 
     cfg: StudentConfig = recipe.section(name)
     cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
+    assert cfg.on_policy is not None  # method: on_policy (StudentConfig requires the section)
     out_dir = recipe.stage_dir(name)
     wanted = cfg.resume if resume is None else resume
     checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)

@@ -66,7 +66,7 @@ def clear_checkpoints(out_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
+def open_stage(recipe: Recipe, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
     """The StageRun for training stage `stage` (enter it to take the lock and learn whether it is done)."""
     from distill.stage_contract import open_stage as open_any_stage
 

@@ -187,7 +187,7 @@ def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None,
     stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
-        return stage_run.previous.get("training", {})
+        return (stage_run.previous or {}).get("training", {})
     section.validate(file=recipe.source_file, path=recipe.section_key(stage))
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:

@@ -17,7 +17,7 @@ from distill.core.think import split_think
 from distill.train.rewards.text import column, full_text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _counter(language: str):
     from distill.core.language import ScriptCounter
 

@@ -36,7 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from distill.core.chat_template import (  # noqa: F401  (re-exported: SFT's checks name them)
-    CHATML_TOKENS, DEEPSEEK_TOKENS, DISTILL_CHATML, DISTILL_DEEPSEEK, DISTILL_LLAMA3, FORMATS, LLAMA3_TOKENS,
+    CHATML_TOKENS,
+    DEEPSEEK_TOKENS,
+    DISTILL_CHATML,
+    DISTILL_DEEPSEEK,
+    DISTILL_LLAMA3,
+    FORMATS,
+    LLAMA3_TOKENS,
 )
 from distill.core.think import THINK_OPEN, join_think
 from distill.errors import DistillError

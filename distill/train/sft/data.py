@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
-
 from distill.train.sft.labels import IGNORE  # noqa: E402,F401  (re-exported)
 
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
 
-def resolve_dataset(spec: str, recipe: Any, name: str = "train_student") -> str:
+def resolve_dataset(spec: str, recipe: Recipe, name: str = "train_student") -> str:
     """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
     from distill.stage_contract import default_input
 

@@ -34,7 +34,7 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
+def preflight(recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True,
               name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
@@ -52,7 +52,7 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
 PLAN_SAMPLE_ROWS = 1000
 
 
-def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
+def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
     """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
@@ -152,7 +152,7 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
+def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
                    name: str = "train_student") -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
@@ -195,7 +195,7 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
+def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
             fresh: bool = False, allow_partial_input: bool = False, name: str = "train_student") -> dict[str, Any]:
     """Train the student of `recipe` (stage `name`) in this process (one of several under accelerate launch).
 
