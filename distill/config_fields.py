@@ -14,7 +14,7 @@ import ast
 import dataclasses
 import importlib.util
 import typing
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 SIMPLE_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
@@ -36,7 +36,7 @@ def _imported_fields(module: str, name: str) -> dict[str, type | None]:
             for f in dataclasses.fields(cls) if f.init}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse(module: str) -> tuple[ast.Module, bool] | None:
     path = _source(module)
     if path is None:
@@ -109,9 +109,9 @@ def _imported_from(module: str, tree: ast.Module, name: str, is_package: bool) -
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
             return _absolute(module, node.module or "", node.level, is_package)
-    for node in ast.walk(tree):  # transformers: _import_structure = {"training_args": ["TrainingArguments"], ...}
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
+    for sub in ast.walk(tree):  # transformers: _import_structure = {"training_args": ["TrainingArguments"], ...}
+        if isinstance(sub, ast.Dict):
+            for key, value in zip(sub.keys, sub.values):
                 if (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.List)
                         and any(isinstance(e, ast.Constant) and e.value == name for e in value.elts)):
                     return f"{module}.{key.value}" if is_package else None

@@ -17,7 +17,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -153,7 +153,7 @@ class StageRun:
         self._t0 = 0.0
         self._started = ""
 
-    def __enter__(self) -> "StageRun":
+    def __enter__(self) -> StageRun:
         self._t0 = time.time()
         self._started = now_iso()
         taken = []
@@ -176,7 +176,7 @@ class StageRun:
             raise
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:  # never swallows the stage's exception
         # Before any cleanup frees space: a full disk is told by the space left.
         fault = faults.describe(exc, where=self.out_dir) if exc is not None and not self.skipped else None
         try:
@@ -207,7 +207,7 @@ class StageRun:
         if not self.is_complete(self.previous):
             return False
         hint = f"; to redo it: {self.redo_hint}" if self.redo_hint else ""
-        print(f"{self.stage}: already complete in {self.out_dir} (finished {self.previous.get('ended')}, "
+        print(f"{self.stage}: already complete in {self.out_dir} (finished {(self.previous or {}).get('ended')}, "
               f"same recipe and inputs); nothing to do{hint}", file=sys.stderr)
         return True
 
@@ -222,7 +222,9 @@ class StageRun:
 
     def is_complete(self, previous: dict[str, Any] | None) -> bool:
         """The previous run finished (ok) from the same recipe section, inputs and key."""
-        return bool(previous) and previous.get("status") == "ok" and self.same_work(previous)
+        if not previous:
+            return False
+        return previous.get("status") == "ok" and self.same_work(previous)
 
     def same_work(self, previous: dict[str, Any]) -> bool:
         return previous.get("fingerprint") is not None and not self.difference(previous)

@@ -207,7 +207,8 @@ class GRPOPlacement:
     def lines(self) -> list[str]:
         out = ["GRPO placement: the policy's training memory per GPU"] + self.training.lines()
         if self.colocate:
-            out.append(f"  + colocated vLLM {self.vllm_share:g} x {self.gpu_memory_gb:g} GB -> {self.per_gpu_gib:.1f} GiB per GPU")
+            out.append(f"  + colocated vLLM {self.vllm_share:g} x {self.gpu_memory_gb:g} GB "
+                       f"-> {self.per_gpu_gib:.1f} GiB per GPU")
         if self.rollout is not None:
             out += ["rollouts (" + ("colocated" if self.colocate else "vLLM server, its own GPUs") + "):"]
             out += ["  " + line for line in self.rollout.lines()]

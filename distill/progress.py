@@ -50,7 +50,7 @@ class Progress:
         self._t0 = time.monotonic()
         self._last = 0.0
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self._t0 = time.monotonic()
         return self
 

@@ -37,8 +37,8 @@ from distill.evaluate.config import EvalConfig
 from distill.filter.config import FilterConfig
 from distill.generate.config import GenerateConfig
 from distill.report.config import ReportConfig
-from distill.train.grpo.config import GRPOStageConfig
 from distill.toy.setup_config import ToySetupConfig
+from distill.train.grpo.config import GRPOStageConfig
 from distill.train.sft.config import StudentConfig
 
 # The stage sections, in the order `distill run` runs them; a recipe runs the stages it has.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from distill.errors import DistillError
 
@@ -122,7 +123,7 @@ class AtomicJsonlWriter:
                 pass
         self.tmp.unlink(missing_ok=True)
 
-    def __enter__(self) -> "AtomicJsonlWriter":
+    def __enter__(self) -> AtomicJsonlWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

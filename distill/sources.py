@@ -29,15 +29,15 @@ import hashlib
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from distill import formats
+from distill.core.domains import DOMAINS
 from distill.errors import DistillError
 from distill.formats import Bad, Unverifiable, tests_layouts
-from distill.formats.base import Empty
-from distill.formats.base import answer_text, type_name
-from distill.core.domains import DOMAINS
+from distill.formats.base import Empty, answer_text, type_name
 from distill.formats.domains import check_map, resolve as resolve_domain
 
 
@@ -114,7 +114,7 @@ class SourceStats:
 
     def as_dict(self) -> dict:
         """Counts for the manifest (+ the reasons and the first skipped row where any)."""
-        out = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+        out: dict[str, Any] = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
         if self.reasons:
             out.update(reasons=dict(self.reasons), first_bad=self.first_bad)
         return out
@@ -143,7 +143,7 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
     seed = source.seed if source.seed is not None else seed
     stats = SourceStats()
     if source.kind == "toy":
-        rows = [(f"row {i}", r) for i, r in enumerate(_toy_rows(source, seed), start=1)]
+        rows: Iterable[tuple[str, dict]] = [(f"row {i}", r) for i, r in enumerate(_toy_rows(source, seed), start=1)]
         columns = ["id", "problem", "answer", "domain"]
         mapping = ColumnMap(problem="problem", answer="answer", id="id", domain="domain")
     elif source.kind == "hf":
@@ -169,7 +169,7 @@ def load_prompts_with_stats(source: SourceConfig, seed: int = 0) -> tuple[list[d
     return prompts, stats
 
 
-def pick_format(source: SourceConfig, columns: list[str]) -> "formats.Format | None":
+def pick_format(source: SourceConfig, columns: list[str]) -> formats.Format | None:
     """The adapter for the source's rows, or None for the column mapping."""
     if source.format == "columns" or (source.format is None and source.columns != ColumnMap()):
         return None
@@ -210,7 +210,7 @@ def _check_columns(source: SourceConfig, mapping: ColumnMap, columns: list[str])
 
 
 def _to_prompts(source: SourceConfig, mapping: ColumnMap, rows: Iterable[tuple[str, dict]], stats: SourceStats,
-                fmt: "formats.Format | None" = None) -> list[dict]:
+                fmt: formats.Format | None = None) -> list[dict]:
     prompts: list[dict] = []
     seen: dict[str, str] = {}
     for where, row in rows:
@@ -245,7 +245,7 @@ def _mapped(source: SourceConfig, mapping: ColumnMap, row: dict) -> dict:
         raise Empty(f"column '{mapping.problem}' is empty")
     if not isinstance(problem, str):
         raise Bad(f"column '{mapping.problem}': expected a string, got {type_name(problem)}")
-    record = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
+    record: dict[str, Any] = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
     ident = row.get(mapping.id) if mapping.id else None
     if ident is not None:
         if isinstance(ident, bool) or not isinstance(ident, (str, int)):
@@ -272,7 +272,7 @@ def _file_rows(source: SourceConfig, stats: SourceStats) -> tuple[list[tuple[str
     for row in read_rows(source.name):
         if row.data is None:
             stats.read += 1
-            stats.skip("malformed", f"{row.source}:{row.line}", row.error)
+            stats.skip("malformed", f"{row.source}:{row.line}", row.error or "unreadable row")
             continue
         columns.update(dict.fromkeys(row.data))
         rows.append((f"{row.source}:{row.line}", row.data))

@@ -18,11 +18,15 @@ without --stage the name is the command's fixed section (train-student: train_st
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import ConfigError
 from distill.manifest import StageRun
 from distill.stage_inputs import check_inputs
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 # The fixed section a command reads when no --stage is given.
 DEFAULT_NAMES = {
@@ -32,7 +36,7 @@ DEFAULT_NAMES = {
 TRAINING = ("train-teacher", "train-student", "train-baseline")
 # What a stage reads when its section does not say: the output of the last earlier stage run by
 # that command (in a recipe without `stages:`, the fixed section of that name, as always).
-DEFAULT_INPUTS = {
+DEFAULT_INPUTS: dict[str, dict[str, Any]] = {  # a provider: one command, or a tuple of them
     "filter": {"traces": "generate"},
     "train-student": {"dataset": "filter"},
     "eval": {"models": TRAINING},
@@ -43,7 +47,7 @@ SHORTHAND_MODELS = (("teacher", "train_teacher"), ("student", "train_student"), 
 SHORTHAND_TRAINING = (*SHORTHAND_MODELS, ("on_policy", "train_on_policy"))
 
 
-def stage_section(recipe: Any, name: str, command: str) -> Any:
+def stage_section(recipe: Recipe, name: str, command: str) -> Any:
     """Stage `name`'s section, refusing a stage that another command runs."""
     spec = recipe.stage(name)
     if spec is not None and spec.command != command:
@@ -52,7 +56,7 @@ def stage_section(recipe: Any, name: str, command: str) -> Any:
     return recipe.section(name)
 
 
-def open_stage(recipe: Any, name: str, command: str, input_paths: Iterable[Any] = (), *, redo: bool = False,
+def open_stage(recipe: Recipe, name: str, command: str, input_paths: Iterable[Any] = (), *, redo: bool = False,
                allow_partial_input: bool = False, redo_flag: str = "--force", out_dir: Any = None,
                **run_options: Any) -> StageRun:
     """The StageRun of stage `name` (in `out_dir`, default its stage directory): its inputs checked,
@@ -72,7 +76,7 @@ def command_line(command: str, name: str) -> str:
     return f"distill {command} RECIPE{stage}"
 
 
-def earlier_stages(recipe: Any, name: str, commands: Iterable[str]) -> list[str]:
+def earlier_stages(recipe: Recipe, name: str, commands: Iterable[str]) -> list[str]:
     """The stages before `name` (all stages if `name` is not one) run by one of `commands`, in order."""
     names = [s.name for s in recipe.stage_list()]
     before = names[: names.index(name)] if name in names else names
@@ -80,7 +84,7 @@ def earlier_stages(recipe: Any, name: str, commands: Iterable[str]) -> list[str]
     return [s.name for s in recipe.stage_list() if s.name in before and s.command in wanted]
 
 
-def default_input(recipe: Any, name: str, reader: str, what: str) -> str:
+def default_input(recipe: Recipe, name: str, reader: str, what: str) -> str:
     """What stage `name` (run by `reader`) reads as `what` when its section does not say (DEFAULT_INPUTS):
     the output directory of the last earlier stage of that command, else of that command's fixed section."""
     provider = DEFAULT_INPUTS[reader][what]
@@ -88,13 +92,13 @@ def default_input(recipe: Any, name: str, reader: str, what: str) -> str:
     return str(recipe.stage_dir(found[-1] if found else DEFAULT_NAMES[provider]))
 
 
-def last_earlier(recipe: Any, name: str, reader: str, what: str) -> str | None:
+def last_earlier(recipe: Recipe, name: str, reader: str, what: str) -> str | None:
     """The last stage before `name` that makes its `what` (DEFAULT_INPUTS), if the recipe has one."""
     found = earlier_stages(recipe, name, [DEFAULT_INPUTS[reader][what]])
     return found[-1] if found else None
 
 
-def trained_models(recipe: Any, name: str, reader: str, what: str, roles: tuple = SHORTHAND_MODELS) -> dict[str, str]:
+def trained_models(recipe: Recipe, name: str, reader: str, what: str, roles: tuple = SHORTHAND_MODELS) -> dict[str, str]:
     """Label -> output directory of the models trained before `name`: by role without `stages:`,
     else every earlier stage of the commands DEFAULT_INPUTS[reader][what] names, by its name."""
     if recipe.stages is None:

@@ -15,8 +15,9 @@ manifest keeps, so a rerun whose input changed is not taken for one that is alre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from distill.errors import DistillError
 from distill.manifest import MANIFEST, read_json

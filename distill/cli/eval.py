@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 HELP = "evaluate models with lm-eval under R1's protocol (pass@1, cons@k); --rescore re-scores saved samples"

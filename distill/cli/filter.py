@@ -12,7 +12,10 @@ import argparse
 
 from distill.cli.common import add_set_argument, add_stage_argument
 
-HELP = "filter teacher traces (format, truncation, correctness, length, language, loops, dedup, contamination) into an SFT dataset"
+HELP = (
+    "filter teacher traces (format, truncation, correctness, length, language, loops, dedup, contamination)"
+    " into an SFT dataset"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +75,8 @@ def build_recipe(args: argparse.Namespace):
             source["format"] = args.format
         data[key]["sources"] = [source]
     elif not args.input and (args.column or args.default or args.format):
-        raise ConfigError("--column/--default/--format need --input (a recipe sets them per source: filter.sources[].columns/defaults)")
+        raise ConfigError("--column/--default/--format need --input "
+                          "(a recipe sets them per source: filter.sources[].columns/defaults)")
     recipe = recipe_from_dict(data, args.recipe or "<command line>")
     section = recipe.section(name)
     if args.output:

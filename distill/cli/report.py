@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funnel, training curves"
 
@@ -51,7 +52,7 @@ def build_recipe(args: argparse.Namespace):
     from distill.recipe import recipe_from_dict, section_key_in
 
     recipe_file = args.inputs[0] if len(args.inputs) == 1 and args.inputs[0].endswith((".yaml", ".yml")) else None
-    data = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
+    data: dict[str, Any] = load_yaml(recipe_file) if recipe_file else {"output_dir": "runs"}
     apply_overrides(data, args.overrides)
     key = section_key_in(data, args.stage or "report", recipe_file or "<command line>")
     section = data.setdefault(key, {}) or {}

@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
                            overrides=args.overrides)
     if not args.dry_run:
         ran = sum(1 for _, action, _ in summary if action == "ran")
-        print(f"\npipeline done: {ran} stages ran, {len(summary) - ran} skipped, {time.time() - t0:.0f} s; outputs under {recipe.output_dir}")
+        print(f"\npipeline done: {ran} stages ran, {len(summary) - ran} skipped, {time.time() - t0:.0f} s; "
+              f"outputs under {recipe.output_dir}")
         for section, action, seconds in summary:
             print(f"  {section:15} {action:8} {seconds:7.1f} s")
     return 0

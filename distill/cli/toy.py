@@ -67,7 +67,8 @@ def _tasks(args: argparse.Namespace) -> int:
     from distill.toy.tasks import write_problems
 
     path = write_problems(args.out, args.task, args.split, args.n, seed=args.seed, difficulty=args.difficulty)
-    print(f"toy tasks: {args.n} {args.task} {args.split} problems (difficulty {args.difficulty}, seed {args.seed}) -> {path}")
+    print(f"toy tasks: {args.n} {args.task} {args.split} problems "
+          f"(difficulty {args.difficulty}, seed {args.seed}) -> {path}")
     return 0
 
 

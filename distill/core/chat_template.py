@@ -45,7 +45,8 @@ LLAMA3_TOKENS = ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
 # for the one that forces the reasoning block open.
 DISTILL_DEEPSEEK = (
     "{{- bos_token }}"
-    "{%- for message in messages %}{%- if message['role'] == 'system' %}{{- message['content'] }}{%- endif %}{%- endfor %}"
+    "{%- for message in messages %}{%- if message['role'] == 'system' %}"
+    "{{- message['content'] }}{%- endif %}{%- endfor %}"
     "{%- for message in messages %}"
     "{%- if message['role'] == 'user' %}{{- '<｜User｜>' + message['content'] }}"
     "{%- elif message['role'] == 'assistant' %}{{- '<｜Assistant｜>' }}"

@@ -19,7 +19,6 @@ from typing import Any
 from distill.core.instruction import R1_INSTRUCTION
 from distill.errors import DistillError
 
-
 # Column names seen in the wild for the same thing (MATH-500, AIME mirrors, our shared JSONL).
 PROBLEM_KEYS = ("problem", "Problem", "question", "Question")
 ANSWER_KEYS = ("answer", "Answer")

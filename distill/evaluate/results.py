@@ -12,8 +12,9 @@ nothing is generated again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from distill.errors import DistillError
 from distill.evaluate.metrics import all_task_metrics

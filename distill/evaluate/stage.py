@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import open_stage, stage_section, trained_models
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "eval"
 
 
-def models_of(recipe: Any, name: str) -> dict[str, str]:
+def models_of(recipe: Recipe, name: str) -> dict[str, str]:
     """eval.models, or else the models this recipe trains before the stage (each stage's output directory)."""
     from distill.errors import DistillError
 
@@ -23,7 +26,7 @@ def models_of(recipe: Any, name: str) -> dict[str, str]:
     return models
 
 
-def run(recipe: Any, name: str = "eval", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(recipe: Recipe, name: str = "eval", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Evaluate into the stage's directory; a model whose results under the same protocol exist is kept
     (unless `redo`). Returns the counts and the output directory."""
     from distill.evaluate.backends import model_args
@@ -44,7 +47,7 @@ def run(recipe: Any, name: str = "eval", *, redo: bool = False, allow_partial_in
     return {"skipped": False, "out": out_dir, **stage.counts}
 
 
-def _evaluate_all(recipe: Any, config: Any, models: dict[str, str], out_dir: Path, stage: Any, *, redo: bool) -> None:
+def _evaluate_all(recipe: Recipe, config: Any, models: dict[str, str], out_dir: Path, stage: Any, *, redo: bool) -> None:
     from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
     from distill.progress import Progress
 

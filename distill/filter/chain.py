@@ -8,12 +8,13 @@ The first filter that rejects a record names its reason; later ones do not run.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from distill.filter import decontaminate, format as format_, truncated
 from distill.filter.config import FilterConfig
-from distill.filter.length import LengthFilter
 from distill.filter.language import LanguageFilter
+from distill.filter.length import LengthFilter
 from distill.filter.reject import Decision
 from distill.filter.repetition import RepetitionFilter
 
@@ -23,7 +24,7 @@ REASONS = RECORD_FILTERS + DATASET_FILTERS
 
 
 class Chain:
-    def __init__(self, config: FilterConfig, eval_index: "decontaminate.Index | None" = None):
+    def __init__(self, config: FilterConfig, eval_index: decontaminate.Index | None = None):
         self.config = config
         self.format = format_.FormatFilter(config.format)
         self.filters: list[tuple[str, Callable[[dict[str, Any]], Decision]]] = []

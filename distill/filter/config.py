@@ -32,7 +32,6 @@ from distill.core.domains import DOMAINS
 from distill.core.trace import TRACE_FIELDS  # a source's `columns` maps these to its own names
 
 
-
 @dataclass
 class TraceSourceConfig:
     path: str | list[str]  # JSONL/Parquet file(s) or directories
@@ -203,8 +202,9 @@ class FilterConfig:
         ranges.count("target_size", self.target_size, optional=True)
         quotas = [s.quota for s in self.sources]
         if self.target_size is not None and quotas and all(q is not None for q in quotas):
-            if sum(quotas) != self.target_size:
-                raise ValueError(f"target_size {self.target_size} != sum of source quotas {sum(quotas)}")
+            total = sum(q for q in quotas if q is not None)  # every quota is set here
+            if total != self.target_size:
+                raise ValueError(f"target_size {self.target_size} != sum of source quotas {total}")
         names = [s.name for s in self.sources if s.name]
         if len(names) != len(set(names)):
             raise ValueError("source names must be unique")

@@ -18,9 +18,10 @@ import os
 import re
 import socket
 import sys
-from urllib.parse import urlparse
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import urlparse
 
 from distill.errors import DistillError
 from distill.filter.config import DecontaminateConfig
@@ -131,9 +132,10 @@ def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
         else:
             raise DistillError(f"filter.decontaminate.eval_sets: {name!r} is neither a file nor one of {', '.join(HUB)}")
     if skipped:
-        print(f"distill filter: warning: eval set(s) {', '.join(skipped)} not loaded ({offline or 'hub error'}); decontamination "
-              "runs without them: set filter.decontaminate.eval_dir to a folder of local copies (<name>.jsonl), "
-              "or decontaminate.strict: true to stop instead", file=sys.stderr)
+        print(f"distill filter: warning: eval set(s) {', '.join(skipped)} not loaded ({offline or 'hub error'}); "
+              "decontamination runs without them: set filter.decontaminate.eval_dir "
+              "to a folder of local copies (<name>.jsonl), or decontaminate.strict: true to stop instead",
+              file=sys.stderr)
     return sets
 
 

@@ -34,6 +34,7 @@ def split(completion: str, allow_forced_prefix: bool = True) -> Parts | str:
     if opens == 0 and not allow_forced_prefix:
         return "no opening <think>"
     think, answer = split_think(text)  # one block: the last </think> is the only one
+    assert think is not None and answer is not None  # not None: the text holds a </think>
     if not think.strip():
         return "empty <think> block"
     if not answer.strip():

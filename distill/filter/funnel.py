@@ -13,7 +13,8 @@ from distill.manifest import write_json_atomic
 
 
 def _yields(ledger: Ledger, key, names: list[str]) -> dict[str, dict[str, Any]]:
-    rows_in, kept = Counter(), Counter()
+    rows_in: Counter[Any] = Counter()
+    kept: Counter[Any] = Counter()
     for i, code in enumerate(ledger.code):
         k = key(i)
         if k < 0:
@@ -62,13 +63,15 @@ def markdown(funnel: dict[str, Any]) -> str:
     lines += ["", f"Kept {funnel['kept']} of {funnel['read']} ({100 * funnel['kept'] / max(funnel['read'], 1):.1f}%).", ""]
     if funnel["quota_shortfall"]:
         lines += ["**Quota shortfall**:", ""] + [
-            f"- source `{s['source']}`: quota {s['quota']}, only {s['available']} available ({s['missing']} missing)"
+            f"- source `{s['source']}`: quota {s['quota']}, "
+            f"only {s['available']} available ({s['missing']} missing)"
             for s in funnel["quota_shortfall"]] + [""]
     for title, key in (("domain", "per_domain"), ("source", "per_source")):
         lines += [f"| {title} | in | kept | yield |", "|---|---:|---:|---:|"]
         lines += [f"| {name} | {v['in']} | {v['kept']} | {100 * v['yield']:.1f}% |" for name, v in funnel[key].items()]
         lines.append("")
-    lines.append(f"Wall time {funnel['wall_seconds']} s ({funnel['rows_per_second']} rows/s); verifier calls {funnel['verify_calls']}.")
+    lines.append(f"Wall time {funnel['wall_seconds']} s ({funnel['rows_per_second']} rows/s); "
+                 f"verifier calls {funnel['verify_calls']}.")
     return "\n".join(lines) + "\n"
 
 

@@ -37,5 +37,6 @@ class LanguageFilter:
         for name, text in parts:
             share, letters, example = self.other_share(text)
             if share > self.max_other and letters >= self.config.min_letters:
-                return Reject(REASON, f"{share:.1%} of {letters} letters in the {name} are not {self.config.target} script (e.g. {example!r}); max {self.max_other:.0%}")
+                return Reject(REASON, f"{share:.1%} of {letters} letters in the {name} are not {self.config.target} script "
+                                      f"(e.g. {example!r}); max {self.max_other:.0%}")
         return None

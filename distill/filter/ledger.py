@@ -81,8 +81,10 @@ class Ledger:
         assert row.index == len(self.code), "rows must be added in read order"
         source = row.source
         if row.reason == "malformed":
+            assert row.detail is not None  # a malformed row's detail is its quarantine entry
             self.add_malformed(source, row.detail)
             return
+        assert row.prompt_key is not None and row.domain is not None  # set on every row that was read
         prompt = self._prompt_index.get(row.prompt_key)
         if prompt is None:
             prompt = self._prompt_index[row.prompt_key] = len(self.prompt_keys)
@@ -95,6 +97,7 @@ class Ledger:
         self.prompt.append(prompt)
         self.ids.append(row.id)
         if row.reason is not None:
+            assert row.detail is not None  # a rejected row's detail is the filter's reason
             self.detail[row.index] = row.detail
             return
         self.survivor_rows.append(row.index)

@@ -16,7 +16,7 @@ MAX_BYTES = 16_384
 SAMPLE_BELOW = np.uint64(1 << 61)  # keep shingles whose mixed hash is below this: 1 in 8
 MIN_SAMPLED = 64  # fewer sampled shingles than this: use them all (short texts)
 _P = 1099511628211  # odd, so it has an inverse mod 2^64
-_SPACE = np.zeros(256, dtype=bool)
+_SPACE: np.ndarray = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 11, 12, 13, 32]] = True
 _NOT_SPACE = ~_SPACE
 _LOWER = np.arange(256, dtype=np.uint64)
@@ -38,8 +38,8 @@ def _powers() -> tuple[np.ndarray, np.ndarray]:
     """P^i and P^-i mod 2^64 for i < MAX_BYTES (numpy uint64 arithmetic wraps mod 2^64)."""
     if not _POWERS:
         with np.errstate(over="ignore"):
-            fwd = np.empty(MAX_BYTES, dtype=np.uint64)
-            inv = np.empty(MAX_BYTES, dtype=np.uint64)
+            fwd: np.ndarray = np.empty(MAX_BYTES, dtype=np.uint64)
+            inv: np.ndarray = np.empty(MAX_BYTES, dtype=np.uint64)
             fwd[0] = inv[0] = 1
             fwd[1:] = np.cumprod(np.full(MAX_BYTES - 1, _P, dtype=np.uint64))
             inv[1:] = np.cumprod(np.full(MAX_BYTES - 1, pow(_P, -1, 2**64), dtype=np.uint64))
@@ -80,7 +80,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     fwd, inv = _powers()
     k = min(k, len(starts))
     left, right = starts[: len(starts) - k + 1], ends[k - 1:]
-    prefix = np.zeros(m + 1, dtype=np.uint64)
+    prefix: np.ndarray = np.zeros(m + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(value * fwd[:m], out=prefix[1:])
         h = (prefix.take(right + 1) - prefix.take(left)) * inv.take(left)
@@ -114,7 +114,7 @@ def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
     One band at a time keeps the temporary arrays small (n x rows, not n x num_perm x 8 bytes)."""
     rows = signatures.shape[1] // bands
     mults = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    part = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
+    part: np.ndarray = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
     with np.errstate(over="ignore"):
         return (part * mults[None, :]).sum(axis=1, dtype=np.uint64)
 
@@ -123,7 +123,7 @@ def shared_buckets(signatures: np.ndarray, bands: int) -> np.ndarray:
     """(bands, n) int32: for each band, the id of the LSH bucket each row falls in, or -1 when the row
     is alone in it (ids are unique across bands). Memory is O(n * bands), whatever the duplication."""
     n = len(signatures)
-    out = np.full((bands, n), -1, dtype=np.int32)
+    out: np.ndarray = np.full((bands, n), -1, dtype=np.int32)
     offset = 0
     for band in range(bands):
         _, inverse, counts = np.unique(band_keys(signatures, band, bands), return_inverse=True, return_counts=True)

@@ -13,7 +13,8 @@ from distill.errors import DistillError
 
 def malformed_reasons(out: Path, limit: int = 100_000) -> tuple[Counter, dict | None]:
     """(reason counts, first entry) of quarantine.jsonl; reasons cut at their first detail."""
-    reasons, first = Counter(), None
+    reasons: Counter[str] = Counter()
+    first = None
     path = out / "quarantine.jsonl"
     if not path.is_file():
         return reasons, None
@@ -53,7 +54,8 @@ def check_usable(out: Path, result: dict[str, Any]) -> None:
         _, first = malformed_reasons(out, limit=1)
         where = f"{first['source']}:{first['line']}: {first['reason']}" if first else "see quarantine.jsonl"
         raise DistillError(f"none of {result['read']} rows could be read as a trace; first: {where} (all in {out}/quarantine.jsonl)")
-    rejected = result.get("rejected_by_reason") or {}
-    top = max(rejected, key=rejected.get) if rejected else "?"
-    raise DistillError(f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, {result.get('rejected', 0)} rejected, "
+    rejected: dict[str, int] = result.get("rejected_by_reason") or {}
+    top = max(rejected, key=rejected.__getitem__) if rejected else "?"
+    raise DistillError(f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, "
+                       f"{result.get('rejected', 0)} rejected, "
                        f"most by {top}); see {out}/funnel.md and rejects.jsonl")

@@ -18,12 +18,13 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from distill.core.domains import DOMAINS
 from distill.errors import DistillError
 from distill.filter import card, dedup, diskspace, funnel, mixture, plots, record, resume, selection, worker, writer
-from distill.core.domains import DOMAINS
 from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
@@ -68,7 +69,9 @@ def chunks(sources, size: int) -> Iterator[list[tuple]]:
 
 
 def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path, spool_dir: Path) -> dict[str, Any]:
-    seconds, seen, calls, n_chunks = Counter(), Counter(), 0, 0
+    seconds: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    calls, n_chunks = 0, 0
     t0 = time.perf_counter()
     n_workers = config.workers or default_workers()
     done = resume.done_chunks(spool_dir)
@@ -82,6 +85,7 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
                 for row in result.rows:
                     ledger.add(row)
                     if row.reason == "malformed":
+                        assert row.detail is not None  # its quarantine entry
                         quarantine.write(json.loads(row.detail))
                 seconds.update(result.seconds)
                 seen.update(result.seen)
@@ -97,10 +101,11 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
     for index, detail in ledger.detail.items():
         if ledger.code[index] == MALFORMED and detail.startswith("{"):
             ledger.detail[index] = json.loads(detail)["reason"]
-    seconds["pass1_wall"] = time.perf_counter() - t0
-    seconds["parent_cpu"] = _cpu(resource.RUSAGE_SELF)
-    seconds["workers_cpu"] = _cpu(resource.RUSAGE_CHILDREN) if workers.pool is not None else 0.0
-    return {"seconds": dict(seconds), "seen": dict(seen), "verify_calls": calls, "workers": n_workers, "chunks": n_chunks}
+    timing: dict[str, float] = dict(seconds)
+    timing["pass1_wall"] = time.perf_counter() - t0
+    timing["parent_cpu"] = _cpu(resource.RUSAGE_SELF)
+    timing["workers_cpu"] = _cpu(resource.RUSAGE_CHILDREN) if workers.pool is not None else 0.0
+    return {"seconds": timing, "seen": dict(seen), "verify_calls": calls, "workers": n_workers, "chunks": n_chunks}
 
 
 def _cpu(who: int) -> float:
@@ -143,10 +148,14 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
         part.unlink()
     committed = sum(writer.done_path(spool_dir, g).is_file() for g in range(len(plan)))
     if committed:
-        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups of pass 2 are written",
+        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups "
+              "of pass 2 are written",
               file=sys.stderr)
     init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
-    kept_n, rejected_n, teachers, kept_per_group = 0, 0, Counter(), []
+    kept_n, rejected_n = 0, 0
+    teachers: Counter[str] = Counter()
+    kept_per_group: list[int] = []
+    results: Iterator[tuple[int, int, Counter]]
     pool = None
     try:
         with Progress(len(plan), "filter pass 2 (write shards)", "shards") as bar:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from distill.filter import worker
 

@@ -8,9 +8,10 @@ markers turned into `<think>`. A trace the adapter cannot map becomes a malforme
 adapter's reason. `normalize` (in the workers) checks one trace record field by field: rows in
 distill's own layout (`trace`) may name their columns differently (`columns`: trace field -> its
 column) and lack fields (`defaults`); a chat in `messages` form is read as its last user turn and
-assistant answer (earlier turns and a system prompt are kept as `context`). Fields a record can live without get derived values: id from the source and line
-(and sample), prompt_id from the problem text. Anything else missing or of the wrong type makes the
-row malformed: it goes to the quarantine with its reason, never stringified.
+assistant answer (earlier turns and a system prompt are kept as `context`). Fields a record can live
+without get derived values: id from the source and line (and sample), prompt_id from the problem
+text. Anything else missing or of the wrong type makes the row malformed: it goes to the quarantine
+with its reason, never stringified.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from distill import formats
 from distill.core.trace import STR_FIELDS
@@ -26,7 +28,6 @@ from distill.filter.config import TraceSourceConfig
 from distill.formats import Bad, chat, tests_layouts
 from distill.formats.domains import resolve as resolve_domain
 from distill.records import Row
-
 
 
 def problem_key(problem: str) -> str:

@@ -10,8 +10,8 @@ hides any loop, so a short tail gets a third signal instead: a run of one short 
 
 from __future__ import annotations
 
-import zlib
 import re
+import zlib
 from collections import Counter
 from typing import Any
 

@@ -15,7 +15,7 @@ from distill.filter.ledger import Ledger
 REASON = "selection"
 
 
-def seeded_key(seed: int, row_id: str) -> int:
+def seeded_key(seed: int, row_id: str | None) -> int:
     """A stable pseudo-random rank for a row: the same seed and id give the same order on every run."""
     return int.from_bytes(hashlib.blake2b(f"{seed}:{row_id}".encode(), digest_size=8).digest(), "little")
 

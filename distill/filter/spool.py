@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import pyarrow as pa
 import pyarrow.feather as feather
 

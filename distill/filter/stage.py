@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import default_input, open_stage, stage_section
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "filter"
 
 
-def run(recipe: Any, name: str = "filter", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(recipe: Recipe, name: str = "filter", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Filter into the stage's directory, print the funnel; fails when nothing usable is kept."""
     from distill.filter import outcome, pipeline
 

@@ -26,7 +26,7 @@ _STATE: dict[str, Any] = {}
 
 
 class RowResult(NamedTuple):
-    index: int  # position among all rows read
+    index: int  # type: ignore[assignment]  # position among all rows read (shadows tuple.index)
     source: int  # index of the source it came from
     reason: str | None  # None: passed the record-level filters; "malformed": quarantine
     detail: str | None
@@ -57,7 +57,7 @@ def completion_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def malformed(index: int, source_index: int, file: str, line: int, error: str, raw: str | None) -> RowResult:
+def malformed(index: int, source_index: int, file: str, line: int, error: str | None, raw: str | None) -> RowResult:
     entry = {"source": file, "line": line, "reason": error, "raw": raw}
     return RowResult(index, source_index, "malformed", json.dumps(entry, ensure_ascii=False), None, None, None, 0, 0, 0, None, None, None)
 

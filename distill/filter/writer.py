@@ -35,7 +35,9 @@ def init(config: FilterConfig, codes: bytes, details: dict[int, str], spool_dir:
 def groups(codes: np.ndarray, n_chunks: int, chunk_size: int, shard_rows: int) -> list[list[int]]:
     """Consecutive chunks, each group with at most `shard_rows` kept rows (at least one chunk)."""
     kept = np.add.reduceat((codes == KEPT).astype(np.int64), np.arange(0, len(codes), chunk_size)) if len(codes) else []
-    out, current, count = [], [], 0
+    out: list[list[int]] = []
+    current: list[int] = []
+    count = 0
     for chunk in range(n_chunks):
         k = int(kept[chunk])
         if current and count + k > shard_rows:
@@ -82,7 +84,8 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
         counts = json.loads(done.read_text(encoding="utf-8"))
         return counts["kept"], counts["rejected"], Counter(counts["teachers"])
     codes, fmt = _STATE["codes"], _STATE["fmt"]
-    kept_n, rejected_n, teachers = 0, 0, Counter()
+    kept_n, rejected_n = 0, 0
+    teachers: Counter[str] = Counter()
     shard = shard_path(_STATE["data"], group)
     part = shard.with_name(shard.name + ".part")
     rejects = rejects_path(_STATE["spool"], group)

@@ -14,7 +14,7 @@ formats and the recipe lines for each are in docs/data.md.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from distill.formats import chat, code, gpqa, numina, openr1, s1k, sharegpt, trace
 from distill.formats.base import Bad, Format, Unverifiable
@@ -54,6 +54,7 @@ def detect(columns: Iterable[str], role: str | None = None) -> Format | None:
 
 
 def prompt(fmt: Format, row: dict, domain_map: dict[str, str] | None = None, default_domain: str = "math") -> dict:
+    assert fmt.prompt is not None, f"{fmt.name} has no prompt role"  # callers pick a format that can
     record = fmt.prompt(row)
     record["domain"] = resolve_domain(record.get("domain") or default_domain, domain_map, fmt.domains)
     return {k: v for k, v in record.items() if v is not None}
@@ -62,6 +63,7 @@ def prompt(fmt: Format, row: dict, domain_map: dict[str, str] | None = None, def
 def traces(fmt: Format, row: dict, domain_map: dict[str, str] | None = None) -> list:
     """Every trace the row holds, each a dict or a Bad; a row that holds none usable is one Bad."""
     try:
+        assert fmt.traces is not None, f"{fmt.name} has no traces role"
         items = fmt.traces(row)
     except Bad as exc:
         return [exc]
@@ -81,4 +83,5 @@ def traces(fmt: Format, row: dict, domain_map: dict[str, str] | None = None) -> 
 
 
 def conversation(fmt: Format, row: dict) -> list[dict]:
+    assert fmt.conversation is not None, f"{fmt.name} has no conversation role"
     return fmt.conversation(row)

@@ -11,8 +11,9 @@ string belongs is a `Bad`, so nothing is misread silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Literal, overload
 
 
 class Bad(Exception):
@@ -46,6 +47,12 @@ class Format:
 
 def type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+@overload
+def text(row: dict, key: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def text(row: dict, key: str, *, required: bool) -> str | None: ...
 
 
 def text(row: dict, key: str, *, required: bool = True) -> str | None:

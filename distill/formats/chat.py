@@ -9,6 +9,8 @@ turned into `<think>`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from distill.formats import think
 from distill.formats.base import Bad, Format, type_name
 
@@ -29,7 +31,8 @@ def turns(value, column: str = "messages", role_key: str = "role", content_key: 
     for i, turn in enumerate(value):
         if not isinstance(turn, dict):
             raise Bad(f"column '{column}'[{i}]: expected an object, got {type_name(turn)}")
-        role, content = turn.get(role_key), turn.get(content_key)
+        role: Any = turn.get(role_key)
+        content = turn.get(content_key)
         role = (roles or {}).get(role, role)
         if role not in ROLES:
             raise Bad(f"column '{column}'[{i}]: {role_key} {turn.get(role_key)!r} is not one of {', '.join(roles or ROLES)}")
@@ -69,7 +72,7 @@ def _missing():
 
 def trace(messages: list[dict], column: str) -> dict:
     context, problem, completion = split_last(messages, column)
-    out = {"problem": problem, "answer": "", "domain": "general", "completion": completion}
+    out: dict[str, Any] = {"problem": problem, "answer": "", "domain": "general", "completion": completion}
     if context:
         out["context"] = context
     return out

@@ -23,7 +23,7 @@ def check_map(domain_map: dict[str, str], where: str) -> None:
 def resolve(name: str, domain_map: dict[str, str] | None = None, defaults: dict[str, str] | None = None) -> str:
     if not isinstance(name, str):
         raise Bad(f"domain: expected a string, got {type(name).__name__}")
-    if name in (domain_map or {}):
+    if domain_map and name in domain_map:
         return domain_map[name]
     if name in DOMAINS:
         return name
@@ -32,4 +32,5 @@ def resolve(name: str, domain_map: dict[str, str] | None = None, defaults: dict[
             return table[name]
         if name.lower() in table:
             return table[name.lower()]
-    raise Bad(f"domain {name!r} is not one of {', '.join(DOMAINS)}; map it in the recipe, e.g. domain_map: {{{name}: general}}")
+    raise Bad(f"domain {name!r} is not one of {', '.join(DOMAINS)}; "
+              f"map it in the recipe, e.g. domain_map: {{{name}: general}}")

@@ -36,10 +36,11 @@ def _reason(exc: Bad) -> str:
 def inspect_file(path: str, name: str | None = None, limit: int = 1000) -> list[str]:
     from distill.records import read_rows
 
-    rows, unreadable, columns = [], Counter(), {}
+    rows, columns = [], {}
+    unreadable: Counter[str] = Counter()
     for row in read_rows(path):
         if row.data is None:
-            unreadable[row.error.split(" at ", 1)[0]] += 1
+            unreadable[(row.error or "").split(" at ", 1)[0]] += 1
         else:
             rows.append(row)
             columns.update(dict.fromkeys(row.data))
@@ -53,6 +54,7 @@ def inspect_file(path: str, name: str | None = None, limit: int = 1000) -> list[
     if not rows:
         raise DistillError(lines[0] + ": no readable row")
     lines.append(f"columns: {', '.join(columns)}")
+    fmt: formats.Format | None
     if name:
         try:
             fmt = formats.get(name)
@@ -68,12 +70,14 @@ def inspect_file(path: str, name: str | None = None, limit: int = 1000) -> list[
         lines.append(f"format: {fmt.name} (detected from columns {', '.join(fmt.detect)}) - {fmt.datasets}")
     for role, stages in ROLES:
         if fmt.can(role):
-            lines += _role(fmt, role, stages, [r.data for r in rows])
+            lines += _role(fmt, role, stages, [r.data or {} for r in rows])  # rows holds readable rows only
     return lines
 
 
 def _role(fmt: formats.Format, role: str, stages: str, rows: list[dict]) -> list[str]:
-    counts, reasons, example = Counter(), Counter(), None
+    counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    example = None
     for data in rows:
         items = _items(fmt, role, data)
         for item in items:

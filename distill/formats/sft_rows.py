@@ -11,8 +11,9 @@ exists, has rows, and its first rows map to conversations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from distill import formats
 from distill.errors import DistillError
@@ -51,7 +52,8 @@ def conversations(dataset: Any, column: str = "messages") -> Any:
     fmt = pick(names, column)
     if fmt is None:
         if column not in names:
-            raise DistillError(f"{WHERE}: no '{column}' column and no known layout (formats: {', '.join(formats.names('conversation'))}); "
+            raise DistillError(f"{WHERE}: no '{column}' column and no known layout "
+                               f"(formats: {', '.join(formats.names('conversation'))}); "
                                f"columns: {', '.join(names)}")
         keep = dataset.select_columns([column])
         return keep.rename_column(column, "messages") if column != "messages" else keep
@@ -64,7 +66,8 @@ def read_jsonl(files: list[Path], column: str = "messages") -> Any:
 
     from distill.records import read_rows
 
-    out, fmt, read = [], None, 0
+    out: list[dict[str, Any]] = []
+    fmt, read = None, 0
     for file in files:
         for row in read_rows(file):
             read += 1
@@ -87,7 +90,7 @@ def _chat_column(column: str) -> formats.Format:
         return chat
     # a conversational column under another name
     return formats.Format(f"chat[{column}]", chat.datasets, (column,),
-                          conversation=lambda row: chat.conversation({"messages": row[column]} if column in row else {}))
+                          conversation=lambda row: formats.conversation(chat, {"messages": row[column]} if column in row else {}))
 
 
 def check_dataset(spec: str, column: str = "messages", sample: int = 100) -> str:
@@ -115,11 +118,11 @@ def check_dataset(spec: str, column: str = "messages", sample: int = 100) -> str
     good = [r for r in rows if r.data is not None]
     if not good:
         raise DistillError(f"{WHERE}: {rows[0].source}:{rows[0].line}: {rows[0].error}")
-    fmt = pick(good[0].data, column) or _chat_column(column)
+    fmt = pick(good[0].data or {}, column) or _chat_column(column)
     errors = []
     for row in good:
         try:
-            formats.conversation(fmt, row.data)
+            formats.conversation(fmt, row.data or {})
         except Bad as exc:
             errors.append(f"{row.source}:{row.line}: {exc}")
     if len(errors) == len(good):

@@ -4,8 +4,9 @@ Used by OpenThoughts-114k and Bespoke-Stratos-17k (`system` holds the Sky-T1 pro
 `user`/`assistant`, the answer is wrapped in `<|begin_of_thought|>`/`<|begin_of_solution|>`
 markers) and OpenThoughts3-1.2M (`human`/`gpt` turns, R1's `<think>` tags). Roles `human`/`gpt`
 (and `system` inside the list) are renamed to ours; the markers become `<think>`; the system prompt
-and a multi-turn chat's earlier turns stay whole (train-student, and the filter's output). These sets carry no reference answer: traces are `general`
-unless the recipe says otherwise (`domain_map`, or a `domain` column).
+and a multi-turn chat's earlier turns stay whole (train-student, and the filter's output). These sets
+carry no reference answer: traces are `general` unless the recipe says otherwise (`domain_map`, or
+a `domain` column).
 """
 
 from __future__ import annotations

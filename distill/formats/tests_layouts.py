@@ -34,7 +34,8 @@ def _pairs(inputs: Any, outputs: Any, column: str) -> list[dict[str, str]]:
     tests = []
     for i, (given, wanted) in enumerate(zip(inputs, outputs)):
         if not isinstance(given, str) or not isinstance(wanted, str):
-            raise Bad(f"column '{column}': test {i}: input and output must be strings, got {type_name(given)} and {type_name(wanted)}")
+            raise Bad(f"column '{column}': test {i}: input and output must be strings, "
+                      f"got {type_name(given)} and {type_name(wanted)}")
         tests.append({"input": given, "output": wanted})
     return tests
 
@@ -79,7 +80,8 @@ def from_verification_info(value: Any, column: str = "verification_info") -> lis
         if not isinstance(case, dict):
             raise Bad(f"column '{column}': test_cases[{i}] is {type_name(case)}, expected an object")
         if case.get("type", "stdin_stdout") != "stdin_stdout" or case.get("fn_name"):
-            raise Unverifiable(f"column '{column}': test_cases[{i}] is {case.get('type') or 'call-based'!r}; distill runs stdin -> stdout tests")
+            raise Unverifiable(f"column '{column}': test_cases[{i}] is {case.get('type') or 'call-based'!r}; "
+                               "distill runs stdin -> stdout tests")
     return _nonempty(_pairs([c.get("input") for c in cases], [c.get("output") for c in cases], f"{column}.test_cases"), column)
 
 

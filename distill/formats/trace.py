@@ -7,12 +7,14 @@ The filter checks trace records field by field itself (distill/filter/record.py,
 
 from __future__ import annotations
 
-from distill.formats import think, tests_layouts
+from typing import Any
+
+from distill.formats import tests_layouts, think
 from distill.formats.base import Format, answer_text, nonempty, text
 
 
 def prompt(row: dict) -> dict:
-    record = {"problem": nonempty(row, "problem"), "answer": answer_text(row, "answer") or "",
+    record: dict[str, Any] = {"problem": nonempty(row, "problem"), "answer": answer_text(row, "answer") or "",
               "domain": text(row, "domain", required=False), "id": _id(row)}
     if row.get("tests") is not None:
         record["tests"] = tests_layouts.from_list(row["tests"], "tests")

@@ -23,7 +23,6 @@ from distill.core.instruction import CHOICE_INSTRUCTION, CODE_INSTRUCTION, R1_IN
 from distill.sources import SourceConfig
 
 
-
 def _domain_templates() -> dict[str, str]:
     return {
         "math": "{problem}\n" + R1_INSTRUCTION,

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Completion:
     error: str | None = None
 
     @classmethod
-    def failed(cls, reason: str, prompt_tokens: int = 0) -> "Completion":
+    def failed(cls, reason: str, prompt_tokens: int = 0) -> Completion:
         return cls(text="", finish_reason="error", prompt_tokens=prompt_tokens, completion_tokens=0, error=reason)
 
 
@@ -52,7 +53,7 @@ class Request:
     messages: list[dict] | None = None  # chat endpoint only: the turns, the server templates them
 
 
-def request_seed(seed: int, prompt_id: str, indices: tuple[int, ...] | None = None) -> int:
+def request_seed(seed: int | None, prompt_id: str, indices: tuple[int, ...] | None = None) -> int:
     """A per-prompt seed, so a prompt's samples do not depend on batching, chunking or partitioning."""
     key = f"{seed}:{prompt_id}" if indices is None else f"{seed}:{prompt_id}:{','.join(map(str, indices))}"
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
@@ -78,10 +79,10 @@ class Engine(ABC):
             for offset, completions in enumerate(outs):
                 yield start + offset, completions
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (a no-op default, not abstract: most engines hold nothing)
         """Release the model / connections."""
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "Engine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> Engine:
         """This engine as a GenerateConfig `cfg` sets it up (`distill.generate.registry.make_engine`)."""
         raise NotImplementedError(f"{cls.__name__} cannot be built from a recipe")

@@ -17,7 +17,7 @@ class HFEngine(Engine):
     name = "hf"
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "HFEngine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> HFEngine:
         return cls(cfg.teacher, cfg.hf, tokenizer=tokenizer)
 
     def __init__(self, model_path: str, cfg: Any, tokenizer: Any = None):

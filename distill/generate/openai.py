@@ -25,7 +25,8 @@ import os
 import queue
 import random
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from distill.errors import require
 from distill.generate.engine import Completion, Engine, Request, Sampling
@@ -38,7 +39,7 @@ class OpenAIEngine(Engine):
     name = "openai"
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "OpenAIEngine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> OpenAIEngine:
         return cls(cfg.openai, model=cfg.openai.model or cfg.teacher, tokenizer=tokenizer)
 
     def __init__(self, cfg: Any, model: str, tokenizer: Any = None):
@@ -152,7 +153,7 @@ class OpenAIEngine(Engine):
                         break  # a 400 (e.g. prompt too long) fails the same way every time
             except BadResponse as exc:
                 error = f"bad response: {exc}"
-            except (self.aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, self.aiohttp.ClientError) as exc:
                 error = f"{type(exc).__name__}: {str(exc)[:200] or 'timed out'}"
         self.usage["failed_requests"] += 1
         return [Completion.failed(f"{error} (after {attempt + 1} attempts)") for _ in range(n)]

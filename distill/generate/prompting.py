@@ -19,7 +19,6 @@ from distill.core.think import THINK_PREFIX  # noqa: F401  (re-exported)
 from distill.errors import DistillError
 
 
-
 @dataclass
 class Prompt:
     text: str  # what the engine is given

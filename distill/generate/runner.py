@@ -15,21 +15,24 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.core.trace import trace_id
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.engine import Completion, Request, Sampling, request_seed
-from distill.generate.registry import make_engine
 from distill.generate.partition import parse_part, select
 from distill.generate.prompting import THINK_PREFIX, build_prompt, load_tokenizer, user_turn
+from distill.generate.registry import make_engine
 from distill.generate.shards import ShardStore
 from distill.generate.totals import complete_or_raise, totals
 from distill.manifest import StageRun
-from distill.stage_lock import OutputLock
 from distill.progress import Progress
 from distill.sources import load_prompts_with_stats
+from distill.stage_lock import OutputLock
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 
 def trace_record(prompt: dict, index: int, completion: Completion, prefix: str, teacher: str) -> dict[str, Any]:
@@ -69,7 +72,7 @@ def sampling_of(cfg: Any, seed: int) -> Sampling:
                     max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
 
 
-def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=None,
+def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, log=None,
                  allow_partial_input: bool = False, name: str = "generate") -> dict[str, Any]:
     from distill.stage_contract import open_stage
 
@@ -100,7 +103,7 @@ def run_generate(recipe: Any, part: str | None = None, fresh: bool = False, log=
                     shared_locks=(out,) if count > 1 else (), redo_flag="--fresh (moves this output aside)",
                     allow_partial_input=allow_partial_input) as run:
         if run.skipped:
-            return run.previous.get("counts", {})
+            return (run.previous or {}).get("counts", {})
         run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))
         store.remove_partial(index)
         scan = store.scan()
@@ -128,7 +131,7 @@ def _empty_run() -> dict[str, Any]:
             "wall_seconds": 0.0, "samples_per_second": 0.0, "tokens_per_second": 0.0}
 
 
-def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int) -> tuple[list[Request], list[str]]:
+def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int | None) -> tuple[list[Request], list[str]]:
     requests, prefixes = [], []
     chat_endpoint = cfg.engine == "openai" and cfg.openai.endpoint == "chat"
     for prompt, missing in todo:
@@ -167,7 +170,7 @@ def _generate(cfg: Any, seed: int, todo: list, store: ShardStore, part: int, run
     sampling = sampling_of(cfg, seed)
     engine, tokenizer = _load_engine(cfg)
     requests, prefixes = _requests(cfg, todo, tokenizer, sampling.seed)
-    stats = {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0}
+    stats: dict[str, Any] = {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0}
     buffer: list[dict] = []
     buffered_prompts = 0
     chunk = store.next_chunk(part)
@@ -212,7 +215,8 @@ def _account(stats: dict, completion: Completion) -> None:
 def _summary(log, out: Path, prompts: int, n: int, counts: dict, this_run: dict) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(counts["finish_reasons"].items())) or "none"
     print(f"generate: {prompts} prompts x {n} = {prompts * n} samples; {counts['samples_done_before']} were done, "
-          f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s ({this_run['samples_per_second']:.1f} samples/s, "
+          f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s "
+          f"({this_run['samples_per_second']:.1f} samples/s, "
           f"{this_run['tokens_per_second']:.0f} tokens/s); finish reasons: {reasons}; "
           f"skipped empty prompts: {counts['skipped_empty_prompts']}; traces in {out / 'shards'}", file=log)
     if counts["errors"]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import stage_section
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "generate"
 
 
-def run(recipe: Any, name: str = "generate", *, part: str | None = None, merge: bool = False, redo: bool = False,
+def run(recipe: Recipe, name: str = "generate", *, part: str | None = None, merge: bool = False, redo: bool = False,
         allow_partial_input: bool = False) -> dict[str, Any]:
     """Generate (one part of) the traces, or with `merge` check and index the parts; returns the counts.
     `redo` moves the old output aside and starts over."""
@@ -23,7 +26,7 @@ def run(recipe: Any, name: str = "generate", *, part: str | None = None, merge: 
     return run_generate(recipe, part=part, fresh=redo, allow_partial_input=allow_partial_input, name=name)
 
 
-def placement(recipe: Any, name: str = "generate", *, required: bool = False) -> list[str]:
+def placement(recipe: Recipe, name: str = "generate", *, required: bool = False) -> list[str]:
     """The vLLM placement lines for the stage's engine (checked before anything loads)."""
     from distill.placement import check_generate_placement
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.generate import fingerprint
 from distill.generate.shards import SHARD_RE, ShardStore, split_id
 from distill.manifest import now_iso, read_manifest, write_json_atomic
 from distill.sources import load_prompts_with_stats
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 MERGED = "merged.json"
 
@@ -25,7 +28,8 @@ def totals(store: ShardStore, expected: set[str], part: int | None = None) -> di
     errored = {rid for s in scan.shards for rid in s.errors} - scan.done
     reasons: dict[str, int] = {}
     tokens = {"prompt_tokens": 0, "completion_tokens": 0}
-    shards = [s for s in scan.shards if part is None or int(SHARD_RE.match(s.path.name).group(1)) == part]
+    # scan() lists only names SHARD_RE matches
+    shards = [s for s in scan.shards if part is None or ((m := SHARD_RE.match(s.path.name)) and int(m.group(1)) == part)]
     for shard in shards:
         for key, value in shard.totals.get("finish_reasons", {}).items():
             reasons[key] = reasons.get(key, 0) + value
@@ -63,7 +67,7 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
                                          "shards": shard_files, **{k: v for k, v in final.items()}})
 
 
-def run_merge(recipe: Any, log=None, name: str = "generate") -> dict[str, Any]:
+def run_merge(recipe: Recipe, log=None, name: str = "generate") -> dict[str, Any]:
     """Check that all parts together hold every prompt x n exactly once; write merged.json."""
     log = log or sys.stderr
     cfg = recipe.section(name)
@@ -81,7 +85,7 @@ def run_merge(recipe: Any, log=None, name: str = "generate") -> dict[str, Any]:
     with open_stage(recipe, name, "generate", key={"merge": dict(zip(parts, ended))},
                     redo_flag="--fresh (moves this output aside)") as run:
         if run.skipped:
-            return run.previous.get("counts", {})
+            return (run.previous or {}).get("counts", {})
         final = totals(store, expected)
         run.counts.update(prompts=len(prompts), samples_expected=len(expected), skipped_empty_prompts=source_stats.empty,
                           source=source_stats.as_dict(), parts=_part_manifests(out))

@@ -12,7 +12,8 @@ the BOS, and vLLM tokenizing the text itself would add a second one.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from distill.errors import DistillError, require
 from distill.generate.engine import Completion, Engine, Request, Sampling
@@ -22,7 +23,7 @@ class VllmEngine(Engine):
     name = "vllm"
 
     @classmethod
-    def from_config(cls, cfg: Any, tokenizer: Any = None) -> "VllmEngine":
+    def from_config(cls, cfg: Any, tokenizer: Any = None) -> VllmEngine:
         return cls(cfg.teacher, cfg.vllm, seed=cfg.sampling.seed or 0, tokenizer_path=cfg.tokenizer)
 
     def __init__(self, model: str, cfg: Any, seed: int = 0, tokenizer_path: str | None = None):
@@ -71,7 +72,9 @@ class VllmEngine(Engine):
         limit = max(1, self.cfg.max_inflight_prompts)
         engine = self.llm.llm_engine
         while todo or pending:
-            batch_prompts, batch_params, batch_index = [], [], []
+            batch_prompts: list[Any] = []
+            batch_params: list[Any] = []
+            batch_index: list[int] = []
             while todo and len(pending) + len(batch_index) < limit:
                 index, req = todo.popleft()
                 prepared = self._prepare(req, sampling)

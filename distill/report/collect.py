@@ -83,8 +83,9 @@ def load_funnel(path: str | Path | None) -> dict[str, Any] | None:
         return {"note": f"{file}: unreadable ({exc})"}
     if not isinstance(data, dict):
         return {"note": f"{file}: expected a JSON object"}
-    counts = data.get("counts") if isinstance(data.get("counts"), dict) else data
-    rejected_raw = next((counts[k] for k in ("rejected", "rejected_by_reason", "reject_reasons", "reasons")
+    raw_counts = data.get("counts")
+    counts = raw_counts if isinstance(raw_counts, dict) else data
+    rejected_raw: Any = next((counts[k] for k in ("rejected", "rejected_by_reason", "reject_reasons", "reasons")
                          if isinstance(counts.get(k), (dict, list))), {})
     rejected: dict[str, int] = {}
     if isinstance(rejected_raw, dict):

@@ -56,8 +56,9 @@ def stage_compute(path: str | Path) -> StageCompute:
     label = (directory.parent if is_file else directory).name or str(path)
     if manifest is None:
         return StageCompute(str(path), label, note=f"no manifest at {path}")
-    counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
-    nested = [manifest.get(k) for k in ("training", "train") if isinstance(manifest.get(k), dict)]
+    raw_counts = manifest.get("counts")
+    counts = raw_counts if isinstance(raw_counts, dict) else {}
+    nested = [section for k in ("training", "train") if isinstance(section := manifest.get(k), dict)]
     generated = _int(counts.get("generated_tokens"))
     if generated is None:
         generated = _int(counts.get("completion_tokens"))

@@ -4,15 +4,24 @@ default the last earlier eval and filter stages and every earlier training stage
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from distill.stage_contract import (SHORTHAND_TRAINING, default_input, last_earlier, open_stage, stage_section,
-                                    trained_models)
+from distill.stage_contract import (
+    SHORTHAND_TRAINING,
+    default_input,
+    last_earlier,
+    open_stage,
+    stage_section,
+    trained_models,
+)
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "report"
 
 
-def default_sources(recipe: Any, name: str) -> tuple[dict[str, str], str | None, dict[str, str]]:
+def default_sources(recipe: Recipe, name: str) -> tuple[dict[str, str], str | None, dict[str, str]]:
     """(results, funnel, training) the section names, else this recipe's own earlier stage outputs."""
     from distill.errors import DistillError
 
@@ -30,7 +39,7 @@ def default_sources(recipe: Any, name: str) -> tuple[dict[str, str], str | None,
     return results, funnel, training
 
 
-def run(recipe: Any, name: str = "report", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(recipe: Recipe, name: str = "report", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Build the report into the stage's directory; returns what build_report made (or `skipped`)."""
     from distill.report.build import build_report
 

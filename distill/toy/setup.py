@@ -18,8 +18,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from distill.records import write_jsonl
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 
 def sft_conversation(problem: dict) -> dict:
@@ -56,7 +60,7 @@ def warmup_conversations(problems: list[dict], quick_share: float, mixed_share: 
             yield sft_conversation({**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])})
 
 
-def build_toy_setup(recipe, name: str = "toy") -> dict[str, int]:
+def build_toy_setup(recipe: Recipe, name: str = "toy") -> dict[str, int]:
     from dataclasses import asdict
 
     from distill.toy.kit import build_kit

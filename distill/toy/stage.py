@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import open_stage, stage_section
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "toy setup"
 
 
-def run(recipe: Any, name: str = "toy", *, redo: bool = False) -> dict[str, Any]:
+def run(recipe: Recipe, name: str = "toy", *, redo: bool = False) -> dict[str, Any]:
     """Build the toy kit into the stage's directory; returns its counts (and `skipped`)."""
     from distill.toy.setup import build_toy_setup
 

@@ -36,7 +36,7 @@ class ModelShape:
     vocab: int
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "ModelShape":
+    def from_config(cls, config: dict[str, Any]) -> ModelShape:
         text = config.get("text_config") or config
         h = int(text["hidden_size"])
         layers = int(text["num_hidden_layers"])
@@ -129,7 +129,8 @@ class MemoryPlan:
             f"{self.activations_ckpt_gib:.1f} GiB with",
             f"  overhead     {OVERHEAD_GIB:8.1f} GiB",
             f"  total        {self.total(self.gradient_checkpointing):8.1f} GiB per GPU (gradient checkpointing {gc}; "
-            f"{self.total(not self.gradient_checkpointing):.1f} GiB with it {'off' if self.gradient_checkpointing else 'on'}) "
+            f"{self.total(not self.gradient_checkpointing):.1f} GiB with it "
+            f"{'off' if self.gradient_checkpointing else 'on'}) "
             f"of {self.gpu_memory_gb:g} GB",
         ]
         if not self.fits:

@@ -21,12 +21,15 @@ import logging
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
 from distill.train.grpo.trainer import METRICS_FILE, PLOT_FILE, find_checkpoint
 from distill.train.on_policy_config import OnPolicySection
 from distill.train.sft.config import StudentConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger("distill.train.on_policy")
 
@@ -39,10 +42,11 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     from distill.manifest import read_manifest_at
     from distill.train.grpo.trainer import resolve_budget as grpo_budget
     from distill.train.grpo.config import BudgetConfig
+    from distill.train.grpo.trainer import resolve_budget as grpo_budget
 
     budget = dataclasses.asdict(section.budget)
     source = budget.pop("match_stage")
-    limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))
+    limits = grpo_budget(SimpleNamespace(budget=BudgetConfig(**budget)))  # type: ignore[arg-type]  # reads .budget only
     if source:
         path, manifest = read_manifest_at(source, "on_policy.budget.match_stage")
         tokens = (manifest.get("counts") or {}).get("generated_tokens")
@@ -197,7 +201,7 @@ def generated_tokens(inputs: Any) -> int:
     return int(mask.sum().item())
 
 
-def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any,
+def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: Any,
                   held_out: Any = None) -> tuple[Any, Any, dict[str, Any]]:
     """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet.
     `held_out`: the eval_holdout rows (greedy accuracy during training; TRL's eval_dataset too)."""
@@ -207,6 +211,7 @@ def build_trainer(cfg: StudentConfig, recipe: Any, out_dir: Path, dataset: Any,
     from distill.train.grpo.callbacks import BudgetCallback, MetricsCallback, ProgressCallback
 
     section = cfg.on_policy
+    assert section is not None  # method: on_policy (StudentConfig requires the section)
     tokenizer, choice = prepare_student_tokenizer(cfg)
     teacher_tokenizer, teacher_config = load_teacher_parts(section.teacher)
     check_same_tokenizer(tokenizer, teacher_tokenizer, section.teacher)
@@ -252,7 +257,7 @@ def holdout_callback(section: OnPolicySection, rows: Any, tokenizer: Any, max_co
                                    max_new_tokens=holdout.max_new_tokens or max_completion_length)
 
 
-def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = False,
+def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = False,
                   allow_partial_input: bool = False, name: str = STAGE) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.
@@ -268,6 +273,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
 
     cfg: StudentConfig = recipe.section(name)
     cfg.validate(file=recipe.source_file, path=recipe.section_key(name))
+    assert cfg.on_policy is not None  # method: on_policy (StudentConfig requires the section)
     out_dir = recipe.stage_dir(name)
     wanted = cfg.resume if resume is None else resume
     checkpoint = None if fresh else find_checkpoint(out_dir, None if wanted == "auto" else wanted)
@@ -279,7 +285,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
            else nullcontext())
     with ctx as run:
         if run is not None and run.skipped:
-            return {**run.previous.get("training", {}), "output_dir": str(out_dir), "skipped": True}
+            return {**(run.previous or {}).get("training", {}), "output_dir": str(out_dir), "skipped": True}
         if run is not None and fresh:
             clear_checkpoints(out_dir)
         if main and checkpoint is None and (out_dir / METRICS_FILE).exists():
@@ -303,6 +309,7 @@ def run_on_policy(recipe: Any, *, resume: bool | None = None, fresh: bool = Fals
                               generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
             run.extra.update(method="on_policy", training={**facts, **summary})
     if main:
+        assert run is not None  # the main process opened the stage
         print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
               f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
               + f"; model saved to {out_dir}", file=sys.stderr)

@@ -18,9 +18,12 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from distill.manifest import StageRun
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMANDS = {"train_student": "train-student", "train_teacher": "train-teacher", "train_baseline": "train-baseline"}
 CHECKPOINT_RE = re.compile(r"^checkpoint-(\d+)$")
@@ -32,7 +35,12 @@ def checkpoints(out_dir: Path) -> list[Path]:
     if not out_dir.is_dir():
         return []
     found = [p for p in out_dir.iterdir() if p.is_dir() and CHECKPOINT_RE.match(p.name)]
-    return sorted(found, key=lambda p: int(CHECKPOINT_RE.match(p.name).group(1)))
+    return sorted(found, key=lambda p: _step(p.name))
+
+
+def _step(name: str) -> int:
+    match = CHECKPOINT_RE.match(name)
+    return int(match.group(1)) if match else -1  # checkpoints() passes only names that match
 
 
 def last_complete_checkpoint(out_dir: Path) -> str | None:
@@ -58,7 +66,7 @@ def clear_checkpoints(out_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def open_stage(recipe: Any, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
+def open_stage(recipe: Recipe, stage: str, input_paths: list, *, fresh: bool, allow_partial_input: bool) -> StageRun:
     """The StageRun for training stage `stage` (enter it to take the lock and learn whether it is done)."""
     from distill.stage_contract import open_stage as open_any_stage
 

@@ -4,8 +4,9 @@ it is installed (a run without it just skips its plot)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 def read_step_rows(path: str | Path, keep: Callable[[dict], bool]) -> list[dict]:

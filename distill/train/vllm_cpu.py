@@ -36,7 +36,7 @@ def live_linear_weights_on_cpu() -> bool:
         # the forward pass reads.
         layer.cpu_linear = torch.nn.functional.linear
 
-    dispatch_live.distill_live_weights = True
+    dispatch_live.distill_live_weights = True  # type: ignore[attr-defined]  # marks the patch as applied
 
     # Callers import the function at call time from this module, so replacing the attribute is enough.
     vllm_layer_utils.dispatch_cpu_unquantized_gemm = dispatch_live

@@ -39,7 +39,7 @@ def verify(completion: str, answer: str, domain: str, tests: list | None = None,
     allowed = option_names(domain)
     unknown = sorted(set(options) - allowed) if allowed is not None else []
     if unknown:
-        raise DistillError(f"verifier {domain!r} has no option {unknown[0]!r}; options: {', '.join(sorted(allowed)) or 'none'}")
+        raise DistillError(f"verifier {domain!r} has no option {unknown[0]!r}; options: {', '.join(sorted(allowed or ())) or 'none'}")
     return verifier(completion, answer, tests, **options)
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from distill.errors import DistillError
-from distill.records import AtomicJsonlWriter, Row, list_row_files, read_rows
 from distill.orphans import die_with_parent
+from distill.records import AtomicJsonlWriter, Row, list_row_files, read_rows
 from distill.verify.sandbox import SandboxUnavailable
 
 CHUNK = 16  # rows per task sent to a worker: amortizes pickling without starving workers

@@ -41,15 +41,17 @@ def verify_choice(completion: str, answer: str, tests: list | None = None, *, le
     found = extract(completion)
     if found.final_text is None:
         return Verdict(False, None, "no_think_close")
+    texts: list[str | None]  # what each pick was read from; [None] when nothing was
     if found.boxes:
         if not found.boxes[-1]:
             return Verdict(False, "", "empty_box")
-        texts = [box for box in found.boxes if box]
-        picks = [_read_letter(box, letters, from_box=True) for box in texts]
+        boxes = [box for box in found.boxes if box]
+        picks = [_read_letter(box, letters, from_box=True) for box in boxes]
+        texts = list(boxes)
     else:
-        texts = answer_texts(found.final_text)
-        picks = [_read_letter(text, letters, from_box=False) for text in texts]
-        texts = [text for text, pick in zip(texts, picks) if pick is not None] or [None]
+        candidates = answer_texts(found.final_text)
+        picks = [_read_letter(text, letters, from_box=False) for text in candidates]
+        texts = [text for text, pick in zip(candidates, picks) if pick is not None] or [None]
         picks = [pick for pick in picks if pick is not None] or [None]
     letter, shown = picks[-1], texts[-1]
     if letter is None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from distill.errors import DistillError
 from distill.core.code_blocks import last_code_block
 from distill.core.think import final_text
+from distill.errors import DistillError
 from distill.verify.sandbox import Limits, Sandbox
 from distill.verify.verdict import Verdict
+
 
 def verify_code(
     completion: str,

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 _RESEND_EVERY = 0.05  # seconds between repeated raises once the deadline has passed

@@ -150,7 +150,7 @@ def _warm_up(math_verify) -> None:
         logging.getLogger("math_verify").setLevel(logging.ERROR)
         for name in ("parser", "grader"):
             module = getattr(math_verify, name, None)
-            if hasattr(module, "TIMEOUT_WARNING_SHOWN"):
+            if module is not None and hasattr(module, "TIMEOUT_WARNING_SHOWN"):
                 module.TIMEOUT_WARNING_SHOWN = True
         for gold, pred in _WARM_UP:
             math_verify.verify(math_verify.parse(_as_boxed(gold), parsing_timeout=None),

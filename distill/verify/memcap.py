@@ -57,7 +57,7 @@ def detect() -> Layout | None:
 
 def _mounts() -> list[tuple[str, str, str, str]]:
     """(fstype, mount point, root within the hierarchy, super options) of each cgroup mount."""
-    found = []
+    found: list[tuple[str, str, str, str]] = []
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
@@ -120,7 +120,7 @@ class RunCgroup:
         self.layout, self.path = layout, path
 
     @classmethod
-    def create(cls, layout: Layout, limit_bytes: int, uid: int | None) -> "RunCgroup":
+    def create(cls, layout: Layout, limit_bytes: int, uid: int | None) -> RunCgroup:
         path = layout.parent / f"{PREFIX}{owner_tag()}-{next(_SERIAL)}"
         path.mkdir()
         run = cls(layout, path)

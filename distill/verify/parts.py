@@ -15,8 +15,8 @@ DESIGN.md: several boxes that disagree are a hedge, "unless the reference itself
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from distill.verify.extract import find_boxes
 from distill.verify.normalize import normalize, numeric_value

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 from distill.errors import DistillError
 from distill.verify.verdict import Verdict
@@ -25,7 +25,7 @@ BUILTIN = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_verifier(domain: str) -> Verifier:
     if not isinstance(domain, str) or not domain:
         raise DistillError(f"domain {domain!r}: expected one of {', '.join(BUILTIN)} or 'package.module:function'")
@@ -43,7 +43,7 @@ def get_verifier(domain: str) -> Verifier:
     return fn
 
 
-@lru_cache(maxsize=None)
+@cache
 def option_names(domain: str) -> frozenset[str] | None:
     """Keyword options a verifier accepts (None: it takes **kwargs, anything goes)."""
     params = list(inspect.signature(get_verifier(domain)).parameters.values())

@@ -39,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from distill.errors import DistillError
 from distill.verify import memcap, seccomp
@@ -149,6 +150,8 @@ class Sandbox:
         return program
 
     def _command(self, code_fd: int, filter_fd: int) -> list[str]:
+        # bwrap's options are flag/value groups: one option per line (ruff format) would hide which is which
+        # fmt: off
         args = [
             self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
             # --as-pid-1: no bwrap reaper inside; a process outside the seccomp filter that the
@@ -175,6 +178,7 @@ class Sandbox:
             "--remount-ro", "/dev", "--remount-ro", "/",
             "--seccomp", str(filter_fd), "--chdir", "/tmp",
         ]
+        # fmt: on
         return args + self._launcher()
 
     # -- running and reading -------------------------------------------------------------------
@@ -200,7 +204,7 @@ class Sandbox:
         try:
             # Dropping root happens in the child before exec (see module doc); user=/group= do it
             # in C, without running Python between fork and exec.
-            drop = {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
+            drop: dict[str, Any] = {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
             proc = subprocess.Popen(
                 command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 start_new_session=True, env=env, close_fds=True, pass_fds=pass_fds, cwd=cwd, **drop,
@@ -215,12 +219,13 @@ class Sandbox:
 
     def _check_bwrap(self) -> None:
         """Prove once per process that the sandbox starts, or fail loudly with the fix."""
-        self.bwrap = shutil.which("bwrap")  # resolved once: later PATH changes do not matter
-        if self.bwrap is None:
+        bwrap = shutil.which("bwrap")  # resolved once: later PATH changes do not matter
+        if bwrap is None:
             raise SandboxUnavailable(
                 "the code verifier runs code in a bubblewrap sandbox, but `bwrap` is not installed: "
                 "apt-get install bubblewrap (or set sandbox='none' to run untrusted code UNSANDBOXED, unsafe)"
             )
+        self.bwrap = bwrap
         self._filter()  # fails closed on an architecture without a filter
         key = (self.python, self.drop_to, self.memory)
         if key in _CHECKED:
@@ -263,6 +268,7 @@ def _read(proc: subprocess.Popen, limits: Limits) -> tuple[bytearray, bytes, str
     """Read stdout (capped) and the tail of stderr until exit, timeout or too much output."""
     deadline = time.monotonic() + limits.timeout
     stdout, stderr = bytearray(), bytearray()
+    assert proc.stdout is not None and proc.stderr is not None  # both are pipes (Sandbox._run)
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ, stdout)
     selector.register(proc.stderr, selectors.EVENT_READ, stderr)

@@ -20,8 +20,8 @@ class Num:
 @dataclass(frozen=True)
 class Op:
     op: str
-    left: "Num | Op"
-    right: "Num | Op"
+    left: Num | Op
+    right: Num | Op
 
 
 Node = Num | Op

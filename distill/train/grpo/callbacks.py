@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from transformers import TrainerCallback
 from transformers.trainer_callback import ExportableState
@@ -156,7 +157,7 @@ class ProgressCallback(TrainerCallback):
     def __init__(self, desc: str, budget: BudgetCallback | None = None):
         self.desc = desc
         self.budget = budget
-        self.bar = None
+        self.bar: Any = None  # a distill.progress.Progress on the main process, once training begins
         self._tokens = 0
 
     def on_train_begin(self, args, state, control, **kwargs):

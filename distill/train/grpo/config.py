@@ -86,7 +86,7 @@ class GRPOStageConfig:
             raise ValueError("'model' is required (a hub id or a local model directory)")
         if self.prompts is None:
             raise ValueError("'prompts' is required (a source: kind toy|files|hf, name, ...)")
-        for name, weight in self.rewards.items():
+        for name in self.rewards:
             if name not in REWARD_NAMES:
                 from difflib import get_close_matches
 

@@ -3,12 +3,15 @@ section. Thin: the work is distill.train.grpo.trainer.run_grpo_stage, given the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import stage_section
 
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
-def run(recipe: Any, name: str, *, command: str = "train-teacher", resume: bool | str | None = None,
+
+def run(recipe: Recipe, name: str, *, command: str = "train-teacher", resume: bool | str | None = None,
         redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
     """Train stage `name` (run by `command`); returns the training summary. `redo` starts over."""
     from distill.train.grpo.trainer import run_grpo_stage
@@ -17,7 +20,7 @@ def run(recipe: Any, name: str, *, command: str = "train-teacher", resume: bool 
     return run_grpo_stage(recipe, name, resume=False if redo else resume, allow_partial_input=allow_partial_input)
 
 
-def plan(recipe: Any, name: str, *, command: str = "train-teacher") -> list[str]:
+def plan(recipe: Recipe, name: str, *, command: str = "train-teacher") -> list[str]:
     """`--plan`: training memory and vLLM rollouts per GPU, from the model's config.json."""
     from distill.placement import plan_grpo
     from distill.train.model_loading import read_model_config

@@ -14,10 +14,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError, require
 from distill.train.grpo.config import GRPOStageConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger("distill.train.grpo")
 
@@ -168,7 +171,7 @@ def stage_inputs(section: GRPOStageConfig) -> list[str]:
     return paths + ([section.budget.match_generate] if section.budget.match_generate else [])
 
 
-def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
+def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     A run that finished before with the same recipe and inputs does nothing (resume=False trains again)."""
     section: GRPOStageConfig = recipe.section(stage)
@@ -180,12 +183,12 @@ def run_grpo_stage(recipe, stage: str, resume: bool | str | None = None, allow_p
     stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
                            allow_partial_input=allow_partial_input)
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
-        return stage_run.previous.get("training", {})
+        return (stage_run.previous or {}).get("training", {})
     section.validate(file=recipe.source_file, path=recipe.section_key(stage))
     checkpoint = find_checkpoint(out_dir, resume)
     with stage_run as run:
         if run.skipped:  # finished by another process meanwhile
-            return run.previous.get("training", {})
+            return (run.previous or {}).get("training", {})
         from transformers import set_seed
 
         from distill.train.grpo.data import build_dataset

@@ -12,8 +12,8 @@ function wrapped so that one raising sample scores 0 instead of ending the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from distill.train.rewards.accuracy import accuracy_reward
 from distill.train.rewards.format import format_reward

@@ -54,7 +54,7 @@ def format_score(text: str, domain: str | None, reference: str | None = None) ->
     reasoning, answer_text = split_think(body)
     if reasoning is None or not _WORD.search(reasoning) or not _WORD.search(answer_text or ""):
         return 0.0
-    return 1.0 if has_final_answer(answer_text, domain, reference) else 0.0
+    return 1.0 if has_final_answer(answer_text or "", domain, reference) else 0.0
 
 
 def format_reward(prompts: list[Any], completions: list[Any], **kwargs: Any) -> list[float]:

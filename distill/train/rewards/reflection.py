@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from distill.train.reflection import reflection_count
 from distill.core.think import split_think
+from distill.train.reflection import reflection_count
 from distill.train.rewards.text import full_text
 
 

@@ -8,7 +8,8 @@ sample (reward name, row, error) and gives that sample 0.0. Errors are counted i
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("distill.train.rewards")
 
@@ -43,5 +44,5 @@ def safe_reward(func: RewardFunc, name: str) -> RewardFunc:
 
     wrapped.__name__ = name  # TRL names the logged metric rewards/<__name__>/mean
     wrapped.__qualname__ = name
-    wrapped.__wrapped__ = func
+    wrapped.__wrapped__ = func  # type: ignore[attr-defined]  # what functools.wraps sets; TRL's name must stay ours
     return wrapped

@@ -36,7 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from distill.core.chat_template import (  # noqa: F401  (re-exported: SFT's checks name them)
-    CHATML_TOKENS, DEEPSEEK_TOKENS, DISTILL_CHATML, DISTILL_DEEPSEEK, DISTILL_LLAMA3, FORMATS, LLAMA3_TOKENS,
+    CHATML_TOKENS,
+    DEEPSEEK_TOKENS,
+    DISTILL_CHATML,
+    DISTILL_DEEPSEEK,
+    DISTILL_LLAMA3,
+    FORMATS,
+    LLAMA3_TOKENS,
 )
 from distill.core.think import THINK_OPEN, join_think
 from distill.errors import DistillError
@@ -200,6 +206,7 @@ def resolve_chat_template(tokenizer: Any, mode: str = "auto", system_prompt: str
 
 
 def _resolve(tokenizer: Any, mode: str, system_prompt: str) -> ChatTemplateChoice:
+    template: str | None
     if mode not in ("auto", "model", "distill"):
         path = Path(mode)
         if not path.is_file():
@@ -246,11 +253,12 @@ def _distill_template(tokenizer: Any, own: str | None, reason: str) -> ChatTempl
         return ChatTemplateChoice(DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason,
                                   [t for t in CHATML_TOKENS if t not in vocab])
     name, _, stop = fmt
-    template = {"ChatML": DISTILL_CHATML, "Llama-3": DISTILL_LLAMA3}.get(name)
     prefill = ""
     if name == "DeepSeek":
         prefill = _generation_prefill(tokenizer, own, "<｜Assistant｜>")
         template = DISTILL_DEEPSEEK.replace("__PREFILL__", prefill.replace("\n", "\\n"))
+    else:  # the other names in FORMATS
+        template = {"ChatML": DISTILL_CHATML, "Llama-3": DISTILL_LLAMA3}[name]
     source = "distill ChatML" if name == "ChatML" else f"distill {name} format"
     return ChatTemplateChoice(template, source, stop, reason, prefill=prefill)
 

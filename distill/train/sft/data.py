@@ -20,14 +20,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
-
 from distill.train.sft.labels import IGNORE  # noqa: E402,F401  (re-exported)
 
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
-def resolve_dataset(spec: str, recipe: Any, name: str = "train_student") -> str:
+def resolve_dataset(spec: str, recipe: Recipe, name: str = "train_student") -> str:
     """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
     from distill.stage_contract import default_input
 
@@ -100,7 +101,8 @@ def _parquet_rows(file: str) -> int:
 
 def _no_rows(spec: str):
     raise DistillError(
-        f"train_student.dataset: {spec} has no rows; if it is a filter output, its funnel.md says why every trace was rejected"
+        f"train_student.dataset: {spec} has no rows; "
+        "if it is a filter output, its funnel.md says why every trace was rejected"
     )
 
 
@@ -144,7 +146,7 @@ def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: in
 def prepare_sft_dataset(
     dataset: Any, tokenizer: Any, template: str, *, max_length: int, eos_id: int,
     num_proc: int | None = None, rejects_path: Path | None = None, system_text: str | None = None,
-) -> tuple[Any, dict[str, int]]:
+) -> tuple[Any, dict[str, Any]]:  # counts, plus 'rejects' (a list)
     """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts.
 
     `rejects_path`: where to write one line per rejected row (None: keep them on `counts["rejects"]`

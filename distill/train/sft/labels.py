@@ -19,7 +19,6 @@ turns the template does not render this way is rejected with the reason, never t
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +53,8 @@ def assistant_spans(tokenizer: Any, template: str, messages: list[dict], text: s
         turn += 1
         prompt = render(tokenizer, template, messages[:index], prompt=True)
         if not text.startswith(prompt):
-            return [], f"prompt_mismatch: assistant turn {turn}: the generation prompt is not a prefix of the rendered conversation"
+            return [], (f"prompt_mismatch: assistant turn {turn}: "
+                        "the generation prompt is not a prefix of the rendered conversation")
         found = _find_content(text, message["content"], len(prompt), cursor)
         if found is None:
             return [], (f"not_rendered: assistant turn {turn} is not in the rendered text verbatim "

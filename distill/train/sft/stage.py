@@ -9,20 +9,23 @@ under `accelerate launch` when the section asks for several processes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.stage_contract import stage_section
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 COMMAND = "train-student"
 
 
-def run(recipe: Any, name: str = "train_student", *, resume: bool | None = None, redo: bool = False,
+def run(recipe: Recipe, name: str = "train_student", *, resume: bool | None = None, redo: bool = False,
         allow_partial_input: bool = False, recipe_path: str | None = None,
         overrides: tuple[str, ...] = ()) -> dict[str, Any]:
     """Train stage `name`; returns run_sft's / run_on_policy's summary, `skipped` when already complete,
     or `launched` with the exit code of a multi-process launch (which needs the recipe's file)."""
-    from distill.train.sft.trainer import preflight
     from distill.train.sft.launch import check_launcher, launch, needs_launch
+    from distill.train.sft.trainer import preflight
 
     cfg = stage_section(recipe, name, COMMAND)
     if not redo and already_complete(recipe, name, allow_partial_input=allow_partial_input):
@@ -36,7 +39,7 @@ def run(recipe: Any, name: str = "train_student", *, resume: bool | None = None,
     return train(recipe, name, resume=resume, redo=redo, allow_partial_input=allow_partial_input)
 
 
-def train(recipe: Any, name: str, *, resume: bool | None, redo: bool, allow_partial_input: bool) -> dict[str, Any]:
+def train(recipe: Recipe, name: str, *, resume: bool | None, redo: bool, allow_partial_input: bool) -> dict[str, Any]:
     """In this process (one of several under accelerate launch): SFT or on-policy, by the section's method."""
     if recipe.section(name).method == "on_policy":
         from distill.train.on_policy import run_on_policy
@@ -47,7 +50,7 @@ def train(recipe: Any, name: str, *, resume: bool | None, redo: bool, allow_part
     return run_sft(recipe, resume=resume, fresh=redo, allow_partial_input=allow_partial_input, name=name)
 
 
-def plan(recipe: Any, name: str = "train_student") -> None:
+def plan(recipe: Recipe, name: str = "train_student") -> None:
     """`--plan`: the SFT memory plan and every check a run makes before training; writes nothing."""
     from distill.errors import DistillError
     from distill.train.sft.trainer import plan_run
@@ -58,7 +61,7 @@ def plan(recipe: Any, name: str = "train_student") -> None:
     plan_run(recipe, cfg, name=name)
 
 
-def already_complete(recipe: Any, name: str, *, allow_partial_input: bool) -> bool:
+def already_complete(recipe: Recipe, name: str, *, allow_partial_input: bool) -> bool:
     """A finished run is found here, before torch is imported and before a multi-process launch
     (whose ranks would all train)."""
     from distill.train.rerun import open_stage

@@ -19,10 +19,13 @@ import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distill.errors import DistillError
 from distill.train.sft.config import StudentConfig
+
+if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
+    from distill.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
+def preflight(recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True,
               name: str = "train_student") -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
@@ -49,7 +52,7 @@ def preflight(recipe: Any, cfg: StudentConfig, *, need_data: bool = True,
 PLAN_SAMPLE_ROWS = 1000
 
 
-def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
+def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None, name: str = "train_student") -> None:
     """`--plan`: the memory plan, then every check a run makes before training; writes nothing.
 
     Raises DistillError on the first check that fails (after printing the plan and the checks passed).
@@ -75,7 +78,8 @@ def plan_run(recipe: Any, cfg: StudentConfig, out: Any = None, name: str = "trai
     print(f"check template: ok ({prepared.choice.summary()})", file=out)
     c = prepared.counts
     rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
-    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; rejected: {rejected})",
+    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; "
+          f"rejected: {rejected})",
           file=out)
 
 
@@ -101,7 +105,7 @@ def _cuda() -> bool:
     return cuda_available()
 
 
-def build_sft_args(cfg: StudentConfig, recipe: Any, out_dir: Path, *, eos: str, attention: str, dtype: str,
+def build_sft_args(cfg: StudentConfig, recipe: Recipe, out_dir: Path, *, eos: str, attention: str, dtype: str,
                    liger: bool, checkpointing: bool) -> Any:
     from trl import SFTConfig
 
@@ -148,7 +152,7 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
+def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
                    name: str = "train_student") -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
@@ -191,7 +195,7 @@ def prepare_inputs(recipe: Any, cfg: StudentConfig, *, sample: int | None = None
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
+def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
             fresh: bool = False, allow_partial_input: bool = False, name: str = "train_student") -> dict[str, Any]:
     """Train the student of `recipe` (stage `name`) in this process (one of several under accelerate launch).
 
@@ -214,7 +218,8 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
                      allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
     with ctx as run:
         if run is not None and run.skipped:
-            return {"counts": run.previous.get("counts", {}), "train": run.previous.get("train", {}),
+            previous = run.previous or {}
+            return {"counts": previous.get("counts", {}), "train": previous.get("train", {}),
                     "output_dir": str(out_dir), "skipped": True}
         if run is not None:
             clear_checkpoints(out_dir) if fresh else remove_incomplete_checkpoints(out_dir)
@@ -229,7 +234,7 @@ def run_sft(recipe: Any, *, resume: bool | None = None, progress: bool = True, c
         return result
 
 
-def _train(recipe: Any, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
+def _train(recipe: Recipe, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
            progress: bool, callbacks: list) -> dict:
     from trl import SFTTrainer
 
