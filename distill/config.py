@@ -47,7 +47,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+        raise ConfigError(
+            f"{path}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
     data = parse_yaml(text, str(path))
     if data is None:
         return {}
@@ -141,7 +143,9 @@ def _check_graph(root) -> None:
         stack.append((node, True))
         for child in children:
             if id(child) in on_path:
-                raise _TooBig("an alias refers to a node that contains it (a self-referencing anchor)", child.start_mark)
+                raise _TooBig(
+                    "an alias refers to a node that contains it (a self-referencing anchor)", child.start_mark
+                )
             if id(child) not in size:
                 stack.append((child, False))
 
@@ -326,7 +330,9 @@ def _build_dataclass(cls: Any, data: dict[str, Any], file: str, path: str) -> An
         raise ConfigError(f"{file}: section '{path or '<top>'}': {text}") from None
 
 
-def check_passthrough(options: dict[str, Any], config_cls: Any, *, file: str, path: str, reserved: tuple[str, ...] = ()) -> None:
+def check_passthrough(
+    options: dict[str, Any], config_cls: Any, *, file: str, path: str, reserved: tuple[str, ...] = ()
+) -> None:
     """Check a section that passes straight through to a library's config class (e.g. TRL's SFTConfig).
 
     Every key must be a field of `config_cls` (typos get the closest field), keys that distill sets

@@ -32,8 +32,11 @@ def config_fields(module: str, name: str) -> dict[str, type | None]:
 def _imported_fields(module: str, name: str) -> dict[str, type | None]:
     cls = getattr(importlib.import_module(module), name)
     hints = typing.get_type_hints(cls)
-    return {f.name: (hints.get(f.name) if hints.get(f.name) in SIMPLE_TYPES.values() else None)
-            for f in dataclasses.fields(cls) if f.init}
+    return {
+        f.name: (hints.get(f.name) if hints.get(f.name) in SIMPLE_TYPES.values() else None)
+        for f in dataclasses.fields(cls)
+        if f.init
+    }
 
 
 @cache
@@ -99,9 +102,13 @@ def _defines(tree: ast.Module, name: str) -> bool:
 
 
 def _no_init(value: ast.expr | None) -> bool:
-    return (isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field"
-            and any(k.arg == "init" and isinstance(k.value, ast.Constant) and k.value.value is False
-                    for k in value.keywords))
+    return (
+        isinstance(value, ast.Call)
+        and getattr(value.func, "id", getattr(value.func, "attr", "")) == "field"
+        and any(
+            k.arg == "init" and isinstance(k.value, ast.Constant) and k.value.value is False for k in value.keywords
+        )
+    )
 
 
 def _imported_from(module: str, tree: ast.Module, name: str, is_package: bool) -> str | None:
@@ -112,8 +119,12 @@ def _imported_from(module: str, tree: ast.Module, name: str, is_package: bool) -
     for sub in ast.walk(tree):  # transformers: _import_structure = {"training_args": ["TrainingArguments"], ...}
         if isinstance(sub, ast.Dict):
             for key, value in zip(sub.keys, sub.values):
-                if (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.List)
-                        and any(isinstance(e, ast.Constant) and e.value == name for e in value.elts)):
+                if (
+                    isinstance(key, ast.Constant)
+                    and isinstance(key.value, str)
+                    and isinstance(value, ast.List)
+                    and any(isinstance(e, ast.Constant) and e.value == name for e in value.elts)
+                ):
                     return f"{module}.{key.value}" if is_package else None
     return None
 
@@ -123,12 +134,13 @@ def _absolute(module: str, target: str, level: int, is_package: bool) -> str:
         return target
     parts = module.split(".")
     package = parts if is_package else parts[:-1]
-    package = package[:len(package) - (level - 1)]
+    package = package[: len(package) - (level - 1)]
     return ".".join(package + ([target] if target else []))
 
 
-def check_passthrough(options: dict, module: str, name: str, *, file: str, path: str,
-                      reserved: tuple[str, ...] = ()) -> None:
+def check_passthrough(
+    options: dict, module: str, name: str, *, file: str, path: str, reserved: tuple[str, ...] = ()
+) -> None:
     """`distill.config.check_passthrough` against `module.name` read from source (see the module doc)."""
     from distill.config import ConfigError, _convert, unknown_key_error
 

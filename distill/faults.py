@@ -11,18 +11,22 @@ from pathlib import Path
 
 FIXES = {
     errno.ENOSPC: "free space there (or point output_dir at a bigger disk) and rerun the same command; "
-                  "finished work is kept",
+    "finished work is kept",
     errno.EDQUOT: "free space within your quota (or point output_dir elsewhere) and rerun the same command; "
-                  "finished work is kept",
+    "finished work is kept",
     errno.EACCES: "make it accessible to this user (or choose another output_dir) and rerun the same command",
     errno.EPERM: "make it accessible to this user (or choose another output_dir) and rerun the same command",
     errno.EROFS: "that file system is read-only: choose another output_dir and rerun",
     errno.ENOENT: "it was removed or never made: restore it (or rerun the stage that makes it) "
-                  "and rerun the same command",
+    "and rerun the same command",
 }
 # Libraries that write through their own I/O (safetensors, pyarrow) raise other types with the OS message.
-MESSAGES = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
-            "Permission denied": errno.EACCES, "Read-only file system": errno.EROFS}
+MESSAGES = {
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+    "Permission denied": errno.EACCES,
+    "Read-only file system": errno.EROFS,
+}
 
 
 LOW_SPACE = 1 << 20  # under 1 MiB free after a failed write: the disk was full

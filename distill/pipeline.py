@@ -28,8 +28,14 @@ STAMP = "pipeline.json"
 # Each command's flag to redo a finished output: a stage rerun with the same recipe and inputs is a
 # no-op, so a rerun the pipeline asks for (--force, --from, a changed earlier stage) says so.
 REDO_FLAGS = {
-    "toy setup": "--force", "generate": "--fresh", "filter": "--force", "train-student": "--fresh",
-    "train-teacher": "--fresh", "train-baseline": "--fresh", "eval": "--force", "report": "--force",
+    "toy setup": "--force",
+    "generate": "--fresh",
+    "filter": "--force",
+    "train-student": "--fresh",
+    "train-teacher": "--fresh",
+    "train-baseline": "--fresh",
+    "eval": "--force",
+    "report": "--force",
 }
 REDO_REASONS = {"selected", "an earlier stage ran", "recipe section changed"}
 
@@ -66,16 +72,19 @@ def present_stages(recipe: Recipe, selected: list[str | None]) -> list[StageSpec
     stages = recipe.stage_list()
     names = [s.name for s in stages]
     if not stages:
-        raise DistillError(f"{recipe.source_file}: no stage sections; expected a 'stages:' list "
-                           f"or some of {', '.join(PIPELINE_STAGES)}")
+        raise DistillError(
+            f"{recipe.source_file}: no stage sections; expected a 'stages:' list "
+            f"or some of {', '.join(PIPELINE_STAGES)}"
+        )
     for name in selected:
         if name is not None and name not in names:
             raise DistillError(f"stage '{name}' is not in this recipe; its stages: {', '.join(names)}")
     return stages
 
 
-def plan(recipe: Recipe, *, from_stage: str | None = None, only: list[str] | None = None,
-         force: bool = False) -> list[PlannedStage]:
+def plan(
+    recipe: Recipe, *, from_stage: str | None = None, only: list[str] | None = None, force: bool = False
+) -> list[PlannedStage]:
     stages = present_stages(recipe, [from_stage, *(only or [])])
     names = [s.name for s in stages]
     planned, rerun_rest = [], force
@@ -131,8 +140,15 @@ def run_stage(recipe: Recipe, stage: StageSpec, overrides: list[str], *, redo: b
     return seconds
 
 
-def run_pipeline(recipe: Recipe, *, from_stage: str | None = None, only: list[str] | None = None, force: bool = False,
-                 dry_run: bool = False, overrides: list[str] | None = None) -> list[tuple[str, str, float]]:
+def run_pipeline(
+    recipe: Recipe,
+    *,
+    from_stage: str | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    overrides: list[str] | None = None,
+) -> list[tuple[str, str, float]]:
     stages = plan(recipe, from_stage=from_stage, only=only, force=force)
     width = max(15, *(len(p.stage.name) for p in stages))
     for item in stages:

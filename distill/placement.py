@@ -95,7 +95,9 @@ class VllmPlacement:
 
     @property
     def fits(self) -> bool:
-        return self.kv_budget_gib >= self.kv_per_sequence_gib > 0 or (self.kv_budget_gib > 0 and self.kv_per_sequence_gib == 0)
+        return self.kv_budget_gib >= self.kv_per_sequence_gib > 0 or (
+            self.kv_budget_gib > 0 and self.kv_per_sequence_gib == 0
+        )
 
     @property
     def sequences(self) -> int:
@@ -113,12 +115,22 @@ class VllmPlacement:
             f"{self.kv_per_sequence_gib:.2f} GiB -> {self.sequences} sequence(s) of max_model_len at once",
         ]
         if not self.fits:
-            out.append("  DOES NOT FIT: more GPUs (pipeline_parallel_size over nodes), larger GPUs, or a shorter max_model_len")
+            out.append(
+                "  DOES NOT FIT: more GPUs (pipeline_parallel_size over nodes), larger GPUs, or a shorter max_model_len"
+            )
         return out
 
 
-def plan_vllm(config: dict[str, Any], *, tensor_parallel: int, pipeline_parallel: int = 1, gpu_memory_gb: float,
-              utilization: float, max_model_len: int | None, dtype: str = "auto") -> VllmPlacement:
+def plan_vllm(
+    config: dict[str, Any],
+    *,
+    tensor_parallel: int,
+    pipeline_parallel: int = 1,
+    gpu_memory_gb: float,
+    utilization: float,
+    max_model_len: int | None,
+    dtype: str = "auto",
+) -> VllmPlacement:
     params = count_params(config)
     per_param = weight_bytes_per_param(config, dtype)
     gpus = tensor_parallel * pipeline_parallel
@@ -128,8 +140,18 @@ def plan_vllm(config: dict[str, Any], *, tensor_parallel: int, pipeline_parallel
     # KV is split over pipeline stages (layers); TP splits heads, but MLA's latent cache is replicated.
     kv_seq = per_token * length / pipeline_parallel / (1 if latent else tensor_parallel) / GiB
     budget = gpu_memory_gb * GB * utilization / GiB - weights - VLLM_OVERHEAD_GIB
-    return VllmPlacement(params, per_param, tensor_parallel, pipeline_parallel, gpu_memory_gb, utilization, length,
-                         weights, kv_seq, budget)
+    return VllmPlacement(
+        params,
+        per_param,
+        tensor_parallel,
+        pipeline_parallel,
+        gpu_memory_gb,
+        utilization,
+        length,
+        weights,
+        kv_seq,
+        budget,
+    )
 
 
 def read_config(model: str, *, key: str) -> dict[str, Any] | None:
@@ -158,10 +180,15 @@ def generate_placement(cfg: Any) -> VllmPlacement | None:
     if config is None:
         return None
     v = cfg.vllm
-    return plan_vllm(config, tensor_parallel=v.tensor_parallel_size,
-                     pipeline_parallel=int(v.engine_args.get("pipeline_parallel_size", 1)),
-                     gpu_memory_gb=v.gpu_memory_gb, utilization=v.gpu_memory_utilization,
-                     max_model_len=v.max_model_len, dtype=v.dtype)
+    return plan_vllm(
+        config,
+        tensor_parallel=v.tensor_parallel_size,
+        pipeline_parallel=int(v.engine_args.get("pipeline_parallel_size", 1)),
+        gpu_memory_gb=v.gpu_memory_gb,
+        utilization=v.gpu_memory_utilization,
+        max_model_len=v.max_model_len,
+        dtype=v.dtype,
+    )
 
 
 def check_generate_placement(cfg: Any, *, required: bool = False) -> list[str]:
@@ -171,15 +198,19 @@ def check_generate_placement(cfg: Any, *, required: bool = False) -> list[str]:
     placement = generate_placement(cfg)
     if placement is None:
         if required and cfg.engine == "vllm":
-            raise DistillError(f"generate.teacher: no config.json for {cfg.teacher} here; download it first "
-                               f"(hf download {cfg.teacher} config.json) or give a local directory")
+            raise DistillError(
+                f"generate.teacher: no config.json for {cfg.teacher} here; download it first "
+                f"(hf download {cfg.teacher} config.json) or give a local directory"
+            )
         return []
     if not placement.fits:
-        raise DistillError(f"generate.vllm: {cfg.teacher} does not fit: {placement.weights_gib:.0f} GiB of weights per GPU "
-                           f"leave {placement.kv_budget_gib:.1f} GiB for the KV cache of {placement.gpus} x "
-                           f"{placement.gpu_memory_gb:g} GB GPUs (one {placement.max_model_len}-token sequence needs "
-                           f"{placement.kv_per_sequence_gib:.2f}); raise pipeline_parallel_size over more nodes, "
-                           "use larger GPUs (generate.vllm.gpu_memory_gb) or lower max_model_len")
+        raise DistillError(
+            f"generate.vllm: {cfg.teacher} does not fit: {placement.weights_gib:.0f} GiB of weights per GPU "
+            f"leave {placement.kv_budget_gib:.1f} GiB for the KV cache of {placement.gpus} x "
+            f"{placement.gpu_memory_gb:g} GB GPUs (one {placement.max_model_len}-token sequence needs "
+            f"{placement.kv_per_sequence_gib:.2f}); raise pipeline_parallel_size over more nodes, "
+            "use larger GPUs (generate.vllm.gpu_memory_gb) or lower max_model_len"
+        )
     return placement.lines()
 
 
@@ -207,14 +238,18 @@ class GRPOPlacement:
     def lines(self) -> list[str]:
         out = ["GRPO placement: the policy's training memory per GPU"] + self.training.lines()
         if self.colocate:
-            out.append(f"  + colocated vLLM {self.vllm_share:g} x {self.gpu_memory_gb:g} GB "
-                       f"-> {self.per_gpu_gib:.1f} GiB per GPU")
+            out.append(
+                f"  + colocated vLLM {self.vllm_share:g} x {self.gpu_memory_gb:g} GB "
+                f"-> {self.per_gpu_gib:.1f} GiB per GPU"
+            )
         if self.rollout is not None:
             out += ["rollouts (" + ("colocated" if self.colocate else "vLLM server, its own GPUs") + "):"]
             out += ["  " + line for line in self.rollout.lines()]
         if not self.fits:
-            out.append("  WARNING: does not fit; more GPUs (train_teacher.gpus), LoRA, a smaller per_device_train_batch_size "
-                       "or shorter completions")
+            out.append(
+                "  WARNING: does not fit; more GPUs (train_teacher.gpus), LoRA, a smaller per_device_train_batch_size "
+                "or shorter completions"
+            )
         return out
 
 
@@ -228,15 +263,23 @@ def plan_grpo(config: dict[str, Any], cfg: Any) -> GRPOPlacement:
     completion = int(g.get("max_completion_length") or 512)
     batch = int(g.get("per_device_train_batch_size") or 8)
     lora = SimpleNamespace(r=int(cfg.lora.get("r", 8)), qlora=False) if cfg.lora else None
-    shim = SimpleNamespace(lora=lora, max_length=PROMPT_TOKENS + completion, gpu_memory_gb=cfg.gpu_memory_gb,
-                           gradient_checkpointing=bool(g.get("gradient_checkpointing", True)))
+    shim = SimpleNamespace(
+        lora=lora,
+        max_length=PROMPT_TOKENS + completion,
+        gpu_memory_gb=cfg.gpu_memory_gb,
+        gradient_checkpointing=bool(g.get("gradient_checkpointing", True)),
+    )
     strategy = Strategy("zero3" if cfg.gpus > 1 else "single", cfg.gpus)
     training = plan_memory(config, shim, dtype="bfloat16", strategy=strategy, batch_size=batch)
     rollout = None
     colocate = cfg.backend == "vllm" and cfg.vllm_mode == "colocate"
     share = float(g.get("vllm_gpu_memory_utilization", 0.3))
     if cfg.backend == "vllm":
-        rollout = plan_vllm(config, tensor_parallel=int(g.get("vllm_tensor_parallel_size", 1)),
-                            gpu_memory_gb=cfg.gpu_memory_gb, utilization=share if colocate else 0.9,
-                            max_model_len=int(g.get("vllm_max_model_length") or PROMPT_TOKENS + completion))
+        rollout = plan_vllm(
+            config,
+            tensor_parallel=int(g.get("vllm_tensor_parallel_size", 1)),
+            gpu_memory_gb=cfg.gpu_memory_gb,
+            utilization=share if colocate else 0.9,
+            max_model_len=int(g.get("vllm_max_model_length") or PROMPT_TOKENS + completion),
+        )
     return GRPOPlacement(training, rollout, colocate, cfg.gpu_memory_gb, share)

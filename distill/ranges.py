@@ -26,8 +26,16 @@ def count(key: str, value: Any, minimum: int = 1, optional: bool = False) -> Non
         raise ValueError(f"{key} must be an integer >= {minimum}, got {_short(value)}")
 
 
-def number(key: str, value: Any, low: float | None = None, high: float | None = None, *,
-           low_open: bool = False, high_open: bool = False, optional: bool = False) -> None:
+def number(
+    key: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    optional: bool = False,
+) -> None:
     """A finite number within [low, high]; `low_open`/`high_open` exclude the ends."""
     if value is None and optional:
         return
@@ -65,7 +73,9 @@ def name(key: str, value: Any) -> None:
     ok = isinstance(value, str) and 0 < len(value) <= NAME_MAX and value.strip() == value
     ok = ok and not any(ch in value for ch in "/\\\0") and value not in (".", "..")
     if not ok:
-        raise ValueError(f"{key} must be a plain name (no '/', not '.' or '..', at most {NAME_MAX} characters), got {_short(value)}")
+        raise ValueError(
+            f"{key} must be a plain name (no '/', not '.' or '..', at most {NAME_MAX} characters), got {_short(value)}"
+        )
 
 
 def names(key: str, mapping: dict) -> None:

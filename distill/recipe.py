@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from distill.config import apply_overrides, from_dict, load_yaml, to_dict
-from distill.recipe_stages import StageSpec, parse_stages, resolve_references
 from distill.errors import ConfigError
 from distill.evaluate.config import EvalConfig
 from distill.filter.config import FilterConfig
 from distill.generate.config import GenerateConfig
+from distill.recipe_stages import StageSpec, parse_stages, resolve_references
 from distill.report.config import ReportConfig
 from distill.toy.setup_config import ToySetupConfig
 from distill.train.grpo.config import GRPOStageConfig
@@ -47,20 +47,42 @@ from distill.train.sft.config import StudentConfig
 # train_on_policy is a train-student run with `method: on_policy`, usually from the SFT student; it
 # follows train_baseline so its budget can be matched to the baseline's manifest.
 PIPELINE_STAGES = [
-    "toy", "warmup_teacher", "train_teacher", "generate", "filter",
-    "warmup_student", "train_student", "train_baseline", "train_on_policy", "eval", "report",
+    "toy",
+    "warmup_teacher",
+    "train_teacher",
+    "generate",
+    "filter",
+    "warmup_student",
+    "train_student",
+    "train_baseline",
+    "train_on_policy",
+    "eval",
+    "report",
 ]
 # The command each fixed section is run by.
 FIXED_STAGE_COMMANDS = {
-    "toy": "toy setup", "warmup_teacher": "train-student", "train_teacher": "train-teacher",
-    "generate": "generate", "filter": "filter", "warmup_student": "train-student", "train_student": "train-student",
-    "train_baseline": "train-baseline", "train_on_policy": "train-student", "eval": "eval", "report": "report",
+    "toy": "toy setup",
+    "warmup_teacher": "train-student",
+    "train_teacher": "train-teacher",
+    "generate": "generate",
+    "filter": "filter",
+    "warmup_student": "train-student",
+    "train_student": "train-student",
+    "train_baseline": "train-baseline",
+    "train_on_policy": "train-student",
+    "eval": "eval",
+    "report": "report",
 }
 # The section schema of each stage command.
 COMMAND_CONFIGS: dict[str, type] = {
-    "toy setup": ToySetupConfig, "generate": GenerateConfig, "filter": FilterConfig,
-    "train-student": StudentConfig, "train-teacher": GRPOStageConfig, "train-baseline": GRPOStageConfig,
-    "eval": EvalConfig, "report": ReportConfig,
+    "toy setup": ToySetupConfig,
+    "generate": GenerateConfig,
+    "filter": FilterConfig,
+    "train-student": StudentConfig,
+    "train-teacher": GRPOStageConfig,
+    "train-baseline": GRPOStageConfig,
+    "eval": EvalConfig,
+    "report": ReportConfig,
 }
 assert list(FIXED_STAGE_COMMANDS) == PIPELINE_STAGES
 
@@ -116,8 +138,9 @@ class Recipe:
         if value is None:
             names = [f"{s.name} ({s.command})" for s in self.stages or []]
             hint = f"; its stages: {', '.join(names)} (pick one with --stage NAME)" if names else ""
-            raise ConfigError(f"{self.source_file}: this command needs a '{stage}' section, "
-                              f"and the recipe has none{hint}")
+            raise ConfigError(
+                f"{self.source_file}: this command needs a '{stage}' section, and the recipe has none{hint}"
+            )
         return value
 
     def stage_dir(self, stage: str) -> Path:
@@ -171,8 +194,9 @@ def recipe_from_dict(data: dict[str, Any], file: str = "<recipe>") -> Recipe:
     data = resolve_references(data, specs if specs is not None else shorthand, file, Recipe.output_dir)
     named = {s.section: (s.command, data.pop(s.section)) for s in specs or [] if s.section not in PIPELINE_STAGES}
     recipe = from_dict(Recipe, data, file=file)
-    recipe.named = {key: from_dict(COMMAND_CONFIGS[command], value, file=file, path=key)
-                    for key, (command, value) in named.items()}
+    recipe.named = {
+        key: from_dict(COMMAND_CONFIGS[command], value, file=file, path=key) for key, (command, value) in named.items()
+    }
     recipe.source_file = file
     return recipe
 
@@ -189,5 +213,13 @@ def section_key_in(data: dict[str, Any], name: str, file: str = "<recipe>") -> s
     return name
 
 
-__all__ = ["Recipe", "StageSpec", "PIPELINE_STAGES", "COMMAND_CONFIGS", "section_key_in",
-           "load_recipe", "recipe_from_dict", "interpolate"]
+__all__ = [
+    "Recipe",
+    "StageSpec",
+    "PIPELINE_STAGES",
+    "COMMAND_CONFIGS",
+    "section_key_in",
+    "load_recipe",
+    "recipe_from_dict",
+    "interpolate",
+]

@@ -9,10 +9,9 @@ section's fingerprint holds the path it reads, as `${output_dir}/...` does.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from dataclasses import dataclass
 
 from distill.config import closest, from_dict
 from distill.errors import ConfigError
@@ -31,8 +30,9 @@ class StageSpec:
     section: str = ""  # defaults to the name
 
 
-def parse_stages(data: dict[str, Any], file: str, command_configs: dict[str, type],
-                 fixed_stage_commands: dict[str, str]) -> list[StageSpec] | None:
+def parse_stages(
+    data: dict[str, Any], file: str, command_configs: dict[str, type], fixed_stage_commands: dict[str, str]
+) -> list[StageSpec] | None:
     """The validated `stages:` list (each section filled in), or None when the recipe has none.
 
     The command and fixed-section tables come from the caller (distill.recipe), so this module
@@ -51,13 +51,16 @@ def parse_stages(data: dict[str, Any], file: str, command_configs: dict[str, typ
         _check_section(spec, data, sections, where)
         fixed = FIXED_STAGE_COMMANDS.get(spec.section)
         if fixed is not None and COMMAND_CONFIGS[fixed] is not COMMAND_CONFIGS[spec.command]:
-            raise ConfigError(f"{where}.command': section '{spec.section}' is a {fixed} section, "
-                              f"not a {spec.command} one; give this stage a section of its own")
+            raise ConfigError(
+                f"{where}.command': section '{spec.section}' is a {fixed} section, "
+                f"not a {spec.command} one; give this stage a section of its own"
+            )
         names[spec.name], sections[spec.section] = i, i
     for key in FIXED_STAGE_COMMANDS:
         if data.get(key) is not None and key not in sections:
-            raise ConfigError(f"{file}: key '{key}': no stage in 'stages:' reads this section; "
-                              f"add a stage for it or remove it")
+            raise ConfigError(
+                f"{file}: key '{key}': no stage in 'stages:' reads this section; add a stage for it or remove it"
+            )
     data["stages"] = [{"name": s.name, "command": s.command, "section": s.section} for s in specs]
     return specs
 
@@ -82,8 +85,10 @@ def _check_section(spec: Any, data: dict[str, Any], sections: dict[str, int], wh
     if spec.section not in data:
         raise ConfigError(f"{where}.section': the recipe has no section '{spec.section}' for stage '{spec.name}'")
     if spec.section in sections:
-        raise ConfigError(f"{where}.section': section '{spec.section}' is read by stages[{sections[spec.section]}] "
-                          f"too; two stages would share one fingerprint")
+        raise ConfigError(
+            f"{where}.section': section '{spec.section}' is read by stages[{sections[spec.section]}] "
+            f"too; two stages would share one fingerprint"
+        )
 
 
 def stage_dirs(data: dict[str, Any], specs: list, default_root: str) -> dict[str, str]:
@@ -116,8 +121,10 @@ def _check_reference(ref: str, stage: str | None, order: dict[str, int], where: 
     if stage is None:
         raise ConfigError(f"{where}: ${{stages.{ref}}} is allowed only inside a stage's section")
     if order[ref] >= order[stage]:
-        raise ConfigError(f"{where}: ${{stages.{ref}}} is not an earlier stage than '{stage}'; "
-                          f"a stage reads only the outputs of stages before it")
+        raise ConfigError(
+            f"{where}: ${{stages.{ref}}} is not an earlier stage than '{stage}'; "
+            f"a stage reads only the outputs of stages before it"
+        )
 
 
 def _references(value: Any, path: str):

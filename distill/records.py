@@ -35,7 +35,9 @@ def list_row_files(path: str | Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ROW_SUFFIXES and not p.name.startswith("."))
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix in ROW_SUFFIXES and not p.name.startswith(".")
+        )
         if not files:
             raise DistillError(f"{path}: no .jsonl or .parquet files in this directory")
         return files
@@ -58,7 +60,13 @@ def _read_jsonl(file: Path) -> Iterator[Row]:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield Row(str(file), number, None, f"bad encoding: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace"))
+                yield Row(
+                    str(file),
+                    number,
+                    None,
+                    f"bad encoding: {exc.reason} at byte {exc.start}",
+                    raw.decode("utf-8", "replace"),
+                )
                 continue
             try:
                 data = json.loads(text)

@@ -76,7 +76,9 @@ class SourceConfig:
         if self.format not in (None, "columns"):
             formats.get(self.format, "prompt")
             if self.columns != ColumnMap():
-                raise ValueError(f"source.columns applies to format 'columns'; format {self.format!r} reads its own columns")
+                raise ValueError(
+                    f"source.columns applies to format 'columns'; format {self.format!r} reads its own columns"
+                )
         check_map(self.domain_map, "source")
         if not self.name:
             raise ValueError("source.name is required: a toy task, a dataset id/directory or a file path")
@@ -127,11 +129,17 @@ class SourceStats:
 
     def line(self) -> str:
         """One line: what was read and where every row went."""
-        skipped = [f"{n} {name}" for name in ("malformed", "unverifiable", "empty", "duplicate", "dropped_by_limit")
-                   if (n := getattr(self, name))]
+        skipped = [
+            f"{n} {name}"
+            for name in ("malformed", "unverifiable", "empty", "duplicate", "dropped_by_limit")
+            if (n := getattr(self, name))
+        ]
         why = "; ".join(f"{reason}: {n}" for reason, n in self.reasons.most_common(5))
-        return (f"read {self.read} rows ({self.format}): {self.kept} prompts" + (f", skipped {', '.join(skipped)}" if skipped else "")
-                + (f" [{why}]" if why else ""))
+        return (
+            f"read {self.read} rows ({self.format}): {self.kept} prompts"
+            + (f", skipped {', '.join(skipped)}" if skipped else "")
+            + (f" [{why}]" if why else "")
+        )
 
 
 def load_prompts(source: SourceConfig, seed: int = 0) -> list[dict[str, Any]]:
@@ -179,8 +187,10 @@ def pick_format(source: SourceConfig, columns: list[str]) -> formats.Format | No
     fmt = formats.get(source.format, "prompt")
     missing = [c for c in fmt.detect if c not in columns]
     if missing and columns:
-        raise DistillError(f"source {source.name!r}: format {fmt.name} needs column(s) {', '.join(missing)}; "
-                           f"its columns are: {', '.join(columns)}")
+        raise DistillError(
+            f"source {source.name!r}: format {fmt.name} needs column(s) {', '.join(missing)}; "
+            f"its columns are: {', '.join(columns)}"
+        )
     return fmt
 
 
@@ -190,8 +200,11 @@ def _report(source: SourceConfig, stats: SourceStats) -> None:
         where = f"; first: {stats.first_bad}" if stats.first_bad else ""
         raise DistillError(f"source {source.name!r}: no usable prompts: {stats.line()}{where}")
     if stats.read != stats.kept:
-        print(f"distill: source {source.name!r}: {stats.line()}" + (f"; first: {stats.first_bad}" if stats.first_bad else ""),
-              file=sys.stderr)
+        print(
+            f"distill: source {source.name!r}: {stats.line()}"
+            + (f"; first: {stats.first_bad}" if stats.first_bad else ""),
+            file=sys.stderr,
+        )
 
 
 def stable_id(problem: str) -> str:
@@ -209,14 +222,21 @@ def _check_columns(source: SourceConfig, mapping: ColumnMap, columns: list[str])
             )
 
 
-def _to_prompts(source: SourceConfig, mapping: ColumnMap, rows: Iterable[tuple[str, dict]], stats: SourceStats,
-                fmt: formats.Format | None = None) -> list[dict]:
+def _to_prompts(
+    source: SourceConfig,
+    mapping: ColumnMap,
+    rows: Iterable[tuple[str, dict]],
+    stats: SourceStats,
+    fmt: formats.Format | None = None,
+) -> list[dict]:
     prompts: list[dict] = []
     seen: dict[str, str] = {}
     for where, row in rows:
         stats.read += 1
         try:
-            record = formats.prompt(fmt, row, source.domain_map, source.domain) if fmt else _mapped(source, mapping, row)
+            record = (
+                formats.prompt(fmt, row, source.domain_map, source.domain) if fmt else _mapped(source, mapping, row)
+            )
         except Unverifiable as exc:
             stats.skip("unverifiable", where, str(exc))
             continue
@@ -245,7 +265,10 @@ def _mapped(source: SourceConfig, mapping: ColumnMap, row: dict) -> dict:
         raise Empty(f"column '{mapping.problem}' is empty")
     if not isinstance(problem, str):
         raise Bad(f"column '{mapping.problem}': expected a string, got {type_name(problem)}")
-    record: dict[str, Any] = {"problem": problem, "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else ""}
+    record: dict[str, Any] = {
+        "problem": problem,
+        "answer": (answer_text(row, mapping.answer) or "") if mapping.answer else "",
+    }
     ident = row.get(mapping.id) if mapping.id else None
     if ident is not None:
         if isinstance(ident, bool) or not isinstance(ident, (str, int)):
@@ -289,7 +312,9 @@ def _hf_rows(source: SourceConfig):
     datasets = require("datasets", "core", "loading a Hugging Face dataset")
     path = Path(source.name)
     try:
-        if path.is_dir() and any((path / f).is_file() for f in ("dataset_dict.json", "dataset_info.json", "state.json")):
+        if path.is_dir() and any(
+            (path / f).is_file() for f in ("dataset_dict.json", "dataset_info.json", "state.json")
+        ):
             data = datasets.load_from_disk(str(path))
             if isinstance(data, datasets.DatasetDict):
                 if source.split not in data:

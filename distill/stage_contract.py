@@ -30,8 +30,14 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
 
 # The fixed section a command reads when no --stage is given.
 DEFAULT_NAMES = {
-    "toy setup": "toy", "generate": "generate", "filter": "filter", "train-student": "train_student",
-    "train-teacher": "train_teacher", "train-baseline": "train_baseline", "eval": "eval", "report": "report",
+    "toy setup": "toy",
+    "generate": "generate",
+    "filter": "filter",
+    "train-student": "train_student",
+    "train-teacher": "train_teacher",
+    "train-baseline": "train_baseline",
+    "eval": "eval",
+    "report": "report",
 }
 TRAINING = ("train-teacher", "train-student", "train-baseline")
 # What a stage reads when its section does not say: the output of the last earlier stage run by
@@ -51,21 +57,38 @@ def stage_section(recipe: Recipe, name: str, command: str) -> Any:
     """Stage `name`'s section, refusing a stage that another command runs."""
     spec = recipe.stage(name)
     if spec is not None and spec.command != command:
-        raise ConfigError(f"{recipe.source_file}: stage '{name}' is a {spec.command} stage; "
-                          f"run it with `distill {spec.command}`")
+        raise ConfigError(
+            f"{recipe.source_file}: stage '{name}' is a {spec.command} stage; run it with `distill {spec.command}`"
+        )
     return recipe.section(name)
 
 
-def open_stage(recipe: Recipe, name: str, command: str, input_paths: Iterable[Any] = (), *, redo: bool = False,
-               allow_partial_input: bool = False, redo_flag: str = "--force", out_dir: Any = None,
-               **run_options: Any) -> StageRun:
+def open_stage(
+    recipe: Recipe,
+    name: str,
+    command: str,
+    input_paths: Iterable[Any] = (),
+    *,
+    redo: bool = False,
+    allow_partial_input: bool = False,
+    redo_flag: str = "--force",
+    out_dir: Any = None,
+    **run_options: Any,
+) -> StageRun:
     """The StageRun of stage `name` (in `out_dir`, default its stage directory): its inputs checked,
     its manifest naming the command. Enter it to take the lock and learn whether it is done."""
     reader = f"distill {command}"
     inputs = check_inputs([p for p in input_paths if p], allow_partial=allow_partial_input, reader=reader)
-    run = StageRun(out_dir or recipe.stage_dir(name), recipe, name, inputs=inputs, skip_if_complete=not redo,
-                   redo_hint=f"{command_line(command, name)} {redo_flag}", allow_partial_input=allow_partial_input,
-                   **run_options)
+    run = StageRun(
+        out_dir or recipe.stage_dir(name),
+        recipe,
+        name,
+        inputs=inputs,
+        skip_if_complete=not redo,
+        redo_hint=f"{command_line(command, name)} {redo_flag}",
+        allow_partial_input=allow_partial_input,
+        **run_options,
+    )
     run.extra["command"] = command
     return run
 
@@ -98,7 +121,9 @@ def last_earlier(recipe: Recipe, name: str, reader: str, what: str) -> str | Non
     return found[-1] if found else None
 
 
-def trained_models(recipe: Recipe, name: str, reader: str, what: str, roles: tuple = SHORTHAND_MODELS) -> dict[str, str]:
+def trained_models(
+    recipe: Recipe, name: str, reader: str, what: str, roles: tuple = SHORTHAND_MODELS
+) -> dict[str, str]:
     """Label -> output directory of the models trained before `name`: by role without `stages:`,
     else every earlier stage of the commands DEFAULT_INPUTS[reader][what] names, by its name."""
     if recipe.stages is None:

@@ -25,9 +25,14 @@ from distill.manifest import MANIFEST, read_json
 GENERATION_FILE = "generation.json"  # distill.generate.fingerprint.FILE, not imported: it pulls in config
 MERGED_FILE = "merged.json"
 COMMANDS = {
-    "generate": "distill generate", "filter": "distill filter", "train_student": "distill train-student",
-    "train_teacher": "distill train-teacher", "train_baseline": "distill train-baseline", "eval": "distill eval",
-    "report": "distill report", "toy": "distill toy setup",
+    "generate": "distill generate",
+    "filter": "distill filter",
+    "train_student": "distill train-student",
+    "train_teacher": "distill train-teacher",
+    "train_baseline": "distill train-baseline",
+    "eval": "distill eval",
+    "report": "distill report",
+    "toy": "distill toy setup",
 }
 FLAG = "--allow-partial-input"
 
@@ -73,8 +78,13 @@ def _finish_hint(directory: Path, stage: str) -> str:
 def input_identity(path: Path, directory: Path | None, partial: bool) -> dict[str, Any]:
     if directory is not None:
         manifest = read_json(directory / MANIFEST) or {}
-        identity = {"path": str(directory.resolve()), "stage": manifest.get("stage"), "status": manifest.get("status"),
-                    "fingerprint": manifest.get("fingerprint"), "ended": manifest.get("ended")}
+        identity = {
+            "path": str(directory.resolve()),
+            "stage": manifest.get("stage"),
+            "status": manifest.get("status"),
+            "fingerprint": manifest.get("fingerprint"),
+            "ended": manifest.get("ended"),
+        }
         merged = read_json(directory / MERGED_FILE)
         if merged is not None:
             identity["merged"] = merged.get("written")
@@ -88,7 +98,9 @@ def input_identity(path: Path, directory: Path | None, partial: bool) -> dict[st
     return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def check_inputs(paths: Iterable[str | Path], *, allow_partial: bool = False, reader: str = "this stage") -> list[dict[str, Any]]:
+def check_inputs(
+    paths: Iterable[str | Path], *, allow_partial: bool = False, reader: str = "this stage"
+) -> list[dict[str, Any]]:
     """Refuse unfinished stage outputs among `paths`; return their identities for the manifest."""
     identities, seen = [], set()
     for raw in paths:
@@ -100,7 +112,8 @@ def check_inputs(paths: Iterable[str | Path], *, allow_partial: bool = False, re
             if not allow_partial:
                 raise DistillError(
                     f"{directory}: this {stage} output is {status}, so {reader} will not read it; finish it with "
-                    f"{_finish_hint(directory, stage)}, or pass {FLAG} to take it as it is")
+                    f"{_finish_hint(directory, stage)}, or pass {FLAG} to take it as it is"
+                )
             partial = True
         identity = input_identity(path, directory, partial)
         if identity["path"] not in seen:
@@ -110,6 +123,10 @@ def check_inputs(paths: Iterable[str | Path], *, allow_partial: bool = False, re
 
 
 def add_argument(parser) -> None:
-    parser.add_argument(FLAG, dest="allow_partial_input", action="store_true",
-                        help="read a stage output that is not finished (killed, failed, not merged) on purpose; "
-                             "recorded in this stage's manifest")
+    parser.add_argument(
+        FLAG,
+        dest="allow_partial_input",
+        action="store_true",
+        help="read a stage output that is not finished (killed, failed, not merged) on purpose; "
+        "recorded in this stage's manifest",
+    )

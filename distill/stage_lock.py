@@ -68,12 +68,16 @@ class OutputLock:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 os.close(fd)
                 raise
-            holder = describe_holder(self.path) if self.shared or not self._held_shared(fd) else \
-                "the parts of a `distill generate --part i/N` run (their own locks are under parts/)"
+            holder = (
+                describe_holder(self.path)
+                if self.shared or not self._held_shared(fd)
+                else "the parts of a `distill generate --part i/N` run (their own locks are under parts/)"
+            )
             os.close(fd)
             raise DistillError(
                 f"{self.out_dir} is in use by {holder}; one writer per output: wait for it "
-                f"to finish or stop it, or give this run another output directory") from None
+                f"to finish or stop it, or give this run another output directory"
+            ) from None
         self._fd = fd
         if not self.shared:  # a shared holder leaves the exclusive holder's details alone
             data = (json.dumps(_holder()) + "\n").encode()

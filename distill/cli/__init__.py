@@ -15,8 +15,18 @@ from distill.errors import DistillError
 
 # Pipeline order. A module that is not there yet is left out of the listing.
 COMMANDS = [
-    "generate", "filter", "verify", "train-teacher", "train-student", "train-baseline",
-    "eval", "report", "run", "toy", "validate", "inspect",
+    "generate",
+    "filter",
+    "verify",
+    "train-teacher",
+    "train-student",
+    "train-baseline",
+    "eval",
+    "report",
+    "run",
+    "toy",
+    "validate",
+    "inspect",
 ]
 
 

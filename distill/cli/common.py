@@ -14,7 +14,11 @@ def add_recipe_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
 
 def add_set_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a recipe key, e.g. --set generate.num_samples=8 (repeatable)",
     )
 
@@ -24,5 +28,8 @@ def recipe_from_args(args: argparse.Namespace) -> Recipe:
 
 
 def add_stage_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stage", metavar="NAME",
-                        help="the recipe stage to run (a name in its `stages:` list); default: the command's section")
+    parser.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="the recipe stage to run (a name in its `stages:` list); default: the command's section",
+    )

@@ -1,8 +1,8 @@
 """distill eval [RECIPE] --model PATH --tasks math500,aime24: score models on the R1 benchmarks with lm-eval.
 
-    distill eval --model runs/toy/train_student --tasks toy_arithmetic --samples 4 --max-gen-toks 256
-    distill eval recipes/eval/r1_benchmarks.yaml --data math500=/work/shared/benchmarks/math500.jsonl
-    distill eval --rescore runs/eval      # score the saved completions again, no generation
+distill eval --model runs/toy/train_student --tasks toy_arithmetic --samples 4 --max-gen-toks 256
+distill eval recipes/eval/r1_benchmarks.yaml --data math500=/work/shared/benchmarks/math500.jsonl
+distill eval --rescore runs/eval      # score the saved completions again, no generation
 """
 
 from __future__ import annotations
@@ -18,26 +18,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("recipe", nargs="?", help="recipe YAML with an `eval` section (optional)")
     add_set_argument(parser)
-    parser.add_argument("--model", action="append", default=[], metavar="[NAME=]PATH",
-                        help="model to evaluate (repeatable); NAME defaults to the directory name")
-    parser.add_argument("--tasks", help="comma-separated: math500,aime24,aime25,gpqa_diamond,toy_arithmetic,toy_countdown")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="[NAME=]PATH",
+        help="model to evaluate (repeatable); NAME defaults to the directory name",
+    )
+    parser.add_argument(
+        "--tasks", help="comma-separated: math500,aime24,aime25,gpqa_diamond,toy_arithmetic,toy_countdown"
+    )
     parser.add_argument("--backend", choices=["hf", "vllm", "local-completions", "local-chat-completions"])
     parser.add_argument("--samples", type=int, metavar="K", help="completions per problem (pass@1 over K, cons@K)")
     parser.add_argument("--limit", type=int, metavar="N", help="first N problems of each task (smoke runs)")
     parser.add_argument("--max-gen-toks", type=int, metavar="N", help="generated tokens per completion (R1: 32768)")
     parser.add_argument("--temperature", type=float)
     parser.add_argument("--top-p", type=float)
-    parser.add_argument("--data", action="append", default=[], metavar="TASK=FILE",
-                        help="local JSONL/Parquet for a task instead of the hub (repeatable)")
-    parser.add_argument("--base-url", help="OpenAI-compatible server for local-* backends, e.g. http://127.0.0.1:8000/v1")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="TASK=FILE",
+        help="local JSONL/Parquet for a task instead of the hub (repeatable)",
+    )
+    parser.add_argument(
+        "--base-url", help="OpenAI-compatible server for local-* backends, e.g. http://127.0.0.1:8000/v1"
+    )
     parser.add_argument("--tensor-parallel-size", type=int)
     parser.add_argument("--data-parallel-size", type=int)
     parser.add_argument("--batch-size", help="lm-eval batch size (an integer or 'auto')")
     parser.add_argument("--no-chat-template", action="store_true", help="prompt with raw text (base models)")
     parser.add_argument("--out", help="output directory (default: the recipe's eval stage dir)")
     parser.add_argument("--rescore", metavar="RUN_DIR", help="re-score saved per-sample logs with the current verifier")
-    parser.add_argument("--force", action="store_true",
-                        help="generate again even for models whose results under the same protocol exist")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="generate again even for models whose results under the same protocol exist",
+    )
     from distill.cli.common import add_stage_argument
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
@@ -80,10 +97,16 @@ def build_recipe(args: argparse.Namespace):
     data[key] = section
     flags = {
         "tasks": [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None,
-        "backend": args.backend, "samples": args.samples, "limit": args.limit,
-        "max_gen_toks": args.max_gen_toks, "temperature": args.temperature, "top_p": args.top_p,
-        "base_url": args.base_url, "tensor_parallel_size": args.tensor_parallel_size,
-        "data_parallel_size": args.data_parallel_size, "output_dir": args.out,
+        "backend": args.backend,
+        "samples": args.samples,
+        "limit": args.limit,
+        "max_gen_toks": args.max_gen_toks,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "base_url": args.base_url,
+        "tensor_parallel_size": args.tensor_parallel_size,
+        "data_parallel_size": args.data_parallel_size,
+        "output_dir": args.out,
     }
     section.update({k: v for k, v in flags.items() if v is not None})
     if args.batch_size:
@@ -102,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
         return run_rescore(Path(args.rescore))
     from distill.evaluate import stage
 
-    result = stage.run(build_recipe(args), args.stage or "eval", redo=args.force,
-                       allow_partial_input=args.allow_partial_input)
+    result = stage.run(
+        build_recipe(args), args.stage or "eval", redo=args.force, allow_partial_input=args.allow_partial_input
+    )
     if result["skipped"]:
         return 0
     print((result["out"] / "results.md").read_text(encoding="utf-8"))

@@ -21,14 +21,32 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("recipe", nargs="?", help="recipe YAML with a 'filter' section (optional with --input)")
     add_set_argument(parser)
-    parser.add_argument("--input", action="append", default=[], metavar="PATH",
-                        help="trace file or folder (JSONL/Parquet) to filter instead of the recipe's sources (repeatable)")
-    parser.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
-                        help="with --input: the input's column for a trace field, e.g. completion=generation (repeatable)")
-    parser.add_argument("--format", metavar="NAME",
-                        help="with --input: the input's layout (openr1_math, sharegpt, s1k, chat, trace); default: detected")
-    parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
-                        help="with --input: a value for a trace field the input lacks, e.g. domain=math (repeatable)")
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="trace file or folder (JSONL/Parquet) to filter instead of the recipe's sources (repeatable)",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="with --input: the input's column for a trace field, e.g. completion=generation (repeatable)",
+    )
+    parser.add_argument(
+        "--format",
+        metavar="NAME",
+        help="with --input: the input's layout (openr1_math, sharegpt, s1k, chat, trace); default: detected",
+    )
+    parser.add_argument(
+        "--default",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="with --input: a value for a trace field the input lacks, e.g. domain=math (repeatable)",
+    )
     parser.add_argument("--output", metavar="DIR", help="output folder (default: the recipe's filter stage dir)")
     parser.add_argument("--workers", type=int, help="worker processes (default: recipe, else one per CPU)")
     parser.add_argument("--force", action="store_true", help="filter again even if this output is complete")
@@ -69,14 +87,23 @@ def build_recipe(args: argparse.Namespace):
     if data.get(key) is None and args.input:
         data[key] = {}
     if args.input and isinstance(data[key], dict):  # anything else is reported when the recipe is built
-        columns, defaults = _pairs(args.column, "--column", "completion=generation"), _pairs(args.default, "--default", "domain=math")
-        source = {"path": args.input if len(args.input) > 1 else args.input[0], "columns": columns, "defaults": defaults}
+        columns, defaults = (
+            _pairs(args.column, "--column", "completion=generation"),
+            _pairs(args.default, "--default", "domain=math"),
+        )
+        source = {
+            "path": args.input if len(args.input) > 1 else args.input[0],
+            "columns": columns,
+            "defaults": defaults,
+        }
         if args.format:
             source["format"] = args.format
         data[key]["sources"] = [source]
     elif not args.input and (args.column or args.default or args.format):
-        raise ConfigError("--column/--default/--format need --input "
-                          "(a recipe sets them per source: filter.sources[].columns/defaults)")
+        raise ConfigError(
+            "--column/--default/--format need --input "
+            "(a recipe sets them per source: filter.sources[].columns/defaults)"
+        )
     recipe = recipe_from_dict(data, args.recipe or "<command line>")
     section = recipe.section(name)
     if args.output:

@@ -12,12 +12,24 @@ HELP = "sample reasoning traces from a teacher (vllm | openai server | hf), resu
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
     add_stage_argument(parser)
-    parser.add_argument("--part", metavar="i/N", help="generate only part i of N (by a hash of the prompt id), e.g. 0/8")
-    parser.add_argument("--merge", action="store_true", help="check that the parts together are complete; write merged.json")
-    parser.add_argument("--plan", action="store_true",
-                        help="print the vLLM placement (weights + KV cache per GPU) from config.json and exit")
-    parser.add_argument("--fresh", "--overwrite", dest="fresh", action="store_true",
-                        help="move the old output aside (to OUTPUT.old-TIMESTAMP) and start over")
+    parser.add_argument(
+        "--part", metavar="i/N", help="generate only part i of N (by a hash of the prompt id), e.g. 0/8"
+    )
+    parser.add_argument(
+        "--merge", action="store_true", help="check that the parts together are complete; write merged.json"
+    )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="print the vLLM placement (weights + KV cache per GPU) from config.json and exit",
+    )
+    parser.add_argument(
+        "--fresh",
+        "--overwrite",
+        dest="fresh",
+        action="store_true",
+        help="move the old output aside (to OUTPUT.old-TIMESTAMP) and start over",
+    )
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
     add_partial_input_argument(parser)

@@ -1,8 +1,8 @@
 """distill report RESULT_DIRS... --out DIR: eval results side by side (Markdown + HTML + PNG plots).
 
-    distill report runs/base/eval runs/toy/eval --out runs/report
-    distill report base=runs/base/eval/base student=runs/toy/eval/student --funnel runs/toy/filter --out runs/report
-    distill report recipes/eval/report.yaml          # a recipe with a `report` section
+distill report runs/base/eval runs/toy/eval --out runs/report
+distill report base=runs/base/eval/base student=runs/toy/eval/student --funnel runs/toy/filter --out runs/report
+distill report recipes/eval/report.yaml          # a recipe with a `report` section
 """
 
 from __future__ import annotations
@@ -17,15 +17,29 @@ HELP = "compare eval results: table (pass@1 ± s.e., cons@k), plots, filter funn
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from distill.cli.common import add_set_argument, add_stage_argument
 
-    parser.add_argument("inputs", nargs="*", metavar="RESULT_DIR|NAME=DIR|RECIPE.yaml",
-                        help="eval result dirs (a run dir or one model's dir), or one recipe with a report section")
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="RESULT_DIR|NAME=DIR|RECIPE.yaml",
+        help="eval result dirs (a run dir or one model's dir), or one recipe with a report section",
+    )
     add_set_argument(parser)
     parser.add_argument("--out", help="report directory (default: the recipe's report stage dir, else runs/report)")
     parser.add_argument("--funnel", help="filter output dir (or its funnel.json) to show the filter funnel")
-    parser.add_argument("--training", action="append", default=[], metavar="NAME=DIR",
-                        help="training output dir whose trainer_state.json gives loss/reward curves (repeatable)")
-    parser.add_argument("--compute", action="append", default=[], metavar="NAME=DIR[,DIR...]",
-                        help="stage output dirs whose manifests give row NAME's compute (repeatable)")
+    parser.add_argument(
+        "--training",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="training output dir whose trainer_state.json gives loss/reward curves (repeatable)",
+    )
+    parser.add_argument(
+        "--compute",
+        action="append",
+        default=[],
+        metavar="NAME=DIR[,DIR...]",
+        help="stage output dirs whose manifests give row NAME's compute (repeatable)",
+    )
     parser.add_argument("--title")
     parser.add_argument("--force", action="store_true", help="build the report again even if it is complete")
     add_stage_argument(parser)
@@ -66,8 +80,10 @@ def build_recipe(args: argparse.Namespace):
     if args.training:
         section["training"] = {**(section.get("training") or {}), **_named(args.training)}
     if args.compute:
-        section["compute"] = {**(section.get("compute") or {}),
-                              **{name: path.split(",") for name, path in _named(args.compute).items()}}
+        section["compute"] = {
+            **(section.get("compute") or {}),
+            **{name: path.split(",") for name, path in _named(args.compute).items()},
+        }
     if args.title:
         section["title"] = args.title
     return recipe_from_dict(data, file=recipe_file or "<command line>")
@@ -76,8 +92,9 @@ def build_recipe(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from distill.report import stage
 
-    built = stage.run(build_recipe(args), args.stage or "report", redo=args.force,
-                      allow_partial_input=args.allow_partial_input)
+    built = stage.run(
+        build_recipe(args), args.stage or "report", redo=args.force, allow_partial_input=args.allow_partial_input
+    )
     if built["skipped"]:
         return 0
     print(built["markdown"].read_text(encoding="utf-8").split("\n## Accuracy")[0])

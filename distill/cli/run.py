@@ -24,12 +24,20 @@ def run(args: argparse.Namespace) -> int:
 
     recipe = recipe_from_args(args)
     t0 = time.time()
-    summary = run_pipeline(recipe, from_stage=args.from_stage, only=args.only, force=args.force, dry_run=args.dry_run,
-                           overrides=args.overrides)
+    summary = run_pipeline(
+        recipe,
+        from_stage=args.from_stage,
+        only=args.only,
+        force=args.force,
+        dry_run=args.dry_run,
+        overrides=args.overrides,
+    )
     if not args.dry_run:
         ran = sum(1 for _, action, _ in summary if action == "ran")
-        print(f"\npipeline done: {ran} stages ran, {len(summary) - ran} skipped, {time.time() - t0:.0f} s; "
-              f"outputs under {recipe.output_dir}")
+        print(
+            f"\npipeline done: {ran} stages ran, {len(summary) - ran} skipped, {time.time() - t0:.0f} s; "
+            f"outputs under {recipe.output_dir}"
+        )
         for section, action, seconds in summary:
             print(f"  {section:15} {action:8} {seconds:7.1f} s")
     return 0

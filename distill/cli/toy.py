@@ -1,8 +1,8 @@
 """distill toy: the embedded tiny-model kit and toy tasks (offline, seconds on a CPU).
 
-    distill toy build OUT_DIR [--arch qwen2 llama]        tokenizer + tiny models
-    distill toy tasks --task arithmetic --split train --n 200 --out FILE.jsonl
-    distill toy setup RECIPE                              the `toy` stage of a recipe
+distill toy build OUT_DIR [--arch qwen2 llama]        tokenizer + tiny models
+distill toy tasks --task arithmetic --split train --n 200 --out FILE.jsonl
+distill toy setup RECIPE                              the `toy` stage of a recipe
 """
 
 from __future__ import annotations
@@ -22,8 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     build = sub.add_parser("build", help="train the toy tokenizer and build tiny models into OUT_DIR")
     build.add_argument("out_dir", help="directory for tokenizer/ and one directory per model")
-    build.add_argument("--arch", nargs="+", choices=ARCHS, default=list(ARCHS),
-                       help="architectures to build, each into OUT_DIR/<arch> (default: both)")
+    build.add_argument(
+        "--arch",
+        nargs="+",
+        choices=ARCHS,
+        default=list(ARCHS),
+        help="architectures to build, each into OUT_DIR/<arch> (default: both)",
+    )
     build.add_argument("--hidden-size", type=int, default=128, help="num_heads x 64 (default 128)")
     build.add_argument("--num-layers", type=int, default=2)
     build.add_argument("--num-heads", type=int, default=2)
@@ -53,10 +58,15 @@ def _build(args: argparse.Namespace) -> int:
     from distill.toy.kit import build_kit
 
     t0 = time.time()
-    spec = dict(hidden_size=args.hidden_size, num_layers=args.num_layers, num_heads=args.num_heads,
-                intermediate_size=args.intermediate_size)
-    paths = build_kit(args.out_dir, {arch: {"arch": arch, **spec} for arch in args.arch},
-                      vocab_size=args.vocab_size, seed=args.seed)
+    spec = dict(
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        num_heads=args.num_heads,
+        intermediate_size=args.intermediate_size,
+    )
+    paths = build_kit(
+        args.out_dir, {arch: {"arch": arch, **spec} for arch in args.arch}, vocab_size=args.vocab_size, seed=args.seed
+    )
     for name, path in paths.items():
         print(f"  {name:10} {path}")
     print(f"toy build: tokenizer and {len(paths) - 1} model(s) in {time.time() - t0:.1f} s")
@@ -67,8 +77,10 @@ def _tasks(args: argparse.Namespace) -> int:
     from distill.toy.tasks import write_problems
 
     path = write_problems(args.out, args.task, args.split, args.n, seed=args.seed, difficulty=args.difficulty)
-    print(f"toy tasks: {args.n} {args.task} {args.split} problems "
-          f"(difficulty {args.difficulty}, seed {args.seed}) -> {path}")
+    print(
+        f"toy tasks: {args.n} {args.task} {args.split} problems "
+        f"(difficulty {args.difficulty}, seed {args.seed}) -> {path}"
+    )
     return 0
 
 
@@ -80,7 +92,9 @@ def _setup(args: argparse.Namespace) -> int:
     if result["skipped"]:
         return 0
     section = result["section"]
-    print(f"toy setup: tokenizer, {len(section.models)} model(s) ({', '.join(section.models)}), "
-          f"{section.train_size} train + {section.test_size} test {section.task} problems "
-          f"in {result['wall_seconds']:.1f} s -> {result['out']}")
+    print(
+        f"toy setup: tokenizer, {len(section.models)} model(s) ({', '.join(section.models)}), "
+        f"{section.train_size} train + {section.test_size} test {section.task} problems "
+        f"in {result['wall_seconds']:.1f} s -> {result['out']}"
+    )
     return 0

@@ -12,20 +12,30 @@ import sys
 
 from distill.cli.common import add_recipe_arguments, add_stage_argument, recipe_from_args
 
-HELP = ("fine-tune a student on filtered traces (SFT), or on-policy from a teacher (method: on_policy); "
-        "--plan: memory per GPU and every check, no training")
+HELP = (
+    "fine-tune a student on filtered traces (SFT), or on-policy from a teacher (method: on_policy); "
+    "--plan: memory per GPU and every check, no training"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
     add_stage_argument(parser)
-    parser.add_argument("--plan", action="store_true",
-                        help="print the memory plan per GPU and run every check a run makes before training "
-                             "(accelerate config, chat template, the first 1000 rows of data); writes nothing")
-    parser.add_argument("--resume", action="store_true", default=None,
-                        help="continue from the last checkpoint in the output directory (error if there is none)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="train from the start even if a finished or interrupted run is there")
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="print the memory plan per GPU and run every check a run makes before training "
+        "(accelerate config, chat template, the first 1000 rows of data); writes nothing",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="continue from the last checkpoint in the output directory (error if there is none)",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="train from the start even if a finished or interrupted run is there"
+    )
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
     add_partial_input_argument(parser)
@@ -38,9 +48,15 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:
         sft_stage.plan(recipe, name)
         return 0
-    result = sft_stage.run(recipe, name, resume=args.resume, redo=args.fresh,
-                           allow_partial_input=args.allow_partial_input, recipe_path=args.recipe,
-                           overrides=tuple(args.overrides))
+    result = sft_stage.run(
+        recipe,
+        name,
+        resume=args.resume,
+        redo=args.fresh,
+        allow_partial_input=args.allow_partial_input,
+        recipe_path=args.recipe,
+        overrides=tuple(args.overrides),
+    )
     if result.get("launched"):
         return result["exit_code"]
     if result.get("skipped") or recipe.section(name).method == "on_policy":  # on-policy prints its own summary

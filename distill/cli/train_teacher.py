@@ -18,12 +18,21 @@ def add_grpo_arguments(parser: argparse.ArgumentParser) -> None:
     add_recipe_arguments(parser)
     add_stage_argument(parser)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
-                       help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
-                            "(the default whenever one exists; with --resume one must exist)")
+    group.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="CHECKPOINT",
+        help="continue from CHECKPOINT, or from the last checkpoint in the output dir "
+        "(the default whenever one exists; with --resume one must exist)",
+    )
     group.add_argument("--fresh", action="store_true", help="ignore existing checkpoints and start over")
-    parser.add_argument("--plan", action="store_true",
-                        help="print the placement (training memory + vLLM rollouts per GPU) from config.json and exit")
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="print the placement (training memory + vLLM rollouts per GPU) from config.json and exit",
+    )
     from distill.stage_inputs import add_argument as add_partial_input_argument
 
     add_partial_input_argument(parser)
@@ -36,8 +45,9 @@ def run_stage(args: argparse.Namespace, default_name: str, command: str) -> int:
     if getattr(args, "plan", False):
         print("\n".join(grpo_stage.plan(recipe, name, command=command)))
         return 0
-    grpo_stage.run(recipe, name, command=command, resume=args.resume, redo=args.fresh,
-                   allow_partial_input=args.allow_partial_input)
+    grpo_stage.run(
+        recipe, name, command=command, resume=args.resume, redo=args.fresh, allow_partial_input=args.allow_partial_input
+    )
     return 0
 
 

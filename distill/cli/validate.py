@@ -63,7 +63,9 @@ def validate_accelerate(path: str, data: dict) -> None:
             raise unknown_key_error(path, "", str(key), list(fields))
     kind = str(data.get("distributed_type", "")).upper()
     if kind not in DISTRIBUTED_TYPES:
-        raise ConfigError(f"{path}: distributed_type {data.get('distributed_type')!r} is not one of {', '.join(DISTRIBUTED_TYPES)}")
+        raise ConfigError(
+            f"{path}: distributed_type {data.get('distributed_type')!r} is not one of {', '.join(DISTRIBUTED_TYPES)}"
+        )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,12 +13,18 @@ HELP = "verify completions in a JSONL/Parquet file (math, choice, code, general)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="JSONL or Parquet file (or a directory of them) with completion, answer, domain[, tests]")
+    parser.add_argument(
+        "file", help="JSONL or Parquet file (or a directory of them) with completion, answer, domain[, tests]"
+    )
     parser.add_argument("--out", help="output JSONL (default: FILE's name with .verified.jsonl)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per math check / per code test")
-    parser.add_argument("--sandbox", choices=["bwrap", "none"], default=None,
-                        help="code sandbox; 'none' runs untrusted code UNSANDBOXED (unsafe)")
+    parser.add_argument(
+        "--sandbox",
+        choices=["bwrap", "none"],
+        default=None,
+        help="code sandbox; 'none' runs untrusted code UNSANDBOXED (unsafe)",
+    )
     parser.add_argument("--letters", default=None, help="choice letters, e.g. ABCDE (default ABCD)")
 
 
@@ -44,5 +50,8 @@ def run(args: argparse.Namespace) -> int:
     with Progress(total=total, desc="verify", unit="rows") as bar:
         counts = verify_file(source, out, workers=args.workers, options=_options(args), progress=bar)
     print(counts.summary())
-    print(f"wrote {out} ({counts.verified} rows)" + (f" and {quarantine_path(out)} ({counts.malformed} malformed)" if counts.malformed else ""))
+    print(
+        f"wrote {out} ({counts.verified} rows)"
+        + (f" and {quarantine_path(out)} ({counts.malformed} malformed)" if counts.malformed else "")
+    )
     return 0

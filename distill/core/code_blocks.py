@@ -26,7 +26,7 @@ def last_code_block(text: str) -> str | None:
             i += 1
             continue
         tag = opening.group(1).lower()
-        body = text[opening.end() + 1:closing.start()]
+        body = text[opening.end() + 1 : closing.start()]
         if tag in _PYTHON_TAGS:
             tagged.append(body)
         elif not tag:

@@ -8,5 +8,7 @@ from __future__ import annotations
 
 R1_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 CHOICE_INSTRUCTION = "Please reason step by step, and put the letter of your final answer within \\boxed{}."
-CODE_INSTRUCTION = ("Please reason step by step, then give your final solution as one Python program "
-                    "in a ```python fenced code block that reads from standard input and writes to standard output.")
+CODE_INSTRUCTION = (
+    "Please reason step by step, then give your final solution as one Python program "
+    "in a ```python fenced code block that reads from standard input and writes to standard output."
+)

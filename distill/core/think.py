@@ -29,13 +29,13 @@ def split_think(text: str) -> tuple[str | None, str | None]:
         return None, None
     head, tail = parts
     start = head.find(THINK_OPEN)
-    return (head[start + len(THINK_OPEN):] if start >= 0 else head), tail
+    return (head[start + len(THINK_OPEN) :] if start >= 0 else head), tail
 
 
 def final_text(text: str) -> str | None:
     """The text after the last `</think>`, None without one (one rfind: linear, no copy of the head)."""
     at = text.rfind(THINK_CLOSE)
-    return None if at < 0 else text[at + len(THINK_CLOSE):]
+    return None if at < 0 else text[at + len(THINK_CLOSE) :]
 
 
 def join_think(reasoning: str, answer: str) -> str:

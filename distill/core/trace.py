@@ -8,8 +8,18 @@ A source's `columns` (filter) maps these field names to its own; the string fiel
 from __future__ import annotations
 
 TRACE_FIELDS = (
-    "id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",
-    "completion_tokens", "sample_index", "teacher", "tests", "messages",
+    "id",
+    "prompt_id",
+    "problem",
+    "answer",
+    "domain",
+    "completion",
+    "finish_reason",
+    "completion_tokens",
+    "sample_index",
+    "teacher",
+    "tests",
+    "messages",
 )
 STR_FIELDS = ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason", "teacher")
 

@@ -26,7 +26,10 @@ R1_TOP_P = 0.95
 R1_MAX_GEN_TOKS = 32768
 DEFAULT_TASKS = ["math500", "aime24", "aime25", "gpqa_diamond"]
 # Shorthands for `tasks` (also the `tag` of the task YAMLs in distill/evaluate/lm_eval_tasks/).
-TASK_GROUPS = {"distill_r1": ["aime24", "aime25", "math500", "gpqa_diamond"], "distill_toy": ["toy_arithmetic", "toy_countdown"]}
+TASK_GROUPS = {
+    "distill_r1": ["aime24", "aime25", "math500", "gpqa_diamond"],
+    "distill_toy": ["toy_arithmetic", "toy_countdown"],
+}
 
 
 @dataclass
@@ -86,7 +89,9 @@ class EvalConfig:
         ranges.names("models", self.models)  # each model's results go to <eval dir>/<name>
         for key in ("tensor_parallel_size", "data_parallel_size", "num_concurrent", "toy_problems", "toy_difficulty"):
             ranges.count(key, getattr(self, key))
-        size = int(self.batch_size) if isinstance(self.batch_size, str) and self.batch_size.isdigit() else self.batch_size
+        size = (
+            int(self.batch_size) if isinstance(self.batch_size, str) and self.batch_size.isdigit() else self.batch_size
+        )
         if not (isinstance(size, str) and size.startswith("auto")):
             ranges.count("batch_size (or 'auto')", size)
 
@@ -105,4 +110,6 @@ class EvalConfig:
         for key, names in (("tasks", self.tasks), ("task_samples", list(self.task_samples)), ("data", list(self.data))):
             for name in names:
                 if name not in known:
-                    raise ConfigError(f"{file}: key '{path}.{key}': unknown eval task {name!r}; known: {', '.join(known)}")
+                    raise ConfigError(
+                        f"{file}: key '{path}.{key}': unknown eval task {name!r}; known: {', '.join(known)}"
+                    )

@@ -43,8 +43,12 @@ def read_local(path: str | Path, task: str) -> list[dict[str, Any]]:
     for row in read_rows(path):
         if row.data is None:
             raise DistillError(f"{task}: {row.source}:{row.line}: malformed row ({row.error})")
-        rows.append({k: (str(v) if k in ANSWER_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                     for k, v in row.data.items()})
+        rows.append(
+            {
+                k: (str(v) if k in ANSWER_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                for k, v in row.data.items()
+            }
+        )
     if not rows:
         raise DistillError(f"{task}: {path}: no rows")
     return rows
@@ -80,7 +84,13 @@ def math_doc(row: dict[str, Any], index: int, task: str) -> dict[str, Any]:
             if not isinstance(value, str):
                 raise DistillError(f"{task}: row {index}: {what} is {type(value).__name__}, expected text")
     ident = next((str(row[k]) for k in ID_KEYS if row.get(k) is not None), f"{task}-{index}")
-    return {"id": ident, "problem": strip_instruction(problem), "answer": answer.strip(), "domain": domain, "choices": []}
+    return {
+        "id": ident,
+        "problem": strip_instruction(problem),
+        "answer": answer.strip(),
+        "domain": domain,
+        "choices": [],
+    }
 
 
 def gpqa_doc(row: dict[str, Any], index: int, task: str) -> dict[str, Any]:

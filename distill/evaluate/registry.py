@@ -23,8 +23,10 @@ def task_dir(override: str | None = None) -> Path:
         # A package directory on disk (source checkout or installed wheel): lm-eval reads it by path.
         path = Path(str(files(TASK_PACKAGE)))
     if not path.is_dir():
-        raise DistillError(f"lm-eval task directory {path} not found; set eval.task_dir to a directory of "
-                           f"lm-eval task YAMLs (distill's own are in {TASK_PACKAGE})")
+        raise DistillError(
+            f"lm-eval task directory {path} not found; set eval.task_dir to a directory of "
+            f"lm-eval task YAMLs (distill's own are in {TASK_PACKAGE})"
+        )
     return path
 
 

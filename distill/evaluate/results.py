@@ -27,8 +27,9 @@ RESULTS = "results.json"
 TABLE = "results.md"
 
 
-def sample_rows(task: str, logged: Iterable[dict[str, Any]], count_tokens=None, max_gen_toks: int | None = None,
-                progress=None) -> list[dict]:
+def sample_rows(
+    task: str, logged: Iterable[dict[str, Any]], count_tokens=None, max_gen_toks: int | None = None, progress=None
+) -> list[dict]:
     """One row per completion from lm-eval's logged samples (log_samples=True), scored."""
     rows = []
     for example in logged:
@@ -41,13 +42,24 @@ def sample_rows(task: str, logged: Iterable[dict[str, Any]], count_tokens=None, 
             tokens = count_tokens(text) if count_tokens else None
             if tokens is not None and max_gen_toks:
                 tokens = min(tokens, max_gen_toks)
-            rows.append({
-                "task": task, "doc_id": example["doc_id"], "problem_id": doc.get("id"), "sample_index": index,
-                "answer": str(doc["answer"]), "domain": doc["domain"], "prompt": prompt if index == 0 else None,
-                "completion": text, "extracted": verdict.extracted, "correct": bool(verdict.correct),
-                "reason": verdict.reason, "completion_chars": len(text), "completion_tokens": tokens,
-                "truncated": (tokens >= max_gen_toks) if tokens is not None and max_gen_toks else None,
-            })
+            rows.append(
+                {
+                    "task": task,
+                    "doc_id": example["doc_id"],
+                    "problem_id": doc.get("id"),
+                    "sample_index": index,
+                    "answer": str(doc["answer"]),
+                    "domain": doc["domain"],
+                    "prompt": prompt if index == 0 else None,
+                    "completion": text,
+                    "extracted": verdict.extracted,
+                    "correct": bool(verdict.correct),
+                    "reason": verdict.reason,
+                    "completion_chars": len(text),
+                    "completion_tokens": tokens,
+                    "truncated": (tokens >= max_gen_toks) if tokens is not None and max_gen_toks else None,
+                }
+            )
         if progress is not None:
             progress.update(len(completions))
     return rows
@@ -123,12 +135,16 @@ def _fmt(value: float | None, stderr: float | None = None) -> str:
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
     """Models × tasks: pass@1 ± stderr and cons@k (percent), plus n, k and mean response tokens."""
-    lines = ["| model | task | n | k | pass@1 (%) | cons@k (%) | mean tokens | mean chars |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| model | task | n | k | pass@1 (%) | cons@k (%) | mean tokens | mean chars |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for result in results:
         for task, m in result["tasks"].items():
             tokens = f"{m['mean_tokens']:.0f}" if m.get("mean_tokens") is not None else "–"
             chars = f"{m['mean_chars']:.0f}" if m.get("mean_chars") is not None else "–"
-            lines.append(f"| {result['model']} | {task} | {m['n']} | {m['k']} | {_fmt(m['pass@1'], m.get('pass@1_stderr'))} "
-                         f"| {_fmt(m['cons@k'])} | {tokens} | {chars} |")
+            lines.append(
+                f"| {result['model']} | {task} | {m['n']} | {m['k']} | {_fmt(m['pass@1'], m.get('pass@1_stderr'))} "
+                f"| {_fmt(m['cons@k'])} | {tokens} | {chars} |"
+            )
     return "\n".join(lines)

@@ -34,18 +34,27 @@ def load_tokenizer(config: EvalConfig, model: str):
 
         return AutoTokenizer.from_pretrained(config.tokenizer or model)
     except Exception as exc:  # a served model id with no local tokenizer: lengths in chars only
-        print(f"distill eval: no tokenizer for {config.tokenizer or model} ({type(exc).__name__}); "
-              f"response lengths in characters only", file=sys.stderr)
+        print(
+            f"distill eval: no tokenizer for {config.tokenizer or model} ({type(exc).__name__}); "
+            f"response lengths in characters only",
+            file=sys.stderr,
+        )
         return None
 
 
 def check_chat_template(config: EvalConfig, model: str, tokenizer) -> None:
     """Fail before loading the model, not deep inside lm-eval, when the template is asked for but absent.
     (local-chat-completions: the server applies its own template.)"""
-    if config.apply_chat_template and tokenizer is not None and config.backend != "local-chat-completions" \
-            and not getattr(tokenizer, "chat_template", None):
-        raise DistillError(f"{model}: the tokenizer has no chat template; evaluate a base model with "
-                           f"--no-chat-template (eval.apply_chat_template: false)")
+    if (
+        config.apply_chat_template
+        and tokenizer is not None
+        and config.backend != "local-chat-completions"
+        and not getattr(tokenizer, "chat_template", None)
+    ):
+        raise DistillError(
+            f"{model}: the tokenizer has no chat template; evaluate a base model with "
+            f"--no-chat-template (eval.apply_chat_template: false)"
+        )
 
 
 def token_counter(tokenizer):
@@ -88,11 +97,21 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     check_chat_template(config, model, tokenizer)
     started = time.time()
     raw = lm_eval.simple_evaluate(
-        model=config.backend, model_args=model_args(config, model), tasks=list(tasks.values()),
-        batch_size=config.batch_size, limit=config.limit, log_samples=True,
-        apply_chat_template=config.apply_chat_template, system_instruction=config.system_instruction,
-        random_seed=seed, numpy_random_seed=seed, torch_random_seed=seed, fewshot_random_seed=seed,
-        bootstrap_iters=1000, device=torch_device(config), task_manager=manager,
+        model=config.backend,
+        model_args=model_args(config, model),
+        tasks=list(tasks.values()),
+        batch_size=config.batch_size,
+        limit=config.limit,
+        log_samples=True,
+        apply_chat_template=config.apply_chat_template,
+        system_instruction=config.system_instruction,
+        random_seed=seed,
+        numpy_random_seed=seed,
+        torch_random_seed=seed,
+        fewshot_random_seed=seed,
+        bootstrap_iters=1000,
+        device=torch_device(config),
+        task_manager=manager,
     )
     if raw is None:  # not rank 0 of a multi-process run: rank 0 writes the results
         return {}
@@ -106,8 +125,11 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
     if not rows:
         raise DistillError(f"{name}: lm-eval returned no samples")
     info = {
-        "model": name, "model_path": model, "model_fingerprint": model_fingerprint(model),
-        "backend": config.backend, "protocol": protocol(config, seed),
+        "model": name,
+        "model_path": model,
+        "model_fingerprint": model_fingerprint(model),
+        "backend": config.backend,
+        "protocol": protocol(config, seed),
         "generation_seconds": round(wall, 2),
         "lm_eval": lm_eval_aggregate(raw),
         "lm_eval_version": raw.get("lm_eval_version"),
@@ -121,11 +143,19 @@ def evaluate_model(config: EvalConfig, name: str, model: str, out_dir: Path, see
 
 def protocol(config: EvalConfig, seed: int) -> dict[str, Any]:
     """Everything that decides a model's numbers besides the model itself."""
-    return {"tasks": list(config.tasks), "temperature": config.temperature, "top_p": config.top_p,
-            "max_gen_toks": config.max_gen_toks, "k": {t: config.k_for(t) for t in config.tasks},
-            "chat_template": config.apply_chat_template, "system_instruction": config.system_instruction,
-            "limit": config.limit, "data": dict(config.data), "toy": [config.toy_problems, config.toy_difficulty],
-            "seed": seed}
+    return {
+        "tasks": list(config.tasks),
+        "temperature": config.temperature,
+        "top_p": config.top_p,
+        "max_gen_toks": config.max_gen_toks,
+        "k": {t: config.k_for(t) for t in config.tasks},
+        "chat_template": config.apply_chat_template,
+        "system_instruction": config.system_instruction,
+        "limit": config.limit,
+        "data": dict(config.data),
+        "toy": [config.toy_problems, config.toy_difficulty],
+        "seed": seed,
+    }
 
 
 def model_fingerprint(model: str) -> str | None:
@@ -134,8 +164,12 @@ def model_fingerprint(model: str) -> str | None:
     path = Path(model)
     if not path.is_dir():
         return None
-    files = sorted(p for p in path.iterdir() if p.is_file() and (p.suffix in (".safetensors", ".bin", ".pt")
-                                                                  or p.name in ("config.json", "adapter_config.json")))
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and (p.suffix in (".safetensors", ".bin", ".pt") or p.name in ("config.json", "adapter_config.json"))
+    )
     if not files:
         return None
     import hashlib
@@ -155,9 +189,13 @@ def finished_result(config: EvalConfig, name: str, model: str, out_dir: Path, se
     except (OSError, json.JSONDecodeError):
         return None
     fingerprint = model_fingerprint(model)
-    same = (fingerprint is not None and old.get("model_fingerprint") == fingerprint
-            and old.get("model_path") == model and old.get("backend") == config.backend
-            and old.get("protocol") == json.loads(json.dumps(protocol(config, seed))))
+    same = (
+        fingerprint is not None
+        and old.get("model_fingerprint") == fingerprint
+        and old.get("model_path") == model
+        and old.get("backend") == config.backend
+        and old.get("protocol") == json.loads(json.dumps(protocol(config, seed)))
+    )
     return old if same else None
 
 

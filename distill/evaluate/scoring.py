@@ -72,8 +72,9 @@ def majority_vote(verdicts: Sequence[Any], domain: str) -> tuple[str | None, boo
     return best[0].extracted, bool(best[0].correct)
 
 
-def score_problem(completions: Sequence[str], answer: str, domain: str, tests: Any = None,
-                  verdicts: Sequence[Any] | None = None) -> ProblemScore:
+def score_problem(
+    completions: Sequence[str], answer: str, domain: str, tests: Any = None, verdicts: Sequence[Any] | None = None
+) -> ProblemScore:
     verdicts = list(verdicts) if verdicts is not None else verdicts_for(completions, answer, domain, tests)
     if not verdicts:
         return ProblemScore([], 0.0, 0.0, None)

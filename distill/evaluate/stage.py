@@ -39,15 +39,23 @@ def run(recipe: Recipe, name: str = "eval", *, redo: bool = False, allow_partial
     for path in models.values():
         model_args(config, path)
     out_dir = recipe.stage_dir(name)
-    with open_stage(recipe, name, COMMAND, [*models.values(), *config.data.values()], redo=redo,
-                    allow_partial_input=allow_partial_input) as stage:
+    with open_stage(
+        recipe,
+        name,
+        COMMAND,
+        [*models.values(), *config.data.values()],
+        redo=redo,
+        allow_partial_input=allow_partial_input,
+    ) as stage:
         if stage.skipped:
             return {"skipped": True, "out": out_dir}
         _evaluate_all(recipe, config, models, out_dir, stage, redo=redo)
     return {"skipped": False, "out": out_dir, **stage.counts}
 
 
-def _evaluate_all(recipe: Recipe, config: Any, models: dict[str, str], out_dir: Path, stage: Any, *, redo: bool) -> None:
+def _evaluate_all(
+    recipe: Recipe, config: Any, models: dict[str, str], out_dir: Path, stage: Any, *, redo: bool
+) -> None:
     from distill.evaluate.runner import evaluate_model, finished_result, write_run_table
     from distill.progress import Progress
 
@@ -57,17 +65,24 @@ def _evaluate_all(recipe: Recipe, config: Any, models: dict[str, str], out_dir: 
         for label, path in models.items():
             result = None if redo else finished_result(config, label, path, out_dir, recipe.seed)
             if result is not None:
-                print(f"distill eval: {label}: results under the same protocol already in {out_dir}; kept",
-                      file=sys.stderr)
+                print(
+                    f"distill eval: {label}: results under the same protocol already in {out_dir}; kept",
+                    file=sys.stderr,
+                )
             else:
-                print(f"distill eval: {label} ({path}) on {', '.join(config.tasks)} with {config.backend}",
-                      file=sys.stderr)
+                print(
+                    f"distill eval: {label} ({path}) on {', '.join(config.tasks)} with {config.backend}",
+                    file=sys.stderr,
+                )
                 result = evaluate_model(config, label, path, out_dir, recipe.seed)
             if result:
                 results.append(result)
                 samples = sum(m["samples"] for m in result["tasks"].values())
                 bar.update(1, samples=samples)
         write_run_table(out_dir, results)
-        stage.counts.update(models=len(results), tasks=len(config.tasks),
-                            problems=sum(m["n"] for r in results for m in r["tasks"].values()),
-                            samples=sum(m["samples"] for r in results for m in r["tasks"].values()))
+        stage.counts.update(
+            models=len(results),
+            tasks=len(config.tasks),
+            problems=sum(m["n"] for r in results for m in r["tasks"].values()),
+            samples=sum(m["samples"] for r in results for m in r["tasks"].values()),
+        )

@@ -35,7 +35,7 @@ def write(out_dir: Path, funnel: dict[str, Any], figures: list[str], teachers: l
         "`completion_tokens`, `teacher`.",
         "",
         "    from datasets import load_dataset",
-        "    ds = load_dataset(\"parquet\", data_dir=\"data\", split=\"train\")",
+        '    ds = load_dataset("parquet", data_dir="data", split="train")',
         "",
         f"Sources: {', '.join(sources)}. Teachers: {', '.join(teachers) or 'unknown'}.",
         "Rejected rows with their reason are in `rejects.jsonl`; unreadable rows in `quarantine.jsonl`;",

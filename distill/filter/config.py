@@ -42,7 +42,9 @@ class TraceSourceConfig:
     # The input's layout (distill/formats/, docs/data.md): openr1_math, sharegpt, s1k, chat, trace;
     # None: detected from the first row's columns, unless `columns` is given (then: trace).
     format: str | None = None
-    domain_map: dict[str, str] = field(default_factory=dict)  # the input's domain names -> ours, e.g. {science: general}
+    domain_map: dict[str, str] = field(
+        default_factory=dict
+    )  # the input's domain names -> ours, e.g. {science: general}
 
     def __post_init__(self) -> None:
         from distill import formats
@@ -51,7 +53,9 @@ class TraceSourceConfig:
         if self.format is not None:
             formats.get(self.format, "traces")
             if self.format != "trace" and (self.columns or self.defaults):
-                raise ValueError(f"columns/defaults apply to format 'trace'; format {self.format!r} reads its own columns")
+                raise ValueError(
+                    f"columns/defaults apply to format 'trace'; format {self.format!r} reads its own columns"
+                )
         check_map(self.domain_map, "filter.sources[]")
         for key in list(self.columns) + list(self.defaults):
             if key not in TRACE_FIELDS:

@@ -49,7 +49,7 @@ def words(text: str) -> list[str]:
 
 
 def ngrams(tokens: list[str], n: int) -> Iterable[str]:
-    return (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def _problems_from_file(path: Path) -> list[str]:
@@ -61,7 +61,9 @@ def _problems_from_file(path: Path) -> list[str]:
             continue
         text = next((row.data[c] for c in PROBLEM_COLUMNS if isinstance(row.data.get(c), str)), None)
         if text is None:
-            raise DistillError(f"{row.source}:{row.line}: eval set row has none of the columns {', '.join(PROBLEM_COLUMNS)}")
+            raise DistillError(
+                f"{row.source}:{row.line}: eval set row has none of the columns {', '.join(PROBLEM_COLUMNS)}"
+            )
         out.append(text)
     return out
 
@@ -78,7 +80,10 @@ def _problems_from_hub(name: str) -> list[str]:
 
 def hub_unreachable(timeout: float = 3.0) -> str | None:
     """Why the hub cannot be reached (offline mode, no connection), or None when it can."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+    if (
+        os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+        or os.environ.get("HF_DATASETS_OFFLINE") == "1"
+    ):
         return "HF_HUB_OFFLINE is set"
     proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
     url = urlparse(proxy or os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
@@ -124,18 +129,27 @@ def load_eval_problems(config: DecontaminateConfig) -> dict[str, list[str]]:
             try:
                 sets[name] = _problems_from_hub(name)
             except Exception as exc:  # offline, gated, renamed: say which and go on
-                why = offline or f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ''}"
+                why = (
+                    offline
+                    or f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ''}"
+                )
                 if config.strict:
-                    raise DistillError(f"filter.decontaminate: cannot load eval set {name!r} ({HUB[name][0]}): {why}; "
-                                       "put local copies in filter.decontaminate.eval_dir (<name>.jsonl)") from None
+                    raise DistillError(
+                        f"filter.decontaminate: cannot load eval set {name!r} ({HUB[name][0]}): {why}; "
+                        "put local copies in filter.decontaminate.eval_dir (<name>.jsonl)"
+                    ) from None
                 skipped.append(name)
         else:
-            raise DistillError(f"filter.decontaminate.eval_sets: {name!r} is neither a file nor one of {', '.join(HUB)}")
+            raise DistillError(
+                f"filter.decontaminate.eval_sets: {name!r} is neither a file nor one of {', '.join(HUB)}"
+            )
     if skipped:
-        print(f"distill filter: warning: eval set(s) {', '.join(skipped)} not loaded ({offline or 'hub error'}); "
-              "decontamination runs without them: set filter.decontaminate.eval_dir "
-              "to a folder of local copies (<name>.jsonl), or decontaminate.strict: true to stop instead",
-              file=sys.stderr)
+        print(
+            f"distill filter: warning: eval set(s) {', '.join(skipped)} not loaded ({offline or 'hub error'}); "
+            "decontamination runs without them: set filter.decontaminate.eval_dir "
+            "to a folder of local copies (<name>.jsonl), or decontaminate.strict: true to stop instead",
+            file=sys.stderr,
+        )
     return sets
 
 

@@ -45,7 +45,9 @@ def near_problems(ledger: Ledger, config: DedupConfig) -> int:
     for row in alive:
         hit = dup_prompts.get(ledger.prompt[row])
         if hit:
-            ledger.reject(row, REASON, f"problem near-duplicates prompt {ledger.prompt_id(hit[0])} (similarity {hit[1]:.2f})")
+            ledger.reject(
+                row, REASON, f"problem near-duplicates prompt {ledger.prompt_id(hit[0])} (similarity {hit[1]:.2f})"
+            )
             rejected += 1
     return rejected
 

@@ -19,8 +19,13 @@ from distill.records import list_row_files
 SPOOL_RATIO = 0.5
 OUTPUT_RATIO = {True: 0.65, False: 0.15}  # by rejects_full
 MARGIN = 32 * 2**20
-FAULTS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
-          errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.EROFS: "read-only file system"}
+FAULTS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+}
 
 
 def input_bytes(sources) -> int:
@@ -43,9 +48,11 @@ def check(out: Path, need: int, reclaimable: int) -> None:
     """Refuse to start when the output's file system cannot hold what the run will write."""
     free = shutil.disk_usage(out).free
     if free + reclaimable < need:
-        raise DistillError(f"not enough disk space in {out}: this filter run needs about {_gb(need)} (spool + outputs), "
-                           f"{_gb(free)} free{f' (+ {_gb(reclaimable)} of earlier outputs it replaces)' if reclaimable else ''}; "
-                           "free space there, choose another --output, or set filter.rejects_full: false")
+        raise DistillError(
+            f"not enough disk space in {out}: this filter run needs about {_gb(need)} (spool + outputs), "
+            f"{_gb(free)} free{f' (+ {_gb(reclaimable)} of earlier outputs it replaces)' if reclaimable else ''}; "
+            "free space there, choose another --output, or set filter.rejects_full: false"
+        )
 
 
 def used_by(out: Path, spool: Path) -> int:
@@ -67,9 +74,14 @@ def fault(exc: OSError, spool: Path) -> DistillError | None:
     if code not in FAULTS:
         return None
     where = exc.filename or "a file under " + str(spool.parent)
-    fix = ("free space on that file system (or choose another --output) and rerun: the work done so far is kept "
-           f"in {spool} and the rerun continues from it") if code in (errno.ENOSPC, errno.EDQUOT) else \
-        "make the output directory writable (or choose another --output) and rerun"
+    fix = (
+        (
+            "free space on that file system (or choose another --output) and rerun: the work done so far is kept "
+            f"in {spool} and the rerun continues from it"
+        )
+        if code in (errno.ENOSPC, errno.EDQUOT)
+        else "make the output directory writable (or choose another --output) and rerun"
+    )
     return DistillError(f"filter: {FAULTS[code]} writing {where}: {fix}")
 
 
@@ -77,5 +89,10 @@ def remove_partial(out: Path, spool: Path) -> None:
     """Half-written files a failed write leaves: their names end in .tmp or .part."""
     for folder in (out, out / "data", spool):
         if folder.is_dir():
-            for path in {*folder.glob("*.tmp"), *folder.glob(".*.tmp"), *folder.glob("*.part"), *folder.glob(".*.part")}:
+            for path in {
+                *folder.glob("*.tmp"),
+                *folder.glob(".*.tmp"),
+                *folder.glob("*.part"),
+                *folder.glob(".*.part"),
+            }:
                 path.unlink(missing_ok=True)

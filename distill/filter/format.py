@@ -55,7 +55,12 @@ class FormatFilter:
 
     def parts(self, rec: dict[str, Any]) -> Parts | str:
         completion = rec["completion"]
-        if rec["domain"] == "general" and not self.config.general_requires_think and CLOSE not in completion and OPEN not in completion:
+        if (
+            rec["domain"] == "general"
+            and not self.config.general_requires_think
+            and CLOSE not in completion
+            and OPEN not in completion
+        ):
             return Parts(None, completion.strip()) if completion.strip() else "empty completion"
         return split(completion, self.config.allow_forced_prefix)
 

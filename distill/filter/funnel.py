@@ -21,12 +21,27 @@ def _yields(ledger: Ledger, key, names: list[str]) -> dict[str, dict[str, Any]]:
             continue
         rows_in[names[k]] += 1
         kept[names[k]] += code == KEPT
-    return {name: {"in": rows_in[name], "kept": kept[name], "yield": round(kept[name] / rows_in[name], 4) if rows_in[name] else 0.0}
-            for name in names if rows_in[name]}
+    return {
+        name: {
+            "in": rows_in[name],
+            "kept": kept[name],
+            "yield": round(kept[name] / rows_in[name], 4) if rows_in[name] else 0.0,
+        }
+        for name in names
+        if rows_in[name]
+    }
 
 
-def build(ledger: Ledger, *, shortfalls: list[dict], dedup: dict[str, int], seconds: dict[str, float],
-          seen: dict[str, int], wall: float, verify_calls: int) -> dict[str, Any]:
+def build(
+    ledger: Ledger,
+    *,
+    shortfalls: list[dict],
+    dedup: dict[str, int],
+    seconds: dict[str, float],
+    seen: dict[str, int],
+    wall: float,
+    verify_calls: int,
+) -> dict[str, Any]:
     counts = ledger.counts()
     read = len(ledger)
     kept = counts.get("kept", 0)
@@ -36,15 +51,31 @@ def build(ledger: Ledger, *, shortfalls: list[dict], dedup: dict[str, int], seco
     remaining, steps = read - malformed, []
     for reason in REASONS:
         remaining -= rejected[reason]
-        steps.append({"filter": reason, "rejected": rejected[reason], "remaining": remaining,
-                      "seconds": round(seconds.get(reason, 0.0), 2), "checked": seen.get(reason)})
+        steps.append(
+            {
+                "filter": reason,
+                "rejected": rejected[reason],
+                "remaining": remaining,
+                "seconds": round(seconds.get(reason, 0.0), 2),
+                "checked": seen.get(reason),
+            }
+        )
     return {
-        "read": read, "malformed": malformed, "rejected": sum(rejected.values()), "kept": kept,
-        "rejected_by_reason": rejected, "steps": steps, "dedup": dedup,
+        "read": read,
+        "malformed": malformed,
+        "rejected": sum(rejected.values()),
+        "kept": kept,
+        "rejected_by_reason": rejected,
+        "steps": steps,
+        "dedup": dedup,
         "quota_shortfall": shortfalls,
         "per_domain": _yields(ledger, lambda i: ledger.domain[i], ledger.domains),
-        "per_source": _yields(ledger, lambda i: ledger.source[i] if ledger.code[i] != MALFORMED else -1, ledger.source_names),
-        "malformed_per_source": dict(Counter(ledger.source_names[ledger.source[i]] for i, c in enumerate(ledger.code) if c == MALFORMED)),
+        "per_source": _yields(
+            ledger, lambda i: ledger.source[i] if ledger.code[i] != MALFORMED else -1, ledger.source_names
+        ),
+        "malformed_per_source": dict(
+            Counter(ledger.source_names[ledger.source[i]] for i, c in enumerate(ledger.code) if c == MALFORMED)
+        ),
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
         "verify_calls": verify_calls,
         "wall_seconds": round(wall, 2),
@@ -53,25 +84,42 @@ def build(ledger: Ledger, *, shortfalls: list[dict], dedup: dict[str, int], seco
 
 
 def markdown(funnel: dict[str, Any]) -> str:
-    lines = ["# Filter funnel", "", f"Read **{funnel['read']}** rows: kept **{funnel['kept']}**, "
-             f"rejected {funnel['rejected']}, malformed {funnel['malformed']} (quarantine.jsonl).", "",
-             "| step | rejected | remaining | CPU seconds |", "|---|---:|---:|---:|",
-             f"| read | | {funnel['read']} | {funnel['seconds'].get('read', 0)} |",
-             f"| malformed | {funnel['malformed']} | {funnel['read'] - funnel['malformed']} | |"]
+    lines = [
+        "# Filter funnel",
+        "",
+        f"Read **{funnel['read']}** rows: kept **{funnel['kept']}**, "
+        f"rejected {funnel['rejected']}, malformed {funnel['malformed']} (quarantine.jsonl).",
+        "",
+        "| step | rejected | remaining | CPU seconds |",
+        "|---|---:|---:|---:|",
+        f"| read | | {funnel['read']} | {funnel['seconds'].get('read', 0)} |",
+        f"| malformed | {funnel['malformed']} | {funnel['read'] - funnel['malformed']} | |",
+    ]
     for step in funnel["steps"]:
         lines.append(f"| {step['filter']} | {step['rejected']} | {step['remaining']} | {step['seconds'] or ''} |")
-    lines += ["", f"Kept {funnel['kept']} of {funnel['read']} ({100 * funnel['kept'] / max(funnel['read'], 1):.1f}%).", ""]
+    lines += [
+        "",
+        f"Kept {funnel['kept']} of {funnel['read']} ({100 * funnel['kept'] / max(funnel['read'], 1):.1f}%).",
+        "",
+    ]
     if funnel["quota_shortfall"]:
-        lines += ["**Quota shortfall**:", ""] + [
-            f"- source `{s['source']}`: quota {s['quota']}, "
-            f"only {s['available']} available ({s['missing']} missing)"
-            for s in funnel["quota_shortfall"]] + [""]
+        lines += (
+            ["**Quota shortfall**:", ""]
+            + [
+                f"- source `{s['source']}`: quota {s['quota']}, "
+                f"only {s['available']} available ({s['missing']} missing)"
+                for s in funnel["quota_shortfall"]
+            ]
+            + [""]
+        )
     for title, key in (("domain", "per_domain"), ("source", "per_source")):
         lines += [f"| {title} | in | kept | yield |", "|---|---:|---:|---:|"]
         lines += [f"| {name} | {v['in']} | {v['kept']} | {100 * v['yield']:.1f}% |" for name, v in funnel[key].items()]
         lines.append("")
-    lines.append(f"Wall time {funnel['wall_seconds']} s ({funnel['rows_per_second']} rows/s); "
-                 f"verifier calls {funnel['verify_calls']}.")
+    lines.append(
+        f"Wall time {funnel['wall_seconds']} s ({funnel['rows_per_second']} rows/s); "
+        f"verifier calls {funnel['verify_calls']}."
+    )
     return "\n".join(lines) + "\n"
 
 

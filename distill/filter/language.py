@@ -21,7 +21,9 @@ DEFAULT_MAX_OTHER = {"en": 0.01, "zh": 0.15}
 class LanguageFilter:
     def __init__(self, config: LanguageConfig):
         self.config = config
-        self.max_other = config.max_other_share if config.max_other_share is not None else DEFAULT_MAX_OTHER[config.target]
+        self.max_other = (
+            config.max_other_share if config.max_other_share is not None else DEFAULT_MAX_OTHER[config.target]
+        )
         self.counter = ScriptCounter(config.target)
 
     def other_share(self, text: str) -> tuple[float, int, str]:
@@ -37,6 +39,9 @@ class LanguageFilter:
         for name, text in parts:
             share, letters, example = self.other_share(text)
             if share > self.max_other and letters >= self.config.min_letters:
-                return Reject(REASON, f"{share:.1%} of {letters} letters in the {name} are not {self.config.target} script "
-                                      f"(e.g. {example!r}); max {self.max_other:.0%}")
+                return Reject(
+                    REASON,
+                    f"{share:.1%} of {letters} letters in the {name} are not {self.config.target} script "
+                    f"(e.g. {example!r}); max {self.max_other:.0%}",
+                )
         return None

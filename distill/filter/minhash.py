@@ -19,7 +19,7 @@ _P = 1099511628211  # odd, so it has an inverse mod 2^64
 _SPACE: np.ndarray = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 11, 12, 13, 32]] = True
 _NOT_SPACE = ~_SPACE
-_LOWER = np.arange(256, dtype=np.uint64)
+_LOWER: np.ndarray = np.arange(256, dtype=np.uint64)
 _LOWER[65:91] += np.uint64(32)  # ASCII A-Z -> a-z
 _PARAMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _POWERS: list[np.ndarray] = []
@@ -74,16 +74,16 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     gap = np.diff(kept) > 1
     starts = np.flatnonzero(np.concatenate(([True], gap)))
     ends = np.flatnonzero(np.concatenate((gap, [True])))  # inclusive
-    value = _LOWER.take(arr.take(kept))
+    value: np.ndarray = _LOWER.take(arr.take(kept))
     value[starts] += np.uint64(256)  # word-boundary marker
     m = len(value)
     fwd, inv = _powers()
     k = min(k, len(starts))
-    left, right = starts[: len(starts) - k + 1], ends[k - 1:]
+    left, right = starts[: len(starts) - k + 1], ends[k - 1 :]
     prefix: np.ndarray = np.zeros(m + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(value * fwd[:m], out=prefix[1:])
-        h = (prefix.take(right + 1) - prefix.take(left)) * inv.take(left)
+        h: np.ndarray = (prefix.take(right + 1) - prefix.take(left)) * inv.take(left)
     return _mix(h)  # repeats do not change a minimum; no need to dedupe
 
 
@@ -114,7 +114,7 @@ def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
     One band at a time keeps the temporary arrays small (n x rows, not n x num_perm x 8 bytes)."""
     rows = signatures.shape[1] // bands
     mults = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
-    part: np.ndarray = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
+    part: np.ndarray = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
     with np.errstate(over="ignore"):
         return (part * mults[None, :]).sum(axis=1, dtype=np.uint64)
 
@@ -134,7 +134,9 @@ def shared_buckets(signatures: np.ndarray, bands: int) -> np.ndarray:
     return out
 
 
-def near_duplicates(signatures: np.ndarray, bands: int, threshold: float, max_group: int = 32) -> dict[int, tuple[int, float]]:
+def near_duplicates(
+    signatures: np.ndarray, bands: int, threshold: float, max_group: int = 32
+) -> dict[int, tuple[int, float]]:
     """Greedy in row order: {row: (earlier kept row it duplicates, similarity)}.
 
     A row is a duplicate if an earlier row that is itself kept shares an LSH bucket with it and

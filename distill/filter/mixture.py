@@ -42,6 +42,13 @@ def run(ledger: Ledger, config: FilterConfig, quotas: dict[str, int | None], see
     if config.target_size is not None and all(q is None for q in quotas.values()):
         rows = ledger.alive()
         if len(rows) < config.target_size:
-            shortfalls.append({"source": "*", "quota": config.target_size, "available": len(rows), "missing": config.target_size - len(rows)})
+            shortfalls.append(
+                {
+                    "source": "*",
+                    "quota": config.target_size,
+                    "available": len(rows),
+                    "missing": config.target_size - len(rows),
+                }
+            )
         rejected += _cap(ledger, rows, config.target_size, seed, "target_size")
     return rejected, shortfalls

@@ -39,8 +39,10 @@ def summary_lines(out: Path, result: dict[str, Any]) -> list[str]:
         lines.append("distill filter: rejected by reason: " + ", ".join(f"{k} {v}" for k, v in rejected.items()))
     if result.get("malformed"):
         reasons, _ = malformed_reasons(out)
-        lines.append("distill filter: malformed by reason (quarantine.jsonl): "
-                     + "; ".join(f"{k}: {v}" for k, v in reasons.most_common(6)))
+        lines.append(
+            "distill filter: malformed by reason (quarantine.jsonl): "
+            + "; ".join(f"{k}: {v}" for k, v in reasons.most_common(6))
+        )
     return lines
 
 
@@ -53,9 +55,13 @@ def check_usable(out: Path, result: dict[str, Any]) -> None:
     if result.get("malformed") == result.get("read"):
         _, first = malformed_reasons(out, limit=1)
         where = f"{first['source']}:{first['line']}: {first['reason']}" if first else "see quarantine.jsonl"
-        raise DistillError(f"none of {result['read']} rows could be read as a trace; first: {where} (all in {out}/quarantine.jsonl)")
+        raise DistillError(
+            f"none of {result['read']} rows could be read as a trace; first: {where} (all in {out}/quarantine.jsonl)"
+        )
     rejected: dict[str, int] = result.get("rejected_by_reason") or {}
     top = max(rejected, key=rejected.__getitem__) if rejected else "?"
-    raise DistillError(f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, "
-                       f"{result.get('rejected', 0)} rejected, "
-                       f"most by {top}); see {out}/funnel.md and rejects.jsonl")
+    raise DistillError(
+        f"kept 0 of {result['read']} rows ({result.get('malformed', 0)} malformed, "
+        f"{result.get('rejected', 0)} rejected, "
+        f"most by {top}); see {out}/funnel.md and rejects.jsonl"
+    )

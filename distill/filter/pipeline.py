@@ -76,9 +76,15 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
     n_workers = config.workers or default_workers()
     done = resume.done_chunks(spool_dir)
     if done:
-        print(f"distill filter: continuing an interrupted run: {len(done)} chunks of pass 1 are in {spool_dir}", file=sys.stderr)
+        print(
+            f"distill filter: continuing an interrupted run: {len(done)} chunks of pass 1 are in {spool_dir}",
+            file=sys.stderr,
+        )
     workers = Workers(n_workers, (config, sources, eval_index, str(spool_dir)))
-    with AtomicJsonlWriter(out / "quarantine.jsonl") as quarantine, Progress(None, "filter pass 1 (record filters)", "rows") as bar:
+    with (
+        AtomicJsonlWriter(out / "quarantine.jsonl") as quarantine,
+        Progress(None, "filter pass 1 (record filters)", "rows") as bar,
+    ):
         try:
             load = lambda i: worker.load_chunk(str(spool_dir), i)  # noqa: E731
             for result in workers.map(chunks(sources, config.chunk_size), done, load):
@@ -123,13 +129,21 @@ def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> d
     _, shortfalls = mixture.run(ledger, config, quotas, seed)
     t3 = time.perf_counter()
     for s in shortfalls:
-        print(f"distill filter: WARNING: quota shortfall: source {s['source']!r} has {s['available']} rows "
-              f"for a quota of {s['quota']} ({s['missing']} missing)", file=sys.stderr)
-    return {"dedup": dedup_counts, "shortfalls": shortfalls,
-            "seconds": {"dedup": t1 - t0, "selection": t2 - t1, "mixture_quota": t3 - t2}}
+        print(
+            f"distill filter: WARNING: quota shortfall: source {s['source']!r} has {s['available']} rows "
+            f"for a quota of {s['quota']} ({s['missing']} missing)",
+            file=sys.stderr,
+        )
+    return {
+        "dedup": dedup_counts,
+        "shortfalls": shortfalls,
+        "seconds": {"dedup": t1 - t0, "selection": t2 - t1, "mixture_quota": t3 - t2},
+    }
 
 
-def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int, n_workers: int) -> dict[str, Any]:
+def pass_two(
+    config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int, n_workers: int
+) -> dict[str, Any]:
     """Route spooled records, in parallel by shard (writer.py): still kept -> data/ shards; rejected
     by a dataset-level step -> rejects.jsonl, after the record-level rejects the workers serialized."""
     import multiprocessing
@@ -148,9 +162,11 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
         part.unlink()
     committed = sum(writer.done_path(spool_dir, g).is_file() for g in range(len(plan)))
     if committed:
-        print(f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups "
-              "of pass 2 are written",
-              file=sys.stderr)
+        print(
+            f"distill filter: continuing an interrupted run: {committed} of {len(plan)} shard groups "
+            "of pass 2 are written",
+            file=sys.stderr,
+        )
     init_args = (config, ledger.code.tobytes(), details, str(spool_dir), str(data))
     kept_n, rejected_n = 0, 0
     teachers: Counter[str] = Counter()
@@ -177,8 +193,13 @@ def pass_two(config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n
         if pool is not None:
             pool.terminate()
             pool.join()
-    return {"shards": [str(f.relative_to(out)) for f in files], "kept_written": kept_n,
-            "rejects_written": written_rejects, "teachers": sorted(teachers), "seconds": time.perf_counter() - t0}
+    return {
+        "shards": [str(f.relative_to(out)) for f in files],
+        "kept_written": kept_n,
+        "rejects_written": written_rejects,
+        "teachers": sorted(teachers),
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stage=None) -> dict[str, Any]:
@@ -201,8 +222,13 @@ def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stag
     sources = resolve_sources(config, generate_dir)
     eval_index = None
     if config.decontaminate.enabled:
-        eval_index = decontaminate.Index(decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram)
-        print(f"distill filter: decontamination index: {len(eval_index)} {config.decontaminate.ngram}-grams", file=sys.stderr)
+        eval_index = decontaminate.Index(
+            decontaminate.load_eval_problems(config.decontaminate), config.decontaminate.ngram
+        )
+        print(
+            f"distill filter: decontamination index: {len(eval_index)} {config.decontaminate.ngram}-grams",
+            file=sys.stderr,
+        )
     ledger = Ledger([name for _, name in sources], list(DOMAINS))
     wanted = resume.fingerprint(config, sources, eval_index)
     spool_dir = out / ".spool"
@@ -218,8 +244,15 @@ def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stag
     ledger.drop_signatures()
     two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"])
     seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
-    result = funnel.build(ledger, shortfalls=level["shortfalls"], dedup=level["dedup"], seconds=seconds,
-                          seen=one["seen"], wall=time.perf_counter() - t_start, verify_calls=one["verify_calls"])
+    result = funnel.build(
+        ledger,
+        shortfalls=level["shortfalls"],
+        dedup=level["dedup"],
+        seconds=seconds,
+        seen=one["seen"],
+        wall=time.perf_counter() - t_start,
+        verify_calls=one["verify_calls"],
+    )
     result["workers"] = one["workers"]
     result["shards"] = two["shards"]
     counts = result
@@ -231,13 +264,23 @@ def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stag
     resume.crash_point("end", 1)
     shutil.rmtree(spool_dir, ignore_errors=True)  # last: until every output is written, a rerun continues from it
     if stage is not None:
-        stage.counts.update(read=result["read"], kept=result["kept"], rejected=result["rejected"], malformed=result["malformed"],
-                            rejected_by_reason=result["rejected_by_reason"])
+        stage.counts.update(
+            read=result["read"],
+            kept=result["kept"],
+            rejected=result["rejected"],
+            malformed=result["malformed"],
+            rejected_by_reason=result["rejected_by_reason"],
+        )
         stage.extra["quota_shortfall"] = result["quota_shortfall"]
-    print(f"distill filter: read {result['read']} = kept {result['kept']} + rejected {result['rejected']} + "
-          f"malformed {result['malformed']} | {result['rows_per_second']} rows/s | {out}", file=sys.stderr)
+    print(
+        f"distill filter: read {result['read']} = kept {result['kept']} + rejected {result['rejected']} + "
+        f"malformed {result['malformed']} | {result['rows_per_second']} rows/s | {out}",
+        file=sys.stderr,
+    )
     if result["quota_shortfall"] and config.strict:
         worst = result["quota_shortfall"][0]
-        raise DistillError(f"quota shortfall (strict): source {worst['source']!r} has {worst['available']} of {worst['quota']} rows; "
-                           f"outputs are written in {out}, see funnel.md")
+        raise DistillError(
+            f"quota shortfall (strict): source {worst['source']!r} has {worst['available']} of {worst['quota']} rows; "
+            f"outputs are written in {out}, see funnel.md"
+        )
     return result

@@ -30,11 +30,15 @@ def write(out_dir: Path, ledger: Ledger, funnel: dict[str, Any]) -> list[str]:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("distill filter: plots skipped: matplotlib is not installed (pip install 'distill[plot]')", file=sys.stderr)
+        print(
+            "distill filter: plots skipped: matplotlib is not installed (pip install 'distill[plot]')", file=sys.stderr
+        )
         return []
     figures = out_dir / "figures"
     figures.mkdir(exist_ok=True)
-    by_reason = {k: v for k, v in funnel["rejected_by_reason"].items() if v} | ({"malformed": funnel["malformed"]} if funnel["malformed"] else {})
+    by_reason = {k: v for k, v in funnel["rejected_by_reason"].items() if v} | (
+        {"malformed": funnel["malformed"]} if funnel["malformed"] else {}
+    )
     _bar(plt, figures / "rejections.png", list(by_reason), list(by_reason.values()), "Rejected rows by reason", "rows")
     codes = np.frombuffer(ledger.code, dtype=np.int8)
     tokens = np.frombuffer(ledger.tokens, dtype=np.int64)
@@ -51,5 +55,12 @@ def write(out_dir: Path, ledger: Ledger, funnel: dict[str, Any]) -> list[str]:
     plt.close(fig)
     for key, name in (("per_domain", "domain"), ("per_source", "source")):
         data = funnel[key]
-        _bar(plt, figures / f"yield_{name}.png", list(data), [100 * v["yield"] for v in data.values()], f"Yield per {name}", "% kept")
+        _bar(
+            plt,
+            figures / f"yield_{name}.png",
+            list(data),
+            [100 * v["yield"] for v in data.values()],
+            f"Yield per {name}",
+            "% kept",
+        )
     return ["figures/rejections.png", "figures/lengths.png", "figures/yield_domain.png", "figures/yield_source.png"]

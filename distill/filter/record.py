@@ -64,19 +64,40 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) 
             n_traces += 1
             if isinstance(item, Bad):
                 raw = json.dumps(row.data, ensure_ascii=False, default=str)
-                yield Row(row.source, row.line, None, f"{fmt.name}: {item}" + (f" (trace {i})" if len(items) > 1 else ""), raw)
+                yield Row(
+                    row.source, row.line, None, f"{fmt.name}: {item}" + (f" (trace {i})" if len(items) > 1 else ""), raw
+                )
             else:
                 item.setdefault("id", f"{name}:{row.line}:{item.get('sample_index', 0)}")
                 yield Row(row.source, row.line, item)
     if fmt is not None:
-        print(f"distill filter: source {name!r}: {n_rows} rows in format {fmt.name} hold {n_traces} traces", file=log or sys.stderr)
+        print(
+            f"distill filter: source {name!r}: {n_rows} rows in format {fmt.name} hold {n_traces} traces",
+            file=log or sys.stderr,
+        )
 
 
-def normalize(data: dict[str, Any], source: TraceSourceConfig, source_name: str, line: int) -> tuple[dict[str, Any] | None, str | None]:
+def normalize(
+    data: dict[str, Any], source: TraceSourceConfig, source_name: str, line: int
+) -> tuple[dict[str, Any] | None, str | None]:
     """(record, None) or (None, reason)."""
     rec: dict[str, Any] = {}
-    for name in ("id", "prompt_id", "problem", "answer", "domain", "completion", "finish_reason",
-                 "completion_tokens", "sample_index", "teacher", "tests", "messages", "meta", "context"):
+    for name in (
+        "id",
+        "prompt_id",
+        "problem",
+        "answer",
+        "domain",
+        "completion",
+        "finish_reason",
+        "completion_tokens",
+        "sample_index",
+        "teacher",
+        "tests",
+        "messages",
+        "meta",
+        "context",
+    ):
         column = source.columns.get(name, name)
         value = data.get(column)
         if value is None:

@@ -50,8 +50,8 @@ def token_loop(text: str) -> tuple[str, int, float]:
                 run += 1
                 continue
             repeats = (run + unit) // unit
-            if run and repeats > best[1] and any(ch.isalnum() for t in tokens[i - unit:i] for ch in t):
-                best = (" ".join(tokens[i - unit:i]), repeats, (run + unit) / len(tokens))
+            if run and repeats > best[1] and any(ch.isalnum() for t in tokens[i - unit : i] for ch in t):
+                best = (" ".join(tokens[i - unit : i]), repeats, (run + unit) / len(tokens))
             run = 0
     return best
 
@@ -61,11 +61,13 @@ class RepetitionFilter:
         self.config = config
 
     def __call__(self, rec: dict[str, Any]) -> Decision:
-        tail = rec["completion"][-self.config.tail_chars:]
+        tail = rec["completion"][-self.config.tail_chars :]
         if len(tail) < MIN_TAIL:
             unit, repeats, share = token_loop(tail)
             if repeats >= self.config.min_line_repeats and share > self.config.max_line_share:
-                return Reject(REASON, f"short tail of {len(tail)} chars: {unit[:60]!r} repeated {repeats}x fills {share:.0%}")
+                return Reject(
+                    REASON, f"short tail of {len(tail)} chars: {unit[:60]!r} repeated {repeats}x fills {share:.0%}"
+                )
             return None
         ratio = zlib_ratio(tail)
         if ratio < self.config.min_zlib_ratio:

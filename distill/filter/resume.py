@@ -33,8 +33,12 @@ def fingerprint(config, sources, eval_index) -> dict[str, Any]:
                 stat = file.stat()
                 files.append([name, str(file.resolve()), stat.st_size, stat.st_mtime_ns])
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("workers", "output_dir")}
-    return {"version": SPOOL_VERSION, "inputs": files, "config": json.loads(json.dumps(settings, sort_keys=True, default=str)),
-            "eval_index": len(eval_index) if eval_index is not None else None}
+    return {
+        "version": SPOOL_VERSION,
+        "inputs": files,
+        "config": json.loads(json.dumps(settings, sort_keys=True, default=str)),
+        "eval_index": len(eval_index) if eval_index is not None else None,
+    }
 
 
 def resumable(spool: Path, wanted: dict[str, Any]) -> bool:

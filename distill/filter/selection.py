@@ -39,7 +39,11 @@ def run(ledger: Ledger, config: SelectionConfig, seed: int) -> int:
     for prompt, rows in groups.items():
         if len(rows) <= config.k:
             continue
-        for row in sorted(rows, key=key)[config.k:]:
-            ledger.reject(row, REASON, f"prompt {ledger.prompt_id(prompt)} already has k={config.k} samples (policy {config.policy})")
+        for row in sorted(rows, key=key)[config.k :]:
+            ledger.reject(
+                row,
+                REASON,
+                f"prompt {ledger.prompt_id(prompt)} already has k={config.k} samples (policy {config.policy})",
+            )
             rejected += 1
     return rejected

@@ -23,10 +23,22 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 COLUMNS = [
-    ("row", pa.int64()), ("id", pa.string()), ("prompt_id", pa.string()), ("problem", pa.string()),
-    ("answer", pa.string()), ("domain", pa.string()), ("completion", pa.string()), ("finish_reason", pa.string()),
-    ("completion_tokens", pa.int64()), ("sample_index", pa.int64()), ("teacher", pa.string()), ("source", pa.string()),
-    ("tests", pa.string()), ("file", pa.string()), ("line", pa.int64()), ("meta", pa.string()),
+    ("row", pa.int64()),
+    ("id", pa.string()),
+    ("prompt_id", pa.string()),
+    ("problem", pa.string()),
+    ("answer", pa.string()),
+    ("domain", pa.string()),
+    ("completion", pa.string()),
+    ("finish_reason", pa.string()),
+    ("completion_tokens", pa.int64()),
+    ("sample_index", pa.int64()),
+    ("teacher", pa.string()),
+    ("source", pa.string()),
+    ("tests", pa.string()),
+    ("file", pa.string()),
+    ("line", pa.int64()),
+    ("meta", pa.string()),
     ("context", pa.string()),  # JSON turns before the last user turn (a chat's system prompt, earlier turns)
 ]
 SCHEMA = pa.schema(COLUMNS)
@@ -42,9 +54,14 @@ def rejects_path(spool: Path, chunk: int) -> Path:
 
 def spool_row(rec: dict[str, Any], row: int, file: str, line: int) -> dict[str, Any]:
     out = {name: rec.get(name) for name, _ in COLUMNS}
-    out.update(row=row, file=file, line=line, tests=json.dumps(rec["tests"]) if rec.get("tests") else None,
-               meta=json.dumps(rec["meta"], ensure_ascii=False) if rec.get("meta") else None,
-               context=json.dumps(rec["context"], ensure_ascii=False) if rec.get("context") else None)
+    out.update(
+        row=row,
+        file=file,
+        line=line,
+        tests=json.dumps(rec["tests"]) if rec.get("tests") else None,
+        meta=json.dumps(rec["meta"], ensure_ascii=False) if rec.get("meta") else None,
+        context=json.dumps(rec["context"], ensure_ascii=False) if rec.get("context") else None,
+    )
     return out
 
 
@@ -81,8 +98,18 @@ def atomic_write(path: Path, write) -> None:
 
 def named_error(exc: OSError, path: Path) -> OSError:
     """pyarrow's IO errors carry the reason only in their text: the same error, with the file named."""
-    code = exc.errno or next((c for c, text in ((errno.ENOSPC, "No space left"), (errno.EDQUOT, "quota"),
-                                                 (errno.EACCES, "Permission denied")) if text in str(exc)), None)
+    code = exc.errno or next(
+        (
+            c
+            for c, text in (
+                (errno.ENOSPC, "No space left"),
+                (errno.EDQUOT, "quota"),
+                (errno.EACCES, "Permission denied"),
+            )
+            if text in str(exc)
+        ),
+        None,
+    )
     return OSError(code, os.strerror(code) if code else str(exc), str(path))
 
 
@@ -94,17 +121,32 @@ def write_chunk(spool: Path, chunk: int, kept: list[dict[str, Any]], rejects: li
     if kept:
         # Arrow IPC with lz4: cheap to write and read, and the spool takes about a third of the
         # input's size on disk instead of all of it
-        atomic_write(kept_path(spool, chunk), lambda p: feather.write_feather(pa.Table.from_pylist(kept, schema=SCHEMA), p, compression="lz4"))
+        atomic_write(
+            kept_path(spool, chunk),
+            lambda p: feather.write_feather(pa.Table.from_pylist(kept, schema=SCHEMA), p, compression="lz4"),
+        )
     if rejects:
         atomic_write(rejects_path(spool, chunk), lambda p: p.write_text("".join(rejects), encoding="utf-8"))
 
 
 _SIG = pa.list_(pa.uint32())
-META = pa.schema([
-    ("index", pa.int64()), ("source", pa.int64()), ("reason", pa.string()), ("detail", pa.string()), ("id", pa.string()),
-    ("prompt_key", pa.string()), ("domain", pa.string()), ("sample_index", pa.int64()), ("tokens", pa.int64()),
-    ("chars", pa.int64()), ("completion_hash", pa.uint64()), ("completion_sig", _SIG), ("problem_sig", _SIG),
-])
+META = pa.schema(
+    [
+        ("index", pa.int64()),
+        ("source", pa.int64()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("id", pa.string()),
+        ("prompt_key", pa.string()),
+        ("domain", pa.string()),
+        ("sample_index", pa.int64()),
+        ("tokens", pa.int64()),
+        ("chars", pa.int64()),
+        ("completion_hash", pa.uint64()),
+        ("completion_sig", _SIG),
+        ("problem_sig", _SIG),
+    ]
+)
 
 
 def write_meta(spool: Path, chunk: int, rows: list, extra: dict[str, Any]) -> None:

@@ -15,14 +15,17 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
 COMMAND = "filter"
 
 
-def run(recipe: Recipe, name: str = "filter", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(
+    recipe: Recipe, name: str = "filter", *, redo: bool = False, allow_partial_input: bool = False
+) -> dict[str, Any]:
     """Filter into the stage's directory, print the funnel; fails when nothing usable is kept."""
     from distill.filter import outcome, pipeline
 
     config = stage_section(recipe, name, COMMAND)
     out, traces = recipe.stage_dir(name), Path(default_input(recipe, name, COMMAND, "traces"))
-    with open_stage(recipe, name, COMMAND, input_paths(config, traces), redo=redo,
-                    allow_partial_input=allow_partial_input) as stage:
+    with open_stage(
+        recipe, name, COMMAND, input_paths(config, traces), redo=redo, allow_partial_input=allow_partial_input
+    ) as stage:
         if stage.skipped:
             return {"skipped": True}
         result = pipeline.run(config, out=out, generate_dir=traces, seed=recipe.seed, stage=stage)

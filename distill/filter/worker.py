@@ -49,8 +49,17 @@ class ChunkResult(NamedTuple):
 
 
 def init(config: FilterConfig, sources: list[tuple[TraceSourceConfig, str]], eval_index, spool_dir: str) -> None:
-    _STATE.update(config=config, sources=sources, chain=Chain(config, eval_index), problems=set(), spool=spool_dir,
-                  seconds={"read": 0.0, "signatures": 0.0, "spool": 0.0}, verify_calls=0, kept=[], rejects=[])
+    _STATE.update(
+        config=config,
+        sources=sources,
+        chain=Chain(config, eval_index),
+        problems=set(),
+        spool=spool_dir,
+        seconds={"read": 0.0, "signatures": 0.0, "spool": 0.0},
+        verify_calls=0,
+        kept=[],
+        rejects=[],
+    )
 
 
 def completion_hash(text: str) -> int:
@@ -59,10 +68,26 @@ def completion_hash(text: str) -> int:
 
 def malformed(index: int, source_index: int, file: str, line: int, error: str | None, raw: str | None) -> RowResult:
     entry = {"source": file, "line": line, "reason": error, "raw": raw}
-    return RowResult(index, source_index, "malformed", json.dumps(entry, ensure_ascii=False), None, None, None, 0, 0, 0, None, None, None)
+    return RowResult(
+        index,
+        source_index,
+        "malformed",
+        json.dumps(entry, ensure_ascii=False),
+        None,
+        None,
+        None,
+        0,
+        0,
+        0,
+        None,
+        None,
+        None,
+    )
 
 
-def process_row(index: int, source_index: int, file: str, line: int, data: dict[str, Any] | None, error: str | None, raw: str | None) -> RowResult:
+def process_row(
+    index: int, source_index: int, file: str, line: int, data: dict[str, Any] | None, error: str | None, raw: str | None
+) -> RowResult:
     if data is None:  # unreadable row (bad JSON, bad encoding): read_rows said why
         return malformed(index, source_index, file, line, error, raw)
     config: FilterConfig = _STATE["config"]
@@ -75,19 +100,37 @@ def process_row(index: int, source_index: int, file: str, line: int, data: dict[
     decision = _STATE["chain"](rec)
     tokens = rec["completion_tokens"] if rec["completion_tokens"] is not None else len(rec["completion"]) // 4
     prompt_key = f"{name}\x00{rec['prompt_id']}"
-    base = dict(index=index, source=source_index, id=rec["id"], prompt_key=prompt_key, domain=rec["domain"], sample_index=rec["sample_index"],
-                tokens=tokens, chars=len(rec["completion"]))
+    base = dict(
+        index=index,
+        source=source_index,
+        id=rec["id"],
+        prompt_key=prompt_key,
+        domain=rec["domain"],
+        sample_index=rec["sample_index"],
+        tokens=tokens,
+        chars=len(rec["completion"]),
+    )
     if decision is not None:
         t0 = time.process_time()
         line_out = spool.reject_row(rec, file, line, decision.reason, decision.detail, config.rejects_full)
         _STATE["rejects"].append(json.dumps(line_out, ensure_ascii=False) + "\n")
         _STATE["seconds"]["spool"] += time.process_time() - t0
-        return RowResult(reason=decision.reason, detail=decision.detail, completion_hash=None, completion_sig=None,
-                         problem_sig=None, **base)
+        return RowResult(
+            reason=decision.reason,
+            detail=decision.detail,
+            completion_hash=None,
+            completion_sig=None,
+            problem_sig=None,
+            **base,
+        )
     t0 = time.process_time()
     dedup = config.dedup
     chash = completion_hash(rec["completion"]) if dedup.enabled and dedup.exact else None
-    csig = minhash.signature(rec["completion"], dedup.shingle, dedup.num_perm) if dedup.enabled and dedup.near_completions else None
+    csig = (
+        minhash.signature(rec["completion"], dedup.shingle, dedup.num_perm)
+        if dedup.enabled and dedup.near_completions
+        else None
+    )
     psig = None
     if dedup.enabled and dedup.near_problems and prompt_key not in _STATE["problems"]:
         if len(_STATE["problems"]) > 200_000:

@@ -28,8 +28,14 @@ _STATE: dict[str, Any] = {}
 
 
 def init(config: FilterConfig, codes: bytes, details: dict[int, str], spool_dir: str, data_dir: str) -> None:
-    _STATE.update(config=config, codes=np.frombuffer(codes, dtype=np.int8), details=details, spool=Path(spool_dir),
-                  data=Path(data_dir), fmt=FormatFilter(config.format))
+    _STATE.update(
+        config=config,
+        codes=np.frombuffer(codes, dtype=np.int8),
+        details=details,
+        spool=Path(spool_dir),
+        data=Path(data_dir),
+        fmt=FormatFilter(config.format),
+    )
 
 
 def groups(codes: np.ndarray, n_chunks: int, chunk_size: int, shard_rows: int) -> list[list[int]]:
@@ -104,8 +110,9 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                 completions, domains = kept.column("completion").to_pylist(), kept.column("domain").to_pylist()
                 if writer is None:
                     # dictionaries only for the few-valued columns: long unique texts gain nothing from them
-                    writer = pq.ParquetWriter(part, SCHEMA, compression="zstd",
-                                              use_dictionary=["domain", "source", "teacher"])
+                    writer = pq.ParquetWriter(
+                        part, SCHEMA, compression="zstd", use_dictionary=["domain", "source", "teacher"]
+                    )
                 writer.write_table(conversations(kept, [_assistant(fmt, c, d) for c, d in zip(completions, domains)]))
                 teachers.update(kept.column("teacher").to_pylist())
                 kept_n += kept.num_rows
@@ -114,7 +121,9 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                     lines = open(rejects_part, "w", encoding="utf-8")
                 for rec, code in zip(table.filter(pa.array(~keep, pa.bool_())).to_pylist(), row_codes[~keep]):
                     detail = _STATE["details"].get(rec["row"], "")
-                    line = spool.reject_row(rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full)
+                    line = spool.reject_row(
+                        rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full
+                    )
                     lines.write(json.dumps(line, ensure_ascii=False) + "\n")
                     rejected_n += 1
         for handle in (writer, lines):
@@ -136,7 +145,12 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
         rejects_part.replace(rejects)
     if writer is not None:
         part.replace(shard)
-    spool.atomic_write(done, lambda p: p.write_text(json.dumps({"kept": kept_n, "rejected": rejected_n, "teachers": dict(teachers)}), encoding="utf-8"))
+    spool.atomic_write(
+        done,
+        lambda p: p.write_text(
+            json.dumps({"kept": kept_n, "rejected": rejected_n, "teachers": dict(teachers)}), encoding="utf-8"
+        ),
+    )
     return kept_n, rejected_n, teachers
 
 

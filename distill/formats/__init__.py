@@ -22,12 +22,36 @@ from distill.formats.domains import DOMAINS, resolve as resolve_domain
 
 # Detection order: the most specific layouts first (OpenR1 and NuminaMath rows also hold `messages`;
 # OpenR1 rows also hold `problem` + `solution`, like NuminaMath).
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    gpqa.FORMAT, openr1.FORMAT, s1k.FORMAT, sharegpt.FORMAT, code.APPS, code.CODE_CONTESTS, code.VERIFIABLE_CODE,
-    trace.FORMAT, numina.FORMAT, chat.FORMAT, trace.PROMPTS,
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        gpqa.FORMAT,
+        openr1.FORMAT,
+        s1k.FORMAT,
+        sharegpt.FORMAT,
+        code.APPS,
+        code.CODE_CONTESTS,
+        code.VERIFIABLE_CODE,
+        trace.FORMAT,
+        numina.FORMAT,
+        chat.FORMAT,
+        trace.PROMPTS,
+    )
+}
 
-__all__ = ["Bad", "DOMAINS", "FORMATS", "Format", "Unverifiable", "conversation", "detect", "get", "names", "prompt", "traces"]
+__all__ = [
+    "Bad",
+    "DOMAINS",
+    "FORMATS",
+    "Format",
+    "Unverifiable",
+    "conversation",
+    "detect",
+    "get",
+    "names",
+    "prompt",
+    "traces",
+]
 
 
 def names(role: str | None = None) -> list[str]:

@@ -86,7 +86,9 @@ def answer_text(row: dict, key: str) -> str | None:
     return text(row, key, required=False)
 
 
-def listed(row: dict, key: str, item: type | tuple, *, required: bool = True, allow_null_items: bool = False) -> list | None:
+def listed(
+    row: dict, key: str, item: type | tuple, *, required: bool = True, allow_null_items: bool = False
+) -> list | None:
     """row[key] as a list whose items are all of type `item` (Parquet gives lists, JSONL arrays)."""
     value = row.get(key)
     if value is None:

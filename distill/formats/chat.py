@@ -17,8 +17,14 @@ from distill.formats.base import Bad, Format, type_name
 ROLES = ("system", "user", "assistant")
 
 
-def turns(value, column: str = "messages", role_key: str = "role", content_key: str = "content",
-          roles: dict[str, str] | None = None, convert: bool = True) -> list[dict]:
+def turns(
+    value,
+    column: str = "messages",
+    role_key: str = "role",
+    content_key: str = "content",
+    roles: dict[str, str] | None = None,
+    convert: bool = True,
+) -> list[dict]:
     """Validated turns as [{role, content}]; `roles` renames a dataset's role names to ours;
     `convert`: assistant turns get `<think>` (a prompt reads only the user turn, so it does not)."""
     if hasattr(value, "tolist") and not isinstance(value, str):
@@ -35,7 +41,9 @@ def turns(value, column: str = "messages", role_key: str = "role", content_key: 
         content = turn.get(content_key)
         role = (roles or {}).get(role, role)
         if role not in ROLES:
-            raise Bad(f"column '{column}'[{i}]: {role_key} {turn.get(role_key)!r} is not one of {', '.join(roles or ROLES)}")
+            raise Bad(
+                f"column '{column}'[{i}]: {role_key} {turn.get(role_key)!r} is not one of {', '.join(roles or ROLES)}"
+            )
         if not isinstance(content, str):
             raise Bad(f"column '{column}'[{i}]: {content_key} must be a string, got {type_name(content)}")
         out.append({"role": role, "content": think.to_think(content) if convert and role == "assistant" else content})
@@ -90,5 +98,11 @@ def prompt(row: dict) -> dict:
     return {"problem": users[0]["content"], "answer": "", "domain": "general"}
 
 
-FORMAT = Format("chat", "TRL conversational rows (`messages`), distill filter output, NuminaMath-CoT's messages",
-                ("messages",), prompt=prompt, traces=traces, conversation=conversation)
+FORMAT = Format(
+    "chat",
+    "TRL conversational rows (`messages`), distill filter output, NuminaMath-CoT's messages",
+    ("messages",),
+    prompt=prompt,
+    traces=traces,
+    conversation=conversation,
+)

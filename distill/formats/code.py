@@ -18,8 +18,13 @@ def apps_prompt(row: dict) -> dict:
     starter = text(row, "starter_code", required=False)
     if starter and starter.strip():
         problem = f"{problem}\n\n{starter}"
-    return {"problem": problem, "answer": "", "domain": "code", "tests": tests_layouts.from_apps(row.get("input_output")),
-            "id": str(row["problem_id"]) if isinstance(row.get("problem_id"), (int, str)) else None}
+    return {
+        "problem": problem,
+        "answer": "",
+        "domain": "code",
+        "tests": tests_layouts.from_apps(row.get("input_output")),
+        "id": str(row["problem_id"]) if isinstance(row.get("problem_id"), (int, str)) else None,
+    }
 
 
 def contests_prompt(row: dict) -> dict:
@@ -31,18 +36,33 @@ def contests_prompt(row: dict) -> dict:
         raise Bad("missing column 'public_tests'")
     if not tests:
         raise Unverifiable("no public, private or generated tests")
-    return {"problem": nonempty(row, "description"), "answer": "", "domain": "code", "tests": tests,
-            "id": text(row, "name", required=False)}
+    return {
+        "problem": nonempty(row, "description"),
+        "answer": "",
+        "domain": "code",
+        "tests": tests,
+        "id": text(row, "name", required=False),
+    }
 
 
 def verifiable_prompt(row: dict) -> dict:
     key = "prompt" if "prompt" in row else "problem"
-    return {"problem": nonempty(row, key), "answer": "", "domain": "code",
-            "tests": tests_layouts.from_verification_info(row.get("verification_info")),
-            "id": text(row, "problem_id", required=False)}
+    return {
+        "problem": nonempty(row, key),
+        "answer": "",
+        "domain": "code",
+        "tests": tests_layouts.from_verification_info(row.get("verification_info")),
+        "id": text(row, "problem_id", required=False),
+    }
 
 
 APPS = Format("apps", "codeparrot/apps, BAAI/TACO", ("question", "input_output"), prompt=apps_prompt)
-CODE_CONTESTS = Format("code_contests", "deepmind/code_contests", ("description", "public_tests"), prompt=contests_prompt)
-VERIFIABLE_CODE = Format("verifiable_code", "PrimeIntellect/verifiable-coding-problems, PrimeIntellect/SYNTHETIC-1",
-                         ("verification_info",), prompt=verifiable_prompt)
+CODE_CONTESTS = Format(
+    "code_contests", "deepmind/code_contests", ("description", "public_tests"), prompt=contests_prompt
+)
+VERIFIABLE_CODE = Format(
+    "verifiable_code",
+    "PrimeIntellect/verifiable-coding-problems, PrimeIntellect/SYNTHETIC-1",
+    ("verification_info",),
+    prompt=verifiable_prompt,
+)

@@ -10,8 +10,15 @@ from __future__ import annotations
 from distill.core.domains import DOMAINS
 from distill.formats.base import Bad
 
-ALIASES = {"mathematics": "math", "maths": "math", "coding": "code", "programming": "code",
-           "multiple_choice": "choice", "mcq": "choice", "chat": "general"}
+ALIASES = {
+    "mathematics": "math",
+    "maths": "math",
+    "coding": "code",
+    "programming": "code",
+    "multiple_choice": "choice",
+    "mcq": "choice",
+    "chat": "general",
+}
 
 
 def check_map(domain_map: dict[str, str], where: str) -> None:
@@ -32,5 +39,7 @@ def resolve(name: str, domain_map: dict[str, str] | None = None, defaults: dict[
             return table[name]
         if name.lower() in table:
             return table[name.lower()]
-    raise Bad(f"domain {name!r} is not one of {', '.join(DOMAINS)}; "
-              f"map it in the recipe, e.g. domain_map: {{{name}: general}}")
+    raise Bad(
+        f"domain {name!r} is not one of {', '.join(DOMAINS)}; "
+        f"map it in the recipe, e.g. domain_map: {{{name}: general}}"
+    )

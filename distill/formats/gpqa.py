@@ -18,8 +18,14 @@ def prompt(row: dict) -> dict:
     question = nonempty(row, "Question").strip()
     wrong = [nonempty(row, f"Incorrect Answer {i}") for i in (1, 2, 3)]
     choices, letter = shuffle_choices(question, nonempty(row, "Correct Answer"), wrong)
-    return {"problem": options_text(question, choices), "answer": letter, "domain": "choice",
-            "id": text(row, "Record ID", required=False), "choices": choices, "question": question}
+    return {
+        "problem": options_text(question, choices),
+        "answer": letter,
+        "domain": "choice",
+        "id": text(row, "Record ID", required=False),
+        "choices": choices,
+        "question": question,
+    }
 
 
 FORMAT = Format("gpqa", "Idavidrein/gpqa (gpqa_diamond, gpqa_main, gpqa_extended)", COLUMNS[:3], prompt=prompt)

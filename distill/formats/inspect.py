@@ -15,8 +15,11 @@ from distill import formats
 from distill.errors import DistillError
 from distill.formats import Bad, Unverifiable
 
-ROLES = (("prompt", "generate / train-teacher / train-baseline / eval --data"), ("traces", "filter"),
-         ("conversation", "train-student"))
+ROLES = (
+    ("prompt", "generate / train-teacher / train-baseline / eval --data"),
+    ("traces", "filter"),
+    ("conversation", "train-student"),
+)
 
 
 def _short(value: Any, width: int = 160) -> Any:
@@ -49,8 +52,15 @@ def inspect_file(path: str, name: str | None = None, limit: int = 1000) -> list[
     total = len(rows) + sum(unreadable.values())
     if not total:
         raise DistillError(f"{path}: no rows (empty file)")
-    lines = [f"{path}: scanned {total} rows" + (f" (the first {limit})" if total >= limit else "")
-             + (f"; unreadable {sum(unreadable.values())} ({', '.join(f'{k}: {v}' for k, v in unreadable.items())})" if unreadable else "")]
+    lines = [
+        f"{path}: scanned {total} rows"
+        + (f" (the first {limit})" if total >= limit else "")
+        + (
+            f"; unreadable {sum(unreadable.values())} ({', '.join(f'{k}: {v}' for k, v in unreadable.items())})"
+            if unreadable
+            else ""
+        )
+    ]
     if not rows:
         raise DistillError(lines[0] + ": no readable row")
     lines.append(f"columns: {', '.join(columns)}")
@@ -64,8 +74,10 @@ def inspect_file(path: str, name: str | None = None, limit: int = 1000) -> list[
     else:
         fmt = formats.detect(columns)
         if fmt is None:
-            lines.append("format: none detected; map the columns in the recipe (source.columns / filter.sources[].columns), "
-                         f"or name one of: {', '.join(formats.names())}")
+            lines.append(
+                "format: none detected; map the columns in the recipe (source.columns / filter.sources[].columns), "
+                f"or name one of: {', '.join(formats.names())}"
+            )
             return lines
         lines.append(f"format: {fmt.name} (detected from columns {', '.join(fmt.detect)}) - {fmt.datasets}")
     for role, stages in ROLES:

@@ -29,8 +29,16 @@ def prompt(row: dict) -> dict:
 
 
 def conversation(row: dict) -> list[dict]:
-    return [{"role": "user", "content": nonempty(row, "problem")}, {"role": "assistant", "content": nonempty(row, "solution")}]
+    return [
+        {"role": "user", "content": nonempty(row, "problem")},
+        {"role": "assistant", "content": nonempty(row, "solution")},
+    ]
 
 
-FORMAT = Format("numina_math", "AI-MO/NuminaMath-CoT, AI-MO/NuminaMath-1.5", ("problem", "solution"),
-                prompt=prompt, conversation=conversation)
+FORMAT = Format(
+    "numina_math",
+    "AI-MO/NuminaMath-CoT, AI-MO/NuminaMath-1.5",
+    ("problem", "solution"),
+    prompt=prompt,
+    conversation=conversation,
+)

@@ -20,8 +20,12 @@ def prompt(row: dict) -> dict:
     answer = answer_text(row, "answer")
     if answer is None:
         raise Bad("missing column 'answer'")
-    return {"problem": nonempty(row, "problem"), "answer": answers.checked(answer, "answer"), "domain": "math",
-            "id": text(row, "uuid", required=False)}
+    return {
+        "problem": nonempty(row, "problem"),
+        "answer": answers.checked(answer, "answer"),
+        "domain": "math",
+        "id": text(row, "uuid", required=False),
+    }
 
 
 def traces(row: dict) -> list:
@@ -45,9 +49,18 @@ def traces(row: dict) -> list:
     out = []
     for i, generation in enumerate(generations):
         meta = {**shared, **{k: v[i] for k, v in verdicts.items() if v is not None}}
-        out.append({"problem": base["problem"], "answer": base["answer"], "domain": "math", "completion": generation,
-                    "finish_reason": (reasons[i] if reasons and reasons[i] else "unknown"), "sample_index": i,
-                    "teacher": "deepseek-ai/DeepSeek-R1", "meta": meta})
+        out.append(
+            {
+                "problem": base["problem"],
+                "answer": base["answer"],
+                "domain": "math",
+                "completion": generation,
+                "finish_reason": (reasons[i] if reasons and reasons[i] else "unknown"),
+                "sample_index": i,
+                "teacher": "deepseek-ai/DeepSeek-R1",
+                "meta": meta,
+            }
+        )
     return out
 
 
@@ -56,5 +69,11 @@ def conversation(row: dict) -> list[dict]:
     return chat_conversation(row)
 
 
-FORMAT = Format("openr1_math", "open-r1/OpenR1-Math-220k (default, extended, all)", ("problem", "generations"),
-                prompt=prompt, traces=traces, conversation=conversation)
+FORMAT = Format(
+    "openr1_math",
+    "open-r1/OpenR1-Math-220k (default, extended, all)",
+    ("problem", "generations"),
+    prompt=prompt,
+    traces=traces,
+    conversation=conversation,
+)

@@ -26,8 +26,11 @@ def _answer(row: dict) -> str:
 
 
 def prompt(row: dict) -> dict:
-    return {"problem": nonempty(row, "question"), "answer": _answer(row),
-            "domain": text(row, "cot_type", required=False) or "math"}
+    return {
+        "problem": nonempty(row, "question"),
+        "answer": _answer(row),
+        "domain": text(row, "cot_type", required=False) or "math",
+    }
 
 
 def _completion(row: dict) -> str:
@@ -35,7 +38,12 @@ def _completion(row: dict) -> str:
 
 
 def traces(row: dict) -> list:
-    record = {**prompt(row), "completion": _completion(row), "finish_reason": "stop", "teacher": "deepseek-ai/DeepSeek-R1"}
+    record = {
+        **prompt(row),
+        "completion": _completion(row),
+        "finish_reason": "stop",
+        "teacher": "deepseek-ai/DeepSeek-R1",
+    }
     meta = {k: row[k] for k in ("source_type", "cot_type") if isinstance(row.get(k), str)}
     return [{**record, "meta": meta}]
 
@@ -44,5 +52,12 @@ def conversation(row: dict) -> list[dict]:
     return [{"role": "user", "content": nonempty(row, "question")}, {"role": "assistant", "content": _completion(row)}]
 
 
-FORMAT = Format("s1k", "simplescaling/s1K-1.1 (deepseek columns)", ("question", "deepseek_thinking_trajectory"),
-                prompt=prompt, traces=traces, conversation=conversation, domains=DOMAIN_DEFAULTS)
+FORMAT = Format(
+    "s1k",
+    "simplescaling/s1K-1.1 (deepseek columns)",
+    ("question", "deepseek_thinking_trajectory"),
+    prompt=prompt,
+    traces=traces,
+    conversation=conversation,
+    domains=DOMAIN_DEFAULTS,
+)

@@ -52,12 +52,16 @@ def conversations(dataset: Any, column: str = "messages") -> Any:
     fmt = pick(names, column)
     if fmt is None:
         if column not in names:
-            raise DistillError(f"{WHERE}: no '{column}' column and no known layout "
-                               f"(formats: {', '.join(formats.names('conversation'))}); "
-                               f"columns: {', '.join(names)}")
+            raise DistillError(
+                f"{WHERE}: no '{column}' column and no known layout "
+                f"(formats: {', '.join(formats.names('conversation'))}); "
+                f"columns: {', '.join(names)}"
+            )
         keep = dataset.select_columns([column])
         return keep.rename_column(column, "messages") if column != "messages" else keep
-    return dataset.map(lambda row: _one(fmt, row), remove_columns=names, features=_features(), desc=f"{fmt.name} rows -> messages")
+    return dataset.map(
+        lambda row: _one(fmt, row), remove_columns=names, features=_features(), desc=f"{fmt.name} rows -> messages"
+    )
 
 
 def read_jsonl(files: list[Path], column: str = "messages") -> Any:
@@ -80,7 +84,9 @@ def read_jsonl(files: list[Path], column: str = "messages") -> Any:
     if not read:
         raise DistillError(f"{WHERE}: {', '.join(map(str, files))}: no rows (empty file)")
     if all(r["malformed"] for r in out):
-        raise DistillError(f"{WHERE}: none of {read} rows is a conversation; first: {out[0]['malformed'].removeprefix('malformed: ')}")
+        raise DistillError(
+            f"{WHERE}: none of {read} rows is a conversation; first: {out[0]['malformed'].removeprefix('malformed: ')}"
+        )
     return datasets.Dataset.from_list(out, features=_features())
 
 
@@ -89,8 +95,12 @@ def _chat_column(column: str) -> formats.Format:
     if column == "messages":
         return chat
     # a conversational column under another name
-    return formats.Format(f"chat[{column}]", chat.datasets, (column,),
-                          conversation=lambda row: formats.conversation(chat, {"messages": row[column]} if column in row else {}))
+    return formats.Format(
+        f"chat[{column}]",
+        chat.datasets,
+        (column,),
+        conversation=lambda row: formats.conversation(chat, {"messages": row[column]} if column in row else {}),
+    )
 
 
 def check_dataset(spec: str, column: str = "messages", sample: int = 100) -> str:
@@ -99,7 +109,12 @@ def check_dataset(spec: str, column: str = "messages", sample: int = 100) -> str
 
     path = Path(spec).expanduser()
     if not path.exists():
-        if path.is_absolute() or spec.startswith(".") or spec.endswith((".jsonl", ".json", ".parquet")) or spec.count("/") != 1:
+        if (
+            path.is_absolute()
+            or spec.startswith(".")
+            or spec.endswith((".jsonl", ".json", ".parquet"))
+            or spec.count("/") != 1
+        ):
             raise DistillError(f"{WHERE}: {spec} not found; run `distill filter` first or set {WHERE}")
         return f"dataset: {spec} (a hub id: checked when loaded)"
     if path.is_dir() and ((path / "state.json").is_file() or (path / "dataset_dict.json").is_file()):
@@ -126,6 +141,8 @@ def check_dataset(spec: str, column: str = "messages", sample: int = 100) -> str
         except Bad as exc:
             errors.append(f"{row.source}:{row.line}: {exc}")
     if len(errors) == len(good):
-        raise DistillError(f"{WHERE}: none of the first {len(good)} rows is a conversation ({fmt.name}); first: {errors[0]}")
+        raise DistillError(
+            f"{WHERE}: none of the first {len(good)} rows is a conversation ({fmt.name}); first: {errors[0]}"
+        )
     bad = len(rows) - len(good) + len(errors)
     return f"dataset: {spec} ({fmt.name}; {len(rows) - bad} of the first {len(rows)} rows are conversations)"

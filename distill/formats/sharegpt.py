@@ -43,5 +43,11 @@ def prompt(row: dict) -> dict:
     return {"problem": users[0]["content"], "answer": "", "domain": text(row, "domain", required=False) or "general"}
 
 
-FORMAT = Format("sharegpt", "open-thoughts/OpenThoughts-114k, bespokelabs/Bespoke-Stratos-17k, open-thoughts/OpenThoughts3-1.2M",
-                ("conversations",), prompt=prompt, traces=traces, conversation=conversation)
+FORMAT = Format(
+    "sharegpt",
+    "open-thoughts/OpenThoughts-114k, bespokelabs/Bespoke-Stratos-17k, open-thoughts/OpenThoughts3-1.2M",
+    ("conversations",),
+    prompt=prompt,
+    traces=traces,
+    conversation=conversation,
+)

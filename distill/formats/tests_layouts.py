@@ -28,14 +28,18 @@ def parse_json(value: Any, column: str) -> Any:
 
 def _pairs(inputs: Any, outputs: Any, column: str) -> list[dict[str, str]]:
     if not isinstance(inputs, list) or not isinstance(outputs, list):
-        raise Bad(f"column '{column}': inputs and outputs must be lists, got {type_name(inputs)} and {type_name(outputs)}")
+        raise Bad(
+            f"column '{column}': inputs and outputs must be lists, got {type_name(inputs)} and {type_name(outputs)}"
+        )
     if len(inputs) != len(outputs):
         raise Bad(f"column '{column}': {len(inputs)} inputs but {len(outputs)} outputs")
     tests = []
     for i, (given, wanted) in enumerate(zip(inputs, outputs)):
         if not isinstance(given, str) or not isinstance(wanted, str):
-            raise Bad(f"column '{column}': test {i}: input and output must be strings, "
-                      f"got {type_name(given)} and {type_name(wanted)}")
+            raise Bad(
+                f"column '{column}': test {i}: input and output must be strings, "
+                f"got {type_name(given)} and {type_name(wanted)}"
+            )
         tests.append({"input": given, "output": wanted})
     return tests
 
@@ -58,9 +62,11 @@ def from_list(value: Any, column: str) -> list[dict[str, str]]:
 def from_apps(value: Any, column: str = "input_output") -> list[dict[str, str]]:
     value = parse_json(value, column)
     if not isinstance(value, dict) or "inputs" not in value or "outputs" not in value:
-        raise Bad(f"column '{column}': expected {{\"inputs\": [...], \"outputs\": [...]}}, got {type_name(value)}")
+        raise Bad(f'column \'{column}\': expected {{"inputs": [...], "outputs": [...]}}, got {type_name(value)}')
     if value.get("fn_name"):
-        raise Unverifiable(f"column '{column}': call-based tests (fn_name {value['fn_name']!r}); distill runs stdin -> stdout tests")
+        raise Unverifiable(
+            f"column '{column}': call-based tests (fn_name {value['fn_name']!r}); distill runs stdin -> stdout tests"
+        )
     return _nonempty(_pairs(value["inputs"], value["outputs"], column), column)
 
 
@@ -80,9 +86,13 @@ def from_verification_info(value: Any, column: str = "verification_info") -> lis
         if not isinstance(case, dict):
             raise Bad(f"column '{column}': test_cases[{i}] is {type_name(case)}, expected an object")
         if case.get("type", "stdin_stdout") != "stdin_stdout" or case.get("fn_name"):
-            raise Unverifiable(f"column '{column}': test_cases[{i}] is {case.get('type') or 'call-based'!r}; "
-                               "distill runs stdin -> stdout tests")
-    return _nonempty(_pairs([c.get("input") for c in cases], [c.get("output") for c in cases], f"{column}.test_cases"), column)
+            raise Unverifiable(
+                f"column '{column}': test_cases[{i}] is {case.get('type') or 'call-based'!r}; "
+                "distill runs stdin -> stdout tests"
+            )
+    return _nonempty(
+        _pairs([c.get("input") for c in cases], [c.get("output") for c in cases], f"{column}.test_cases"), column
+    )
 
 
 def any_layout(value: Any, column: str) -> list[dict[str, str]]:

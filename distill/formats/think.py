@@ -34,12 +34,14 @@ def to_think(text: str) -> str:
         return text
     counts = {marker: text.count(marker) for marker in MARKERS}
     if counts[BEGIN_THOUGHT] != 1 or counts[END_THOUGHT] != 1:
-        raise Bad(f"thought markers: expected one {BEGIN_THOUGHT} and one {END_THOUGHT}, found "
-                  f"{counts[BEGIN_THOUGHT]} and {counts[END_THOUGHT]}")
+        raise Bad(
+            f"thought markers: expected one {BEGIN_THOUGHT} and one {END_THOUGHT}, found "
+            f"{counts[BEGIN_THOUGHT]} and {counts[END_THOUGHT]}"
+        )
     start, end = text.index(BEGIN_THOUGHT), text.index(END_THOUGHT)
     if end < start or text[:start].strip():
         raise Bad(f"thought markers: {END_THOUGHT} before {BEGIN_THOUGHT}, or text before the thought")
-    thought, rest = text[start + len(BEGIN_THOUGHT):end], text[end + len(END_THOUGHT):]
+    thought, rest = text[start + len(BEGIN_THOUGHT) : end], text[end + len(END_THOUGHT) :]
     if counts[BEGIN_SOLUTION] or counts[END_SOLUTION]:
         if counts[BEGIN_SOLUTION] != 1 or counts[END_SOLUTION] > 1:
             raise Bad(f"solution markers: expected one {BEGIN_SOLUTION} (and at most one {END_SOLUTION})")

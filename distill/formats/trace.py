@@ -14,8 +14,12 @@ from distill.formats.base import Format, answer_text, nonempty, text
 
 
 def prompt(row: dict) -> dict:
-    record: dict[str, Any] = {"problem": nonempty(row, "problem"), "answer": answer_text(row, "answer") or "",
-              "domain": text(row, "domain", required=False), "id": _id(row)}
+    record: dict[str, Any] = {
+        "problem": nonempty(row, "problem"),
+        "answer": answer_text(row, "answer") or "",
+        "domain": text(row, "domain", required=False),
+        "id": _id(row),
+    }
     if row.get("tests") is not None:
         record["tests"] = tests_layouts.from_list(row["tests"], "tests")
     return record
@@ -32,11 +36,23 @@ def traces(row: dict) -> list:
 
 def conversation(row: dict) -> list[dict]:
     key = "problem" if "problem" in row else "prompt"
-    return [{"role": "user", "content": nonempty(row, key)},
-            {"role": "assistant", "content": think.to_think(nonempty(row, "completion"))}]
+    return [
+        {"role": "user", "content": nonempty(row, key)},
+        {"role": "assistant", "content": think.to_think(nonempty(row, "completion"))},
+    ]
 
 
-FORMAT = Format("trace", "distill generate output; any file with problem + completion (columns map other names)",
-                ("problem", "completion"), prompt=prompt, traces=traces, conversation=conversation)
-PROMPTS = Format("prompts", "distill prompt records; any file with a problem column (columns map other names)",
-                 ("problem",), prompt=prompt)
+FORMAT = Format(
+    "trace",
+    "distill generate output; any file with problem + completion (columns map other names)",
+    ("problem", "completion"),
+    prompt=prompt,
+    traces=traces,
+    conversation=conversation,
+)
+PROMPTS = Format(
+    "prompts",
+    "distill prompt records; any file with a problem column (columns map other names)",
+    ("problem",),
+    prompt=prompt,
+)

@@ -77,7 +77,9 @@ class VllmConfig:
     # Memory of one GPU the recipe is written for: `distill generate --plan` and the start of a run check
     # that the weights (split over tensor x pipeline parallel) leave room for the KV cache.
     gpu_memory_gb: float = 80.0
-    engine_args: dict[str, Any] = field(default_factory=dict)  # any other vllm.LLM argument (pipeline_parallel_size, ...)
+    engine_args: dict[str, Any] = field(
+        default_factory=dict
+    )  # any other vllm.LLM argument (pipeline_parallel_size, ...)
 
     def __post_init__(self) -> None:
         ranges.count("vllm.tensor_parallel_size", self.tensor_parallel_size)

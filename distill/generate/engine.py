@@ -73,7 +73,9 @@ class Engine(ABC):
         """`sampling.n` completions per prompt string."""
         return self.run([Request(p, sampling.n, sampling.seed) for p in prompts], sampling)
 
-    def stream(self, requests: list[Request], sampling: Sampling, chunk_size: int) -> Iterator[tuple[int, list[Completion]]]:
+    def stream(
+        self, requests: list[Request], sampling: Sampling, chunk_size: int
+    ) -> Iterator[tuple[int, list[Completion]]]:
         for start in range(0, len(requests), chunk_size):
             outs = self.run(requests[start : start + chunk_size], sampling)
             for offset, completions in enumerate(outs):

@@ -58,8 +58,10 @@ def check_or_write(out_dir: Path, data: dict[str, Any]) -> None:
         changed = differences(old, data)
         if changed:
             shown = "; ".join(changed[:4]) + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
-            raise DistillError(f"{out_dir} holds traces generated with other settings ({shown}); "
-                               "rerun with --fresh to move the old output aside and start over")
+            raise DistillError(
+                f"{out_dir} holds traces generated with other settings ({shown}); "
+                "rerun with --fresh to move the old output aside and start over"
+            )
         return
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     write_json_atomic(path, {"fingerprint": fingerprint(data), "settings": data})

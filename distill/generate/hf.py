@@ -69,11 +69,18 @@ class HFEngine(Engine):
         enc = self.tokenizer([r.prompt for r in group], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         kwargs: dict[str, Any] = dict(
-            max_new_tokens=sampling.max_new_tokens, num_return_sequences=n, pad_token_id=self.pad_id,
-            eos_token_id=self.eos_ids, do_sample=sampling.temperature > 0,
+            max_new_tokens=sampling.max_new_tokens,
+            num_return_sequences=n,
+            pad_token_id=self.pad_id,
+            eos_token_id=self.eos_ids,
+            do_sample=sampling.temperature > 0,
         )
         if sampling.temperature > 0:
-            kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k if sampling.top_k > 0 else None)
+            kwargs.update(
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k if sampling.top_k > 0 else None,
+            )
         if sampling.stop:
             kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
         with torch.no_grad():
@@ -82,7 +89,9 @@ class HFEngine(Engine):
         prompt_lens = enc["attention_mask"].sum(dim=1).tolist()
         results = []
         for row, prompt_len in enumerate(prompt_lens):
-            results.append([self._completion(output[row * n + j, width:].tolist(), int(prompt_len), sampling) for j in range(n)])
+            results.append(
+                [self._completion(output[row * n + j, width:].tolist(), int(prompt_len), sampling) for j in range(n)]
+            )
         return results
 
     def _completion(self, ids: list[int], prompt_len: int, sampling: Sampling) -> Completion:
@@ -93,7 +102,9 @@ class HFEngine(Engine):
             ids = [t for t in ids if t != self.pad_id] if self.pad_id not in self.eos_ids else ids
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         hit_stop = bool(sampling.stop) and any(s in text for s in sampling.stop)
-        finish = "stop" if stop_at is not None or hit_stop else ("length" if len(ids) >= sampling.max_new_tokens else "stop")
+        finish = (
+            "stop" if stop_at is not None or hit_stop else ("length" if len(ids) >= sampling.max_new_tokens else "stop")
+        )
         return Completion(text=text, finish_reason=finish, prompt_tokens=prompt_len, completion_tokens=len(ids))
 
     def close(self) -> None:

@@ -58,7 +58,9 @@ class OpenAIEngine(Engine):
     def run(self, requests: list[Request], sampling: Sampling) -> list[list[Completion]]:
         return [c for _, c in sorted(self.stream(requests, sampling, 0), key=lambda x: x[0])]
 
-    def stream(self, requests: list[Request], sampling: Sampling, chunk_size: int) -> Iterator[tuple[int, list[Completion]]]:
+    def stream(
+        self, requests: list[Request], sampling: Sampling, chunk_size: int
+    ) -> Iterator[tuple[int, list[Completion]]]:
         """Results in finishing order; the event loop runs in a thread so the caller can write meanwhile."""
         results: queue.Queue = queue.Queue()
         stop = threading.Event()
@@ -80,11 +82,17 @@ class OpenAIEngine(Engine):
         except BaseException as exc:  # hand any crash to the consumer instead of hanging it
             results.put(exc)
 
-    async def _run_all(self, requests: list[Request], sampling: Sampling, results: queue.Queue, stop: threading.Event) -> None:
+    async def _run_all(
+        self, requests: list[Request], sampling: Sampling, results: queue.Queue, stop: threading.Event
+    ) -> None:
         aiohttp = self.aiohttp
         concurrency = max(1, self.cfg.concurrency)
         # One job per request, or n jobs of one sample each when the server cannot do n.
-        jobs = ((i, j, req) for i, req in enumerate(requests) for j in (range(req.n) if not self.cfg.n_per_request else [None]))
+        jobs = (
+            (i, j, req)
+            for i, req in enumerate(requests)
+            for j in (range(req.n) if not self.cfg.n_per_request else [None])
+        )
         partial: dict[int, list] = {}
         urls = itertools.cycle(self.urls)
         connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=0, ttl_dns_cache=300)
@@ -110,7 +118,10 @@ class OpenAIEngine(Engine):
 
     def _payload(self, req: Request, n: int, seed: int | None, sampling: Sampling) -> dict:
         body: dict[str, Any] = {
-            "model": self.model, "n": n, "temperature": sampling.temperature, "top_p": sampling.top_p,
+            "model": self.model,
+            "n": n,
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
             "max_tokens": sampling.max_new_tokens,
         }
         if seed is not None:
@@ -122,7 +133,7 @@ class OpenAIEngine(Engine):
         if self.cfg.endpoint == "completions":
             prompt = req.prompt
             if self.bos and prompt.startswith(self.bos):
-                prompt = prompt[len(self.bos):]  # the server tokenizer adds BOS itself
+                prompt = prompt[len(self.bos) :]  # the server tokenizer adds BOS itself
             body["prompt"] = prompt
         else:
             body["messages"] = req.messages or [{"role": "user", "content": req.prompt}]
@@ -131,7 +142,9 @@ class OpenAIEngine(Engine):
         body.update(self.cfg.extra_body)
         return body
 
-    async def _request(self, session: Any, url: str, req: Request, n: int, seed: int | None, sampling: Sampling) -> list[Completion]:
+    async def _request(
+        self, session: Any, url: str, req: Request, n: int, seed: int | None, sampling: Sampling
+    ) -> list[Completion]:
         body = json.dumps(self._payload(req, n, seed, sampling))
         headers = {"Content-Type": "application/json"}
         cap = response_cap(n, sampling.max_new_tokens)
@@ -170,14 +183,17 @@ class OpenAIEngine(Engine):
                 continue
             # usage counts all n choices together; split it per choice by our tokenizer where we have one.
             tokens = data.completion_tokens if n == 1 else self._count(choice.text, data.completion_tokens // n)
-            out.append(Completion(text=choice.text, finish_reason=reason, prompt_tokens=data.prompt_tokens, completion_tokens=tokens))
+            out.append(
+                Completion(
+                    text=choice.text, finish_reason=reason, prompt_tokens=data.prompt_tokens, completion_tokens=tokens
+                )
+            )
         return out
 
     def _count(self, text: str, fallback: int) -> int:
         if self.tokenizer is None:
             return fallback
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
-
 
 
 async def _read_capped(resp: Any, cap: int) -> bytes:

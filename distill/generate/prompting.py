@@ -52,8 +52,10 @@ def build_prompt(problem: str, domain: str, cfg: Any, tokenizer: Any) -> Prompt:
 def _apply_chat_template(tokenizer: Any, content: str, system_prompt: str | None) -> str:
     if tokenizer is None or not getattr(tokenizer, "chat_template", None):
         name = getattr(tokenizer, "name_or_path", "the teacher")
-        raise DistillError(f"{name}: tokenizer has no chat template; set generate.prompting.chat_template: false "
-                           "or use a tokenizer that has one (generate.tokenizer)")
+        raise DistillError(
+            f"{name}: tokenizer has no chat template; set generate.prompting.chat_template: false "
+            "or use a tokenizer that has one (generate.tokenizer)"
+        )
     messages = [{"role": "user", "content": content}]
     if system_prompt is not None:
         messages.insert(0, {"role": "system", "content": system_prompt})

@@ -68,12 +68,25 @@ def move_aside(out_dir: Path) -> Path | None:
 
 def sampling_of(cfg: Any, seed: int) -> Sampling:
     s = cfg.sampling
-    return Sampling(n=cfg.num_samples, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
-                    max_new_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed if s.seed is not None else seed)
+    return Sampling(
+        n=cfg.num_samples,
+        temperature=s.temperature,
+        top_p=s.top_p,
+        top_k=s.top_k,
+        max_new_tokens=s.max_new_tokens,
+        stop=list(s.stop),
+        seed=s.seed if s.seed is not None else seed,
+    )
 
 
-def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, log=None,
-                 allow_partial_input: bool = False, name: str = "generate") -> dict[str, Any]:
+def run_generate(
+    recipe: Recipe,
+    part: str | None = None,
+    fresh: bool = False,
+    log=None,
+    allow_partial_input: bool = False,
+    name: str = "generate",
+) -> dict[str, Any]:
     from distill.stage_contract import open_stage
 
     log = log or sys.stderr
@@ -82,8 +95,10 @@ def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, l
     index, count = parse_part(part)
     if fresh:
         if count > 1:
-            raise DistillError("--fresh with --part would move away the other parts' work; "
-                               "move the output directory aside once, then start the parts")
+            raise DistillError(
+                "--fresh with --part would move away the other parts' work; "
+                "move the output directory aside once, then start the parts"
+            )
         if out.exists():
             with OutputLock(out):  # never move an output another process is writing
                 moved = move_aside(out)
@@ -95,16 +110,28 @@ def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, l
     store = ShardStore(out)
     n = cfg.num_samples
     # What it reads: a local prompt file or directory, a teacher trained by an earlier stage.
-    source_paths = [p for p in ([cfg.source.name] if cfg.source.kind in ("files", "hf") else []) + [cfg.teacher]
-                    if Path(p).exists()]
+    source_paths = [
+        p for p in ([cfg.source.name] if cfg.source.kind in ("files", "hf") else []) + [cfg.teacher] if Path(p).exists()
+    ]
     # One writer per output: a whole run locks the output; a part locks its own directory and
     # shares the output's lock with the other parts (their shards never collide: one part, one prefix).
-    with open_stage(recipe, name, "generate", source_paths, out_dir=run_dir, key={"part": f"{index}/{count}"},
-                    shared_locks=(out,) if count > 1 else (), redo_flag="--fresh (moves this output aside)",
-                    allow_partial_input=allow_partial_input) as run:
+    with open_stage(
+        recipe,
+        name,
+        "generate",
+        source_paths,
+        out_dir=run_dir,
+        key={"part": f"{index}/{count}"},
+        shared_locks=(out,) if count > 1 else (),
+        redo_flag="--fresh (moves this output aside)",
+        allow_partial_input=allow_partial_input,
+    ) as run:
         if run.skipped:
             return (run.previous or {}).get("counts", {})
-        run.extra.update(part=f"{index}/{count}", generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)))
+        run.extra.update(
+            part=f"{index}/{count}",
+            generation_fingerprint=fingerprint.fingerprint(fingerprint.settings(cfg, recipe.seed)),
+        )
         store.remove_partial(index)
         scan = store.scan()
         mine_ids = {p["id"] for p in mine}
@@ -112,9 +139,15 @@ def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, l
         todo = [(p, [i for i in range(n) if f"{p['id']}:{i}" not in scan.done]) for p in mine]
         todo = [(p, missing) for p, missing in todo if missing]
         counts = run.counts
-        counts.update(prompts=len(mine), prompts_in_source=len(prompts), samples_expected=len(mine) * n,
-                      samples_done_before=len(mine) * n - sum(len(m) for _, m in todo), errors_retried=retried,
-                      source=source_stats.as_dict(), skipped_empty_prompts=source_stats.empty)
+        counts.update(
+            prompts=len(mine),
+            prompts_in_source=len(prompts),
+            samples_expected=len(mine) * n,
+            samples_done_before=len(mine) * n - sum(len(m) for _, m in todo),
+            errors_retried=retried,
+            source=source_stats.as_dict(),
+            skipped_empty_prompts=source_stats.empty,
+        )
         this_run = _generate(cfg, recipe.seed, todo, store, index, run, log) if todo else _empty_run()
         counts["this_run"] = this_run
         final = totals(store, {f"{p['id']}:{i}" for p in mine for i in range(n)}, part=None if count == 1 else index)
@@ -127,8 +160,16 @@ def run_generate(recipe: Recipe, part: str | None = None, fresh: bool = False, l
 
 
 def _empty_run() -> dict[str, Any]:
-    return {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0,
-            "wall_seconds": 0.0, "samples_per_second": 0.0, "tokens_per_second": 0.0}
+    return {
+        "samples": 0,
+        "finish_reasons": {},
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "errors": 0,
+        "wall_seconds": 0.0,
+        "samples_per_second": 0.0,
+        "tokens_per_second": 0.0,
+    }
 
 
 def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int | None) -> tuple[list[Request], list[str]]:
@@ -149,7 +190,7 @@ def _requests(cfg: Any, todo: list, tokenizer: Any, seed: int | None) -> tuple[l
 def _chat_request(cfg: Any, prompt: dict, n: int, seed: int) -> Request:
     p = cfg.prompting
     content = user_turn(prompt["problem"], p.templates.get(prompt["domain"], "{problem}"))
-    messages = ([{"role": "system", "content": p.system_prompt}] if p.system_prompt is not None else [])
+    messages = [{"role": "system", "content": p.system_prompt}] if p.system_prompt is not None else []
     messages.append({"role": "user", "content": content})
     if p.force_think:  # the server continues this assistant turn (continue_final_message)
         messages.append({"role": "assistant", "content": THINK_PREFIX})
@@ -170,7 +211,13 @@ def _generate(cfg: Any, seed: int, todo: list, store: ShardStore, part: int, run
     sampling = sampling_of(cfg, seed)
     engine, tokenizer = _load_engine(cfg)
     requests, prefixes = _requests(cfg, todo, tokenizer, sampling.seed)
-    stats: dict[str, Any] = {"samples": 0, "finish_reasons": {}, "prompt_tokens": 0, "completion_tokens": 0, "errors": 0}
+    stats: dict[str, Any] = {
+        "samples": 0,
+        "finish_reasons": {},
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "errors": 0,
+    }
     buffer: list[dict] = []
     buffered_prompts = 0
     chunk = store.next_chunk(part)
@@ -195,8 +242,11 @@ def _generate(cfg: Any, seed: int, todo: list, store: ShardStore, part: int, run
             store.write(part, chunk, buffer)
         wall = time.monotonic() - t0  # before close: an engine's shutdown is not generation time
         engine.close()
-        stats.update(wall_seconds=round(wall, 3), samples_per_second=round(stats["samples"] / wall, 3) if wall else 0.0,
-                     tokens_per_second=round(stats["completion_tokens"] / wall, 1) if wall else 0.0)
+        stats.update(
+            wall_seconds=round(wall, 3),
+            samples_per_second=round(stats["samples"] / wall, 3) if wall else 0.0,
+            tokens_per_second=round(stats["completion_tokens"] / wall, 1) if wall else 0.0,
+        )
         if getattr(engine, "usage", None):
             stats["server_usage"] = dict(engine.usage)
         run.counts["this_run"] = stats
@@ -214,13 +264,19 @@ def _account(stats: dict, completion: Completion) -> None:
 
 def _summary(log, out: Path, prompts: int, n: int, counts: dict, this_run: dict) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(counts["finish_reasons"].items())) or "none"
-    print(f"generate: {prompts} prompts x {n} = {prompts * n} samples; {counts['samples_done_before']} were done, "
-          f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s "
-          f"({this_run['samples_per_second']:.1f} samples/s, "
-          f"{this_run['tokens_per_second']:.0f} tokens/s); finish reasons: {reasons}; "
-          f"skipped empty prompts: {counts['skipped_empty_prompts']}; traces in {out / 'shards'}", file=log)
+    print(
+        f"generate: {prompts} prompts x {n} = {prompts * n} samples; {counts['samples_done_before']} were done, "
+        f"{this_run['samples']} generated in {this_run['wall_seconds']:.1f}s "
+        f"({this_run['samples_per_second']:.1f} samples/s, "
+        f"{this_run['tokens_per_second']:.0f} tokens/s); finish reasons: {reasons}; "
+        f"skipped empty prompts: {counts['skipped_empty_prompts']}; traces in {out / 'shards'}",
+        file=log,
+    )
     if counts["errors"]:
-        print(f"generate: {counts['errors']} samples failed (error records, see their 'error' field); "
-              "rerun the same command to retry them", file=log)
+        print(
+            f"generate: {counts['errors']} samples failed (error records, see their 'error' field); "
+            "rerun the same command to retry them",
+            file=log,
+        )
     if counts["missing"]:
         print(f"generate: {counts['missing']} samples still missing", file=log)

@@ -47,8 +47,11 @@ def shard_totals(records: list[dict[str, Any]]) -> dict[str, Any]:
     for record in records:
         reasons[record["finish_reason"]] = reasons.get(record["finish_reason"], 0) + 1
         prompt_tokens[record["prompt_id"]] = int(record.get("prompt_tokens") or 0)  # prefilled once per prompt
-    return {"finish_reasons": reasons, "completion_tokens": sum(int(r.get("completion_tokens") or 0) for r in records),
-            "prompt_tokens": sum(prompt_tokens.values())}
+    return {
+        "finish_reasons": reasons,
+        "completion_tokens": sum(int(r.get("completion_tokens") or 0) for r in records),
+        "prompt_tokens": sum(prompt_tokens.values()),
+    }
 
 
 @dataclass
@@ -82,7 +85,9 @@ class ShardStore:
         return removed
 
     def next_chunk(self, part: int) -> int:
-        chunks = [int(m.group(2)) for p in self.shard_files() if (m := SHARD_RE.match(p.name)) and int(m.group(1)) == part]
+        chunks = [
+            int(m.group(2)) for p in self.shard_files() if (m := SHARD_RE.match(p.name)) and int(m.group(1)) == part
+        ]
         return max(chunks) + 1 if chunks else 0
 
     def scan(self) -> Scan:
@@ -112,17 +117,31 @@ class ShardStore:
         records = []
         for row in read_rows(path):
             if row.data is None or "id" not in row.data:
-                raise DistillError(f"{path}:{row.line}: unreadable trace record ({row.error or 'no id'}); "
-                                   "shards are written atomically, so this file was changed by something else")
+                raise DistillError(
+                    f"{path}:{row.line}: unreadable trace record ({row.error or 'no id'}); "
+                    "shards are written atomically, so this file was changed by something else"
+                )
             records.append(row.data)
         return self._write_index(path, records)
 
     def _write_index(self, path: Path, records: list[dict[str, Any]]) -> ShardInfo:
-        info = ShardInfo(path, [r["id"] for r in records], [r["id"] for r in records if r.get("finish_reason") == "error"],
-                         shard_totals(records))
+        info = ShardInfo(
+            path,
+            [r["id"] for r in records],
+            [r["id"] for r in records if r.get("finish_reason") == "error"],
+            shard_totals(records),
+        )
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(self.index_dir / (path.stem + ".json"), {
-            "shard": path.name, "size": path.stat().st_size, "ids": info.ids, "errors": info.errors, "totals": info.totals})
+        write_json_atomic(
+            self.index_dir / (path.stem + ".json"),
+            {
+                "shard": path.name,
+                "size": path.stat().st_size,
+                "ids": info.ids,
+                "errors": info.errors,
+                "totals": info.totals,
+            },
+        )
         return info
 
     def write(self, part: int, chunk: int, records: Iterable[dict[str, Any]]) -> Path:

@@ -12,8 +12,15 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
 COMMAND = "generate"
 
 
-def run(recipe: Recipe, name: str = "generate", *, part: str | None = None, merge: bool = False, redo: bool = False,
-        allow_partial_input: bool = False) -> dict[str, Any]:
+def run(
+    recipe: Recipe,
+    name: str = "generate",
+    *,
+    part: str | None = None,
+    merge: bool = False,
+    redo: bool = False,
+    allow_partial_input: bool = False,
+) -> dict[str, Any]:
     """Generate (one part of) the traces, or with `merge` check and index the parts; returns the counts.
     `redo` moves the old output aside and starts over."""
     stage_section(recipe, name, COMMAND)

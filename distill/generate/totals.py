@@ -29,7 +29,9 @@ def totals(store: ShardStore, expected: set[str], part: int | None = None) -> di
     reasons: dict[str, int] = {}
     tokens = {"prompt_tokens": 0, "completion_tokens": 0}
     # scan() lists only names SHARD_RE matches
-    shards = [s for s in scan.shards if part is None or ((m := SHARD_RE.match(s.path.name)) and int(m.group(1)) == part)]
+    shards = [
+        s for s in scan.shards if part is None or ((m := SHARD_RE.match(s.path.name)) and int(m.group(1)) == part)
+    ]
     for shard in shards:
         for key, value in shard.totals.get("finish_reasons", {}).items():
             reasons[key] = reasons.get(key, 0) + value
@@ -57,14 +59,26 @@ def complete_or_raise(out: Path, final: dict[str, Any], merged: bool) -> None:
     shard_files = final.pop("_shard_files")
     missing_ids, duplicate_ids = final.pop("_missing_ids"), final.pop("_duplicate_ids")
     if final["duplicates"]:
-        raise DistillError(f"{out}: {final['duplicates']} sample ids have more than one record (e.g. {', '.join(duplicate_ids)}); "
-                           "two processes ran the same part? Regenerate with --fresh")
+        raise DistillError(
+            f"{out}: {final['duplicates']} sample ids have more than one record (e.g. {', '.join(duplicate_ids)}); "
+            "two processes ran the same part? Regenerate with --fresh"
+        )
     if final["missing"]:
-        raise DistillError(f"{out}: incomplete: {final['missing']} of {final['samples'] + final['missing']} samples missing "
-                           f"(e.g. {', '.join(missing_ids)}); rerun the parts that own them (same command, same --part)")
+        raise DistillError(
+            f"{out}: incomplete: {final['missing']} of {final['samples'] + final['missing']} samples missing "
+            f"(e.g. {', '.join(missing_ids)}); rerun the parts that own them (same command, same --part)"
+        )
     if merged:
-        write_json_atomic(out / MERGED, {"complete": True, "written": now_iso(), "shard_dir": "shards",
-                                         "shards": shard_files, **{k: v for k, v in final.items()}})
+        write_json_atomic(
+            out / MERGED,
+            {
+                "complete": True,
+                "written": now_iso(),
+                "shard_dir": "shards",
+                "shards": shard_files,
+                **{k: v for k, v in final.items()},
+            },
+        )
 
 
 def run_merge(recipe: Recipe, log=None, name: str = "generate") -> dict[str, Any]:
@@ -82,17 +96,26 @@ def run_merge(recipe: Recipe, log=None, name: str = "generate") -> dict[str, Any
     ended = [(read_manifest(out / "parts" / name) or {}).get("ended") for name in parts]
     from distill.stage_contract import open_stage
 
-    with open_stage(recipe, name, "generate", key={"merge": dict(zip(parts, ended))},
-                    redo_flag="--fresh (moves this output aside)") as run:
+    with open_stage(
+        recipe, name, "generate", key={"merge": dict(zip(parts, ended))}, redo_flag="--fresh (moves this output aside)"
+    ) as run:
         if run.skipped:
             return (run.previous or {}).get("counts", {})
         final = totals(store, expected)
-        run.counts.update(prompts=len(prompts), samples_expected=len(expected), skipped_empty_prompts=source_stats.empty,
-                          source=source_stats.as_dict(), parts=_part_manifests(out))
+        run.counts.update(
+            prompts=len(prompts),
+            samples_expected=len(expected),
+            skipped_empty_prompts=source_stats.empty,
+            source=source_stats.as_dict(),
+            parts=_part_manifests(out),
+        )
         run.counts.update({k: v for k, v in final.items() if not k.startswith("_")})
         complete_or_raise(out, final, merged=True)
-        print(f"generate --merge: {len(prompts)} prompts x {cfg.num_samples}: all {len(expected)} samples present once "
-              f"in {final['shards']} shards ({final['errors']} error records); {out / MERGED} written", file=log)
+        print(
+            f"generate --merge: {len(prompts)} prompts x {cfg.num_samples}: all {len(expected)} samples present once "
+            f"in {final['shards']} shards ({final['errors']} error records); {out / MERGED} written",
+            file=log,
+        )
     return run.counts
 
 

@@ -31,9 +31,14 @@ class VllmEngine(Engine):
         self.vllm = vllm
         self.cfg = cfg
         kwargs = dict(
-            model=model, tokenizer=tokenizer_path or model, tensor_parallel_size=cfg.tensor_parallel_size,
-            gpu_memory_utilization=cfg.gpu_memory_utilization, enable_prefix_caching=cfg.enable_prefix_caching,
-            dtype=cfg.dtype, seed=seed, trust_remote_code=cfg.trust_remote_code,
+            model=model,
+            tokenizer=tokenizer_path or model,
+            tensor_parallel_size=cfg.tensor_parallel_size,
+            gpu_memory_utilization=cfg.gpu_memory_utilization,
+            enable_prefix_caching=cfg.enable_prefix_caching,
+            dtype=cfg.dtype,
+            seed=seed,
+            trust_remote_code=cfg.trust_remote_code,
         )
         if cfg.max_model_len is not None:
             kwargs["max_model_len"] = cfg.max_model_len
@@ -50,8 +55,13 @@ class VllmEngine(Engine):
         # A prompt near the context limit gets what room is left rather than a request vLLM rejects.
         room = self.max_model_len - prompt_len
         return self.vllm.SamplingParams(
-            n=req.n, temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
-            max_tokens=max(1, min(sampling.max_new_tokens, room)), seed=req.seed, stop=sampling.stop or None,
+            n=req.n,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            top_k=sampling.top_k,
+            max_tokens=max(1, min(sampling.max_new_tokens, room)),
+            seed=req.seed,
+            stop=sampling.stop or None,
         )
 
     def _prepare(self, req: Request, sampling: Sampling) -> tuple[Any, Any] | Completion:
@@ -63,7 +73,9 @@ class VllmEngine(Engine):
     def run(self, requests: list[Request], sampling: Sampling) -> list[list[Completion]]:
         return [c for _, c in sorted(self.stream(requests, sampling, len(requests) or 1), key=lambda x: x[0])]
 
-    def stream(self, requests: list[Request], sampling: Sampling, chunk_size: int) -> Iterator[tuple[int, list[Completion]]]:
+    def stream(
+        self, requests: list[Request], sampling: Sampling, chunk_size: int
+    ) -> Iterator[tuple[int, list[Completion]]]:
         if not hasattr(self.llm, "enqueue"):  # older vLLM: whole chunks through LLM.generate
             yield from self._stream_chunks(requests, sampling, chunk_size)
             return
@@ -87,7 +99,9 @@ class VllmEngine(Engine):
             if batch_prompts:
                 ids = self.llm.enqueue(batch_prompts, batch_params, use_tqdm=False)
                 # enqueue returns internal ids ("7-1a2b3c4d"); outputs carry the external one ("7").
-                pending.update((rid.rsplit("-", 1)[0] if "-" in rid else rid, index) for rid, index in zip(ids, batch_index))
+                pending.update(
+                    (rid.rsplit("-", 1)[0] if "-" in rid else rid, index) for rid, index in zip(ids, batch_index)
+                )
             if not pending:
                 continue
             if not engine.has_unfinished_requests():
@@ -96,7 +110,9 @@ class VllmEngine(Engine):
                 if output.finished and output.request_id in pending:
                     yield pending.pop(output.request_id), _completions(output)
 
-    def _stream_chunks(self, requests: list[Request], sampling: Sampling, chunk_size: int) -> Iterator[tuple[int, list[Completion]]]:
+    def _stream_chunks(
+        self, requests: list[Request], sampling: Sampling, chunk_size: int
+    ) -> Iterator[tuple[int, list[Completion]]]:
         for start in range(0, len(requests), chunk_size):
             prompts, params, where = [], [], []
             for index in range(start, min(start + chunk_size, len(requests))):
@@ -120,6 +136,13 @@ def _completions(output: Any) -> list[Completion]:
     for sample in sorted(output.outputs, key=lambda o: o.index):
         reason = sample.finish_reason if sample.finish_reason in ("stop", "length") else "error"
         error = None if reason != "error" else f"vLLM finish_reason {sample.finish_reason!r}"
-        results.append(Completion(text=sample.text, finish_reason=reason, prompt_tokens=prompt_tokens,
-                                  completion_tokens=len(sample.token_ids), error=error))
+        results.append(
+            Completion(
+                text=sample.text,
+                finish_reason=reason,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=len(sample.token_ids),
+                error=error,
+            )
+        )
     return results

@@ -47,11 +47,19 @@ def detail_rows(models: list[ModelResult]) -> tuple[list[str], list[list[str]]]:
     rows = []
     for model in models:
         for task, m in model.results["tasks"].items():
-            rows.append([model.name, task, str(m["n"]), str(m["k"]), _pct(m["pass@1"], m.get("pass@1_stderr")),
-                         _pct(m["cons@k"]),
-                         f"{m['mean_tokens']:.0f}" if m.get("mean_tokens") is not None else "–",
-                         f"{m['mean_chars']:.0f}" if m.get("mean_chars") is not None else "–",
-                         _pct(m.get("no_answer_rate"))])
+            rows.append(
+                [
+                    model.name,
+                    task,
+                    str(m["n"]),
+                    str(m["k"]),
+                    _pct(m["pass@1"], m.get("pass@1_stderr")),
+                    _pct(m["cons@k"]),
+                    f"{m['mean_tokens']:.0f}" if m.get("mean_tokens") is not None else "–",
+                    f"{m['mean_chars']:.0f}" if m.get("mean_chars") is not None else "–",
+                    _pct(m.get("no_answer_rate")),
+                ]
+            )
     return header, rows
 
 
@@ -88,35 +96,60 @@ def compute_section(models: list[ModelResult], compute: dict[str, list[str]]) ->
     tasks = plots.tasks_of(models)
     accuracy = {}
     for model in models:
-        accuracy[model.name] = [_pct(model.results["tasks"][t]["pass@1"]) if t in model.results["tasks"] else "–"
-                                for t in tasks]
+        accuracy[model.name] = [
+            _pct(model.results["tasks"][t]["pass@1"]) if t in model.results["tasks"] else "–" for t in tasks
+        ]
     return compute_rows(load_compute(compute), accuracy, tasks)
 
 
-def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "distill report",
-                 funnel: str | None = None, training: dict[str, str] | None = None,
-                 compute: dict[str, list[str]] | None = None,
-                 compare: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def build_report(
+    results: dict[str, str],
+    out_dir: str | Path,
+    *,
+    title: str = "distill report",
+    funnel: str | None = None,
+    training: dict[str, str] | None = None,
+    compute: dict[str, list[str]] | None = None,
+    compare: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     """Write the report; returns {"markdown": path, "html": path, "plots": [paths], "models": n}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     models = load_model_results(results)
     sections: list[tuple[str, str, Any]] = []  # (heading, kind, payload): kind table|image|text
     sections.append(("Results", "table", summary_rows(models)))
-    sections.append(("", "text", "pass@1: mean accuracy over k samples per problem, ± its standard error over "
-                     "problems; cons@k: accuracy of the majority-vote answer over the k samples (percent)."))
+    sections.append(
+        (
+            "",
+            "text",
+            "pass@1: mean accuracy over k samples per problem, ± its standard error over "
+            "problems; cons@k: accuracy of the majority-vote answer over the k samples (percent).",
+        )
+    )
     if compute:
         sections.append(("Compute", "table", compute_section(models, compute)))
-        sections.append(("", "text", "Compute per model: the stages that made it, summed from their manifests. "
-                         "Generated tokens: tokens sampled (a teacher's traces, GRPO or on-policy rollouts); "
-                         "training tokens: tokens through a trainer's forward and backward; ≥: a stage did not "
-                         "record that figure."))
+        sections.append(
+            (
+                "",
+                "text",
+                "Compute per model: the stages that made it, summed from their manifests. "
+                "Generated tokens: tokens sampled (a teacher's traces, GRPO or on-policy rollouts); "
+                "training tokens: tokens through a trainer's forward and backward; ≥: a stage did not "
+                "record that figure.",
+            )
+        )
     if compare:
         from distill.report.compare import compare_rows
 
         sections.append(("Comparisons", "table", compare_rows(models, compare, plots.tasks_of(models))))
-        sections.append(("", "text", "Difference: the model's pass@1 minus the reference's over the problems both "
-                         "answered, ± its paired standard error over problems (percentage points)."))
+        sections.append(
+            (
+                "",
+                "text",
+                "Difference: the model's pass@1 minus the reference's over the problems both "
+                "answered, ± its paired standard error over problems (percentage points).",
+            )
+        )
     sections.append(("Accuracy per benchmark", "image", plots.accuracy_plot(models, out / "accuracy.png")))
     sections.append(("Details", "table", detail_rows(models)))
     sections.append(("Response length", "image", plots.length_plot(models, out / "lengths.png")))
@@ -135,7 +168,9 @@ def build_report(results: dict[str, str], out_dir: str | Path, *, title: str = "
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
         written.append(plots.training_plot(name, series, out / f"training_{safe}.png"))
         sections.append((f"Training: {name}", "image", written[-1]))
-    sources = [[m.name, str(m.path), str(m.results.get("model_path", "")), str(m.results.get("backend", ""))] for m in models]
+    sources = [
+        [m.name, str(m.path), str(m.results.get("model_path", "")), str(m.results.get("backend", ""))] for m in models
+    ]
     sections.append(("Sources", "table", (["model", "result dir", "model path", "backend"], sources)))
     md_path, html_path = out / "report.md", out / "report.html"
     md_path.write_text(render_markdown(title, sections), encoding="utf-8")
@@ -157,14 +192,18 @@ def render_markdown(title: str, sections: list[tuple[str, str, Any]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-         "td:first-child,th:first-child{text-align:left}img{max-width:100%}")
+STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+)
 
 
 def render_html(title: str, sections: list[tuple[str, str, Any]]) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+    ]
     for heading, kind, payload in sections:
         if heading:
             parts.append(f"<h2>{html.escape(heading)}</h2>")

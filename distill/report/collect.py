@@ -85,8 +85,14 @@ def load_funnel(path: str | Path | None) -> dict[str, Any] | None:
         return {"note": f"{file}: expected a JSON object"}
     raw_counts = data.get("counts")
     counts = raw_counts if isinstance(raw_counts, dict) else data
-    rejected_raw: Any = next((counts[k] for k in ("rejected", "rejected_by_reason", "reject_reasons", "reasons")
-                         if isinstance(counts.get(k), (dict, list))), {})
+    rejected_raw: Any = next(
+        (
+            counts[k]
+            for k in ("rejected", "rejected_by_reason", "reject_reasons", "reasons")
+            if isinstance(counts.get(k), (dict, list))
+        ),
+        {},
+    )
     rejected: dict[str, int] = {}
     if isinstance(rejected_raw, dict):
         for reason, value in rejected_raw.items():
@@ -119,8 +125,10 @@ def find_trainer_state(path: str | Path) -> Path | None:
         return path
     if (path / "trainer_state.json").is_file():
         return path / "trainer_state.json"
-    checkpoints = sorted(path.glob("checkpoint-*/trainer_state.json"),
-                         key=lambda p: int(p.parent.name.split("-")[-1]) if p.parent.name.split("-")[-1].isdigit() else -1)
+    checkpoints = sorted(
+        path.glob("checkpoint-*/trainer_state.json"),
+        key=lambda p: int(p.parent.name.split("-")[-1]) if p.parent.name.split("-")[-1].isdigit() else -1,
+    )
     return checkpoints[-1] if checkpoints else None
 
 

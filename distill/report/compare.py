@@ -52,7 +52,16 @@ def paired_difference(a: dict[str, float], b: dict[str, float]) -> tuple[float, 
 def compare_rows(models: list, pairs: dict[str, list[str]], tasks: list[str]) -> tuple[list[str], list[list[str]]]:
     """The comparison table: label, task, A, B, A - B ± paired standard error (points), problems."""
     by_name = {m.name: m for m in models}
-    header = ["comparison", "benchmark", "model", "pass@1 (%)", "reference", "pass@1 (%)", "difference (points)", "problems"]
+    header = [
+        "comparison",
+        "benchmark",
+        "model",
+        "pass@1 (%)",
+        "reference",
+        "pass@1 (%)",
+        "difference (points)",
+        "problems",
+    ]
     rows = []
     for label, pair in pairs.items():
         a_name, b_name = pair[0], pair[1]
@@ -71,5 +80,7 @@ def compare_rows(models: list, pairs: dict[str, list[str]], tasks: list[str]) ->
                 diff, n = f"{100 * (ta['pass@1'] - tb['pass@1']):+.1f} (no per-sample logs: unpaired)", "–"
             else:
                 diff, n = f"{100 * paired[0]:+.1f} ± {100 * paired[1]:.1f}", str(paired[2])
-            rows.append([label, task, a_name, f"{100 * ta['pass@1']:.1f}", b_name, f"{100 * tb['pass@1']:.1f}", diff, n])
+            rows.append(
+                [label, task, a_name, f"{100 * ta['pass@1']:.1f}", b_name, f"{100 * tb['pass@1']:.1f}", diff, n]
+            )
     return header, rows

@@ -96,7 +96,9 @@ def _seconds(value: float | None, complete: bool) -> str:
     return text if complete else f"≥ {text}"
 
 
-def compute_rows(rows: list[RowCompute], accuracy: dict[str, list[str]], tasks: list[str]) -> tuple[list[str], list[list[str]]]:
+def compute_rows(
+    rows: list[RowCompute], accuracy: dict[str, list[str]], tasks: list[str]
+) -> tuple[list[str], list[list[str]]]:
     """The table: model, pass@1 per task, then the compute totals and the stages they sum."""
     header = ["model", *[f"{t} pass@1" for t in tasks], "generated tokens", "training tokens", "wall time", "stages"]
     table = []

@@ -44,8 +44,15 @@ def accuracy_plot(models: list[Any], path: Path) -> Path:
         bars = ax.bar(xs, ys, width, yerr=errs, capsize=3, label=model.name)
         ax.scatter(xs, cons, marker="D", s=18, color="black", zorder=3)
         for bar in bars:
-            ax.annotate(f"{bar.get_height():.1f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        ha="center", va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")
+            ax.annotate(
+                f"{bar.get_height():.1f}",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
     ax.scatter([], [], marker="D", s=18, color="black", label="cons@k")
     ax.set_xticks(range(len(tasks)), tasks)
     ax.set_ylabel("pass@1 (%) ± s.e.")
@@ -90,7 +97,9 @@ def funnel_plot(funnel: dict[str, Any], path: Path) -> Path:
         labels.append("kept")
         values.append(funnel["kept"])
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.2))
-    ax.barh(range(len(labels)), values, color=["#4c72b0" if not lab.startswith("rejected") else "#c44e52" for lab in labels])
+    ax.barh(
+        range(len(labels)), values, color=["#4c72b0" if not lab.startswith("rejected") else "#c44e52" for lab in labels]
+    )
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("rows")

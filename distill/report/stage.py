@@ -39,7 +39,9 @@ def default_sources(recipe: Recipe, name: str) -> tuple[dict[str, str], str | No
     return results, funnel, training
 
 
-def run(recipe: Recipe, name: str = "report", *, redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(
+    recipe: Recipe, name: str = "report", *, redo: bool = False, allow_partial_input: bool = False
+) -> dict[str, Any]:
     """Build the report into the stage's directory; returns what build_report made (or `skipped`)."""
     from distill.report.build import build_report
 
@@ -47,11 +49,19 @@ def run(recipe: Recipe, name: str = "report", *, redo: bool = False, allow_parti
     results, funnel, training = default_sources(recipe, name)
     out_dir = recipe.stage_dir(name)
     read = [*results.values(), *([funnel] if funnel else []), *training.values()]
-    with open_stage(recipe, name, COMMAND, [p for p in read if Path(p).exists()], redo=redo,
-                    allow_partial_input=allow_partial_input) as stage:
+    with open_stage(
+        recipe, name, COMMAND, [p for p in read if Path(p).exists()], redo=redo, allow_partial_input=allow_partial_input
+    ) as stage:
         if stage.skipped:
             return {"skipped": True}
-        built = build_report(results, out_dir, title=config.title, funnel=funnel, training=training,
-                             compute=dict(config.compute), compare=dict(config.compare))
+        built = build_report(
+            results,
+            out_dir,
+            title=config.title,
+            funnel=funnel,
+            training=training,
+            compute=dict(config.compute),
+            compare=dict(config.compare),
+        )
         stage.counts.update(models=built["models"], plots=len(built["plots"]))
     return {"skipped": False, **built}

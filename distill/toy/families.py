@@ -32,8 +32,14 @@ MATH_SYSTEM = "Please reason step by step, and put your final answer within \\bo
 QWEN_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
 CHATML = ("<|im_start|>", "<|im_end|>")
 DEEPSEEK = ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>", "<｜▁pad▁｜>")
-LLAMA3 = ("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>",
-          "<|finetune_right_pad_id|>")
+LLAMA3 = (
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eot_id|>",
+    "<|finetune_right_pad_id|>",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +57,9 @@ FAMILIES = {
     "qwen2.5-math": Family("qwen2_5:math", eos="<|endoftext|>", pad="<|endoftext|>"),
     "qwen3": Family("qwen3", eos="<|im_end|>", pad="<|endoftext|>"),
     "deepseek-r1-distill": Family("deepseek_r1_distill", CHATML, DEEPSEEK, DEEPSEEK[0], DEEPSEEK[1], DEEPSEEK[1]),
-    "deepseek-r1-distill-release": Family("deepseek_r1_distill:release", CHATML, DEEPSEEK, DEEPSEEK[0], DEEPSEEK[1],
-                                          DEEPSEEK[1]),
+    "deepseek-r1-distill-release": Family(
+        "deepseek_r1_distill:release", CHATML, DEEPSEEK, DEEPSEEK[0], DEEPSEEK[1], DEEPSEEK[1]
+    ),
     "llama-3.1": Family("llama3_1", CHATML, LLAMA3, LLAMA3[0], "<|eot_id|>", None),
     "llama-3-base": Family(None, CHATML, LLAMA3, LLAMA3[0], "<|end_of_text|>", None),
     "bare": Family(None, CHATML),
@@ -89,8 +96,11 @@ def family_tokenizer(base: Any, family: str) -> Any:
     data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in f.drop]
     for token in f.drop:
         data["model"]["vocab"].pop(token, None)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(data)),
-                                        clean_up_tokenization_spaces=False, model_max_length=base.model_max_length)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=Tokenizer.from_str(json.dumps(data)),
+        clean_up_tokenization_spaces=False,
+        model_max_length=base.model_max_length,
+    )
     if f.add:
         tokenizer.add_special_tokens({"additional_special_tokens": list(f.add)})
     for role in ("bos", "eos", "pad"):

@@ -36,7 +36,7 @@ def build_kit(out_dir: str | Path, models: dict[str, dict], *, vocab_size: int =
         spec = dict(spec)
         model_seed = spec.pop("seed", None)
         arch = spec.pop("arch")
-        paths[name] = build_tiny_model(arch, paths["tokenizer"], out_dir / name,
-                                       seed=seed + index if model_seed is None else model_seed, **spec)
+        paths[name] = build_tiny_model(
+            arch, paths["tokenizer"], out_dir / name, seed=seed + index if model_seed is None else model_seed, **spec
+        )
     return paths
-

@@ -15,8 +15,7 @@ from distill.errors import DistillError
 
 ARCHS = ("qwen2", "llama")
 HEAD_DIM = 64
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja",
-                   "special_tokens_map.json")
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json")
 
 
 def check_shape(arch: str, hidden_size: int, num_heads: int) -> None:
@@ -24,12 +23,22 @@ def check_shape(arch: str, hidden_size: int, num_heads: int) -> None:
     if arch not in ARCHS:
         raise DistillError(f"unknown tiny-model arch {arch!r}; use one of {', '.join(ARCHS)}")
     if num_heads < 1 or hidden_size != num_heads * HEAD_DIM:
-        raise DistillError(f"hidden_size {hidden_size} must be num_heads ({num_heads}) x {HEAD_DIM}: "
-                           f"vLLM's CPU attention needs head_dim {HEAD_DIM}")
+        raise DistillError(
+            f"hidden_size {hidden_size} must be num_heads ({num_heads}) x {HEAD_DIM}: "
+            f"vLLM's CPU attention needs head_dim {HEAD_DIM}"
+        )
 
 
-def tiny_config(arch: str, tokenizer, *, hidden_size: int = 128, num_layers: int = 2, num_heads: int = 2,
-                intermediate_size: int = 256, max_positions: int = 2048):
+def tiny_config(
+    arch: str,
+    tokenizer,
+    *,
+    hidden_size: int = 128,
+    num_layers: int = 2,
+    num_heads: int = 2,
+    intermediate_size: int = 256,
+    max_positions: int = 2048,
+):
     """A transformers config for a tiny model whose vocabulary and special ids match `tokenizer`."""
     from transformers import LlamaConfig, Qwen2Config
 
@@ -54,21 +63,37 @@ def tiny_config(arch: str, tokenizer, *, hidden_size: int = 128, num_layers: int
     return LlamaConfig(head_dim=HEAD_DIM, **common)
 
 
-def build_tiny_model(arch: str, tokenizer_dir: str | Path, out_dir: str | Path, *, hidden_size: int = 128,
-                     num_layers: int = 2, num_heads: int = 2, intermediate_size: int = 256,
-                     seed: int = 0) -> Path:
+def build_tiny_model(
+    arch: str,
+    tokenizer_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    hidden_size: int = 128,
+    num_layers: int = 2,
+    num_heads: int = 2,
+    intermediate_size: int = 256,
+    seed: int = 0,
+) -> Path:
     """Build a randomly initialised (seeded) tiny model into `out_dir` and return the path."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
-    config = tiny_config(arch, tokenizer, hidden_size=hidden_size, num_layers=num_layers,
-                         num_heads=num_heads, intermediate_size=intermediate_size)
+    config = tiny_config(
+        arch,
+        tokenizer,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        num_heads=num_heads,
+        intermediate_size=intermediate_size,
+    )
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     # generate() stops at <|im_end|> and pads with <|endoftext|> without being told.
     model.generation_config = GenerationConfig(
-        bos_token_id=config.bos_token_id, eos_token_id=config.eos_token_id, pad_token_id=config.pad_token_id,
+        bos_token_id=config.bos_token_id,
+        eos_token_id=config.eos_token_id,
+        pad_token_id=config.pad_token_id,
     )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

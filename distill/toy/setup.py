@@ -57,7 +57,9 @@ def warmup_conversations(problems: list[dict], quick_share: float, mixed_share: 
         else:
             yield sft_conversation(problem)
         if gets_quick_answer(problem["id"], quick_share):
-            yield sft_conversation({**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])})
+            yield sft_conversation(
+                {**problem, "id": f"{problem['id']}-quick", "solution": quick_solution(problem["answer"])}
+            )
 
 
 def build_toy_setup(recipe: Recipe, name: str = "toy") -> dict[str, int]:
@@ -70,7 +72,9 @@ def build_toy_setup(recipe: Recipe, name: str = "toy") -> dict[str, int]:
     out = recipe.stage_dir(name)
     out.mkdir(parents=True, exist_ok=True)
     # The tokenizer keeps its fixed seed (0); model i is seeded with the recipe's seed + i.
-    specs = {name: {**asdict(spec), "seed": recipe.seed + index} for index, (name, spec) in enumerate(config.models.items())}
+    specs = {
+        name: {**asdict(spec), "seed": recipe.seed + index} for index, (name, spec) in enumerate(config.models.items())
+    }
     build_kit(out, specs, seed=0)
     counts = {}
     for split, size in (("train", config.train_size), ("test", config.test_size)):
@@ -80,7 +84,7 @@ def build_toy_setup(recipe: Recipe, name: str = "toy") -> dict[str, int]:
             conversations = warmup_conversations(problems, config.quick_answers, config.mixed_language)
             counts["warmup_conversations"] = write_jsonl(Path(out) / f"{config.task}_train_sft.jsonl", conversations)
             if config.cold_start_size:
-                cold = (sft_conversation(p) for p in problems[:config.cold_start_size])
+                cold = (sft_conversation(p) for p in problems[: config.cold_start_size])
                 counts["cold_start"] = write_jsonl(Path(out) / f"{config.task}_cold_start.jsonl", cold)
     counts["models"] = len(config.models)
     return counts

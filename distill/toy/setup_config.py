@@ -37,7 +37,9 @@ class ToyModelSpec:
 @dataclass
 class ToySetupConfig:
     # Named models to build, each saved to <toy output>/<name>; the tokenizer is shared.
-    models: dict[str, ToyModelSpec] = field(default_factory=lambda: {"teacher": ToyModelSpec(), "student": ToyModelSpec()})
+    models: dict[str, ToyModelSpec] = field(
+        default_factory=lambda: {"teacher": ToyModelSpec(), "student": ToyModelSpec()}
+    )
     # Toy task problems written as JSONL to <toy output>/<task>_<split>.jsonl.
     task: str = "arithmetic"
     difficulty: int = 1
@@ -74,13 +76,16 @@ class ToySetupConfig:
             raise ConfigError(f"{file}: {path}.task: unknown toy task {self.task!r}; known: {', '.join(sorted(TASKS))}")
         levels = TASKS[self.task][1]
         if self.difficulty not in levels:
-            raise ConfigError(f"{file}: {path}.difficulty: {self.task} has levels {min(levels)}-{max(levels)}, "
-                              f"got {self.difficulty}")
+            raise ConfigError(
+                f"{file}: {path}.difficulty: {self.task} has levels {min(levels)}-{max(levels)}, got {self.difficulty}"
+            )
         if not 0.0 <= self.quick_answers <= 1.0:
             raise ConfigError(f"{file}: {path}.quick_answers: a share between 0 and 1, got {self.quick_answers}")
         if self.cold_start_size > self.train_size:
-            raise ConfigError(f"{file}: {path}.cold_start_size: {self.cold_start_size} is more than train_size "
-                              f"({self.train_size}); the cold-start file is drawn from the training problems")
+            raise ConfigError(
+                f"{file}: {path}.cold_start_size: {self.cold_start_size} is more than train_size "
+                f"({self.train_size}); the cold-start file is drawn from the training problems"
+            )
         for name, spec in self.models.items():
             try:
                 check_shape(spec.arch, spec.hidden_size, spec.num_heads)

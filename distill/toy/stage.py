@@ -23,5 +23,10 @@ def run(recipe: Recipe, name: str = "toy", *, redo: bool = False) -> dict[str, A
         if stage.skipped:
             return {"skipped": True}
         stage.counts.update(build_toy_setup(recipe, name))
-    return {"skipped": False, "counts": stage.counts, "wall_seconds": stage.wall_seconds,
-            "out": recipe.stage_dir(name), "section": section}
+    return {
+        "skipped": False,
+        "counts": stage.counts,
+        "wall_seconds": stage.wall_seconds,
+        "out": recipe.stage_dir(name),
+        "section": section,
+    }

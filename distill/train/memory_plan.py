@@ -52,8 +52,12 @@ class ModelShape:
         embed = vocab * h
         head = 0 if config.get("tie_word_embeddings", text.get("tie_word_embeddings", False)) else vocab * h
         params = layers * per_layer + embed + head + h
-        if text.get("kv_lora_rank") or text.get("n_routed_experts") or text.get("num_experts") \
-                or text.get("num_local_experts"):
+        if (
+            text.get("kv_lora_rank")
+            or text.get("n_routed_experts")
+            or text.get("num_experts")
+            or text.get("num_local_experts")
+        ):
             # Mixture-of-experts and latent attention (DeepSeek-V3: 671B, not the 39B the dense formula
             # gives): every expert's weights, gradients and optimizer states are held, active or not.
             from distill.placement import count_params
@@ -152,8 +156,16 @@ def plan_memory(config: dict[str, Any], cfg: Any, *, dtype: str, strategy: Strat
     if lora:
         r = cfg.lora.r
         # LoRA on every linear layer of every block: r × (in + out) per matrix.
-        trainable = shape.layers * r * (2 * shape.hidden + 2 * shape.hidden + 2 * (shape.hidden + shape.kv_dim)
-                                        + 3 * (shape.hidden + shape.intermediate))
+        trainable = (
+            shape.layers
+            * r
+            * (
+                2 * shape.hidden
+                + 2 * shape.hidden
+                + 2 * (shape.hidden + shape.kv_dim)
+                + 3 * (shape.hidden + shape.intermediate)
+            )
+        )
         weights = (p * (0.55 if qlora else wbytes)) / shards + trainable * 4
         grads = trainable * 4
         optim = trainable * 8
@@ -169,8 +181,21 @@ def plan_memory(config: dict[str, Any], cfg: Any, *, dtype: str, strategy: Strat
     per_token_layer = 2 * (7 * shape.hidden + 2 * shape.kv_dim + 4 * shape.intermediate)
     full = tokens * shape.layers * per_token_layer
     ckpt = tokens * shape.layers * shape.hidden * 2 + tokens * per_token_layer
-    plan = MemoryPlan(shape, strategy, dtype, tokens, lora, qlora, weights / GiB, grads / GiB, optim / GiB,
-                      full / GiB, ckpt / GiB, cfg.gpu_memory_gb, False)
+    plan = MemoryPlan(
+        shape,
+        strategy,
+        dtype,
+        tokens,
+        lora,
+        qlora,
+        weights / GiB,
+        grads / GiB,
+        optim / GiB,
+        full / GiB,
+        ckpt / GiB,
+        cfg.gpu_memory_gb,
+        False,
+    )
     setting = cfg.gradient_checkpointing
     plan.gradient_checkpointing = setting if isinstance(setting, bool) else plan.total(False) > 0.9 * cfg.gpu_memory_gb
     return plan

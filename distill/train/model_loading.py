@@ -36,7 +36,9 @@ def resolve_attention(requested: str, *, cuda: bool | None = None) -> str:
     cuda = cuda_available() if cuda is None else cuda
     if requested == "flash_attention_2":
         if not has_module("flash_attn"):
-            raise DistillError("train_student.attention: flash_attention_2 needs flash-attn: pip install 'distill[flash]'")
+            raise DistillError(
+                "train_student.attention: flash_attention_2 needs flash-attn: pip install 'distill[flash]'"
+            )
         if not cuda:
             raise DistillError("train_student.attention: flash_attention_2 needs a CUDA GPU")
         return requested
@@ -126,7 +128,9 @@ def quantization_config(cfg: Any) -> Any:
     from transformers import BitsAndBytesConfig
 
     return BitsAndBytesConfig(
-        load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
         bnb_4bit_compute_dtype=torch.bfloat16,
     )
 
@@ -135,7 +139,11 @@ def load_model(cfg: Any, *, attention: str, dtype: str) -> Any:
     import torch
     from transformers import AutoModelForCausalLM
 
-    kwargs: dict[str, Any] = {"config": load_config(cfg), "dtype": getattr(torch, dtype), "attn_implementation": attention}
+    kwargs: dict[str, Any] = {
+        "config": load_config(cfg),
+        "dtype": getattr(torch, dtype),
+        "attn_implementation": attention,
+    }
     quant = quantization_config(cfg)
     if quant is not None:
         kwargs["quantization_config"] = quant
@@ -146,8 +154,13 @@ def peft_config(cfg: Any) -> Any:
     if cfg.lora is None:
         return None
     import peft  # a core dependency of distill
+
     lora = cfg.lora
     return peft.LoraConfig(
-        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules,
-        task_type="CAUSAL_LM", bias="none",
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules,
+        task_type="CAUSAL_LM",
+        bias="none",
     )

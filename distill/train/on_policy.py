@@ -40,7 +40,6 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
     """BudgetCallback limits: GRPO's resolution (match_generate), then `match_stage` read from that
     stage's manifest (its counts.generated_tokens: what the RL baseline sampled, for instance)."""
     from distill.manifest import read_manifest_at
-    from distill.train.grpo.trainer import resolve_budget as grpo_budget
     from distill.train.grpo.config import BudgetConfig
     from distill.train.grpo.trainer import resolve_budget as grpo_budget
 
@@ -51,8 +50,10 @@ def resolve_budget(section: OnPolicySection) -> dict[str, Any]:
         path, manifest = read_manifest_at(source, "on_policy.budget.match_stage")
         tokens = (manifest.get("counts") or {}).get("generated_tokens")
         if manifest.get("status") != "ok" or not isinstance(tokens, int) or tokens <= 0:
-            raise DistillError(f"on_policy.budget.match_stage: {path} is not a finished training manifest "
-                               f"with counts.generated_tokens (a train-baseline, train-teacher or on-policy run)")
+            raise DistillError(
+                f"on_policy.budget.match_stage: {path} is not a finished training manifest "
+                f"with counts.generated_tokens (a train-baseline, train-teacher or on-policy run)"
+            )
         limits["max_generated_tokens"] = tokens
     return limits
 
@@ -68,7 +69,8 @@ def check_same_tokenizer(student: Any, teacher: Any, teacher_name: str) -> None:
             raise DistillError(
                 f"on_policy.teacher {teacher_name}: its tokenizer differs from the student's (token {token!r} is "
                 f"id {index} for the student, {where} for the teacher); TRL's DistillationTrainer needs a shared "
-                f"vocabulary: use a teacher of the student's tokenizer family")
+                f"vocabulary: use a teacher of the student's tokenizer family"
+            )
 
 
 def prepare_student_tokenizer(cfg: StudentConfig) -> tuple[Any, Any]:
@@ -84,7 +86,8 @@ def prepare_student_tokenizer(cfg: StudentConfig) -> tuple[Any, Any]:
         raise DistillError(
             f"train_student.model {cfg.model}: its chat template is unfit ({choice.replaced_because}) and distill's "
             f"would add tokens ({', '.join(choice.added_tokens)}) the teacher cannot score; run SFT first "
-            f"(method: sft) so the student has a checked template")
+            f"(method: sft) so the student has a checked template"
+        )
     ct.install(tokenizer, choice)
     eos = cfg.eos_token or choice.stop_token
     tokenizer.eos_token = eos
@@ -116,10 +119,13 @@ def load_student(cfg: StudentConfig, tokenizer: Any, teacher_vocab: int, *, atte
         log.info("student embedding padded from %d to the teacher's %d rows (same tokenizer)", own, teacher_vocab)
         model.resize_token_embeddings(teacher_vocab, mean_resizing=False)
     elif own > teacher_vocab:
-        raise DistillError(f"on_policy.teacher: its vocabulary has {teacher_vocab} rows, fewer than the student's "
-                           f"{own}; TRL's DistillationTrainer needs the same vocabulary size")
-    model.generation_config.eos_token_id = _eos_ids(model.generation_config.eos_token_id,
-                                                    tokenizer.convert_tokens_to_ids(tokenizer.eos_token))
+        raise DistillError(
+            f"on_policy.teacher: its vocabulary has {teacher_vocab} rows, fewer than the student's "
+            f"{own}; TRL's DistillationTrainer needs the same vocabulary size"
+        )
+    model.generation_config.eos_token_id = _eos_ids(
+        model.generation_config.eos_token_id, tokenizer.convert_tokens_to_ids(tokenizer.eos_token)
+    )
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model
 
@@ -151,7 +157,9 @@ def distillation_args(section: OnPolicySection, out_dir: Path, seed: int, dtype:
         return trl.DistillationConfig(**options)
     except (ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0]
-        raise DistillError(f"train_student.on_policy.distillation: trl.DistillationConfig refused the options: {first}") from None
+        raise DistillError(
+            f"train_student.on_policy.distillation: trl.DistillationConfig refused the options: {first}"
+        ) from None
 
 
 # The TRL release distill's trainer subclass was written against; a TRL whose batches lack what it
@@ -174,8 +182,9 @@ def trainer_class() -> type:
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if self.model.training and self.token_tracker is not None:
                 self.token_tracker.add(generated_tokens(inputs))
-            return super().compute_loss(model, inputs, return_outputs=return_outputs,
-                                        num_items_in_batch=num_items_in_batch)
+            return super().compute_loss(
+                model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch
+            )
 
         def log(self, logs, start_time=None):
             if self.holdout is not None:
@@ -193,16 +202,19 @@ def generated_tokens(inputs: Any) -> int:
     if mask is None:
         import trl
 
-        raise DistillError(f"TRL {trl.__version__}: DistillationTrainer's training batches have no 'completion_mask', "
-                           f"which distill's generated-token count reads (written for TRL {TRL_WRITTEN_FOR}); "
-                           f"install trl=={TRL_WRITTEN_FOR}.* or update distill/train/on_policy.py")
+        raise DistillError(
+            f"TRL {trl.__version__}: DistillationTrainer's training batches have no 'completion_mask', "
+            f"which distill's generated-token count reads (written for TRL {TRL_WRITTEN_FOR}); "
+            f"install trl=={TRL_WRITTEN_FOR}.* or update distill/train/on_policy.py"
+        )
     if inputs.get("tool_mask") is not None:
         mask = mask * inputs["tool_mask"]
     return int(mask.sum().item())
 
 
-def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: Any,
-                  held_out: Any = None) -> tuple[Any, Any, dict[str, Any]]:
+def build_trainer(
+    cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: Any, held_out: Any = None
+) -> tuple[Any, Any, dict[str, Any]]:
     """(trainer, budget callback, facts for the manifest): everything wired, nothing trained yet.
     `held_out`: the eval_holdout rows (greedy accuracy during training; TRL's eval_dataset too)."""
     from transformers.trainer_callback import PrinterCallback
@@ -230,20 +242,37 @@ def build_trainer(cfg: StudentConfig, recipe: Recipe, out_dir: Path, dataset: An
             if live_linear_weights_on_cpu():  # as for GRPO: TRL's weight sync must reach vLLM's layers
                 log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
     holdout = holdout_callback(section, held_out, tokenizer, args.max_completion_length)
-    callbacks = [budget, *([holdout] if holdout else []), MetricsCallback(out_dir / METRICS_FILE),
-                 ProgressCallback("on-policy", budget)]
+    callbacks = [
+        budget,
+        *([holdout] if holdout else []),
+        MetricsCallback(out_dir / METRICS_FILE),
+        ProgressCallback("on-policy", budget),
+    ]
     cls = trainer_class()
-    trainer = cls(model=student, teacher_model=section.teacher, args=args, train_dataset=dataset,
-                  eval_dataset=held_out, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
-                  callbacks=callbacks)
+    trainer = cls(
+        model=student,
+        teacher_model=section.teacher,
+        args=args,
+        train_dataset=dataset,
+        eval_dataset=held_out,
+        processing_class=tokenizer,
+        peft_config=ml.peft_config(cfg),
+        callbacks=callbacks,
+    )
     trainer.token_tracker = budget.tracker
     if holdout is not None:
         trainer.holdout = holdout
         holdout.attach(trainer)
     trainer.remove_callback(PrinterCallback)  # with tqdm off, transformers prints every log dict
-    facts = {"teacher": section.teacher, "chat_template": choice.source, "stop_token": tokenizer.eos_token,
-             "pad_token": tokenizer.pad_token, "dtype": dtype, "beta": args.beta,
-             "max_completion_length": args.max_completion_length}
+    facts = {
+        "teacher": section.teacher,
+        "chat_template": choice.source,
+        "stop_token": tokenizer.eos_token,
+        "pad_token": tokenizer.pad_token,
+        "dtype": dtype,
+        "beta": args.beta,
+        "max_completion_length": args.max_completion_length,
+    }
     return trainer, budget, facts
 
 
@@ -253,12 +282,24 @@ def holdout_callback(section: OnPolicySection, rows: Any, tokenizer: Any, max_co
     from distill.train.on_policy_accuracy import HoldoutAccuracyCallback
 
     holdout = section.eval_holdout
-    return HoldoutAccuracyCallback(rows, tokenizer, every_steps=holdout.every_steps, batch_size=holdout.batch_size,
-                                   max_new_tokens=holdout.max_new_tokens or max_completion_length)
+    assert holdout is not None  # rows exist only when eval_holdout is set
+    return HoldoutAccuracyCallback(
+        rows,
+        tokenizer,
+        every_steps=holdout.every_steps,
+        batch_size=holdout.batch_size,
+        max_new_tokens=holdout.max_new_tokens or max_completion_length,
+    )
 
 
-def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = False,
-                  allow_partial_input: bool = False, name: str = STAGE) -> dict[str, Any]:
+def run_on_policy(
+    recipe: Recipe,
+    *,
+    resume: bool | None = None,
+    fresh: bool = False,
+    allow_partial_input: bool = False,
+    name: str = STAGE,
+) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     Under `accelerate launch` every process trains; the main one writes the manifest and plot.
     A finished run rerun with the same recipe and inputs does nothing (`fresh` trains again)."""
@@ -281,8 +322,11 @@ def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = F
     main = is_main_process()
     # The student it starts from and the teacher, where they are stage outputs, must be finished.
     inputs = [p for p in (cfg.model, cfg.on_policy.teacher) if Path(p).exists()]
-    ctx = (open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input) if main
-           else nullcontext())
+    ctx = (
+        open_stage(recipe, name, inputs, fresh=fresh, allow_partial_input=allow_partial_input)
+        if main
+        else nullcontext()
+    )
     with ctx as run:
         if run is not None and run.skipped:
             return {**(run.previous or {}).get("training", {}), "output_dir": str(out_dir), "skipped": True}
@@ -305,14 +349,22 @@ def run_on_policy(recipe: Recipe, *, resume: bool | None = None, fresh: bool = F
         if run is not None:
             if holdout_counts:
                 run.counts["holdout"] = holdout_counts
-            run.counts.update(prompts=source_stats, steps=summary["steps"],
-                              generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"])
+            run.counts.update(
+                prompts=source_stats,
+                steps=summary["steps"],
+                generated_tokens=summary["generated_tokens"],
+                train_tokens=summary["train_tokens"],
+            )
             run.extra.update(method="on_policy", training={**facts, **summary})
     if main:
         assert run is not None  # the main process opened the stage
-        print(f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
-              f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
-              + f"; model saved to {out_dir}", file=sys.stderr)
+        print(
+            f"on-policy: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
+            f"{run.wall_seconds:.0f} s"
+            + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
+            + f"; model saved to {out_dir}",
+            file=sys.stderr,
+        )
     return {**summary, "output_dir": str(out_dir)}
 
 
@@ -344,5 +396,12 @@ def _holdout_summary(holdout: Any) -> dict[str, Any]:
     if holdout is None or not holdout.history:
         return {}
     first, last = holdout.history[0], holdout.history[-1]
-    return {"holdout": {"prompts": len(holdout.rows), "every_steps": holdout.every_steps,
-                        "first": first, "final": last, "generated_tokens": holdout.generated_tokens}}
+    return {
+        "holdout": {
+            "prompts": len(holdout.rows),
+            "every_steps": holdout.every_steps,
+            "first": first,
+            "final": last,
+            "generated_tokens": holdout.generated_tokens,
+        }
+    }

@@ -65,12 +65,20 @@ class HoldoutAccuracyCallback(TrainerCallback):
 
         distributed = dist.is_available() and dist.is_initialized()
         rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
-        correct, scored, tokens = score_rows(model, self.tokenizer, self.rows[rank::world],
-                                             max_new_tokens=self.max_new_tokens, batch_size=self.batch_size)
-        correct, scored, tokens = (_global_sum(v) for v in (correct, scored, tokens))
-        self.generated_tokens += int(tokens)
-        result = {ACCURACY: correct / scored if scored else 0.0, "holdout/scored": scored,
-                  "holdout/mean_length": tokens / len(self.rows)}
+        correct, scored, tokens = score_rows(
+            model,
+            self.tokenizer,
+            self.rows[rank::world],
+            max_new_tokens=self.max_new_tokens,
+            batch_size=self.batch_size,
+        )
+        correct_sum, scored_sum, tokens_sum = (_global_sum(v) for v in (correct, scored, tokens))
+        self.generated_tokens += int(tokens_sum)
+        result = {
+            ACCURACY: correct_sum / scored_sum if scored_sum else 0.0,
+            "holdout/scored": scored_sum,
+            "holdout/mean_length": tokens_sum / len(self.rows),
+        }
         self.history.append({"step": step, **result})
         return result
 
@@ -84,8 +92,9 @@ def render(tokenizer: Any, prompt: Any) -> tuple[list[int], str]:
     return tokenizer(text=prompt)["input_ids"], prompt
 
 
-def score_rows(model: Any, tokenizer: Any, rows: list[dict], *, max_new_tokens: int,
-               batch_size: int) -> tuple[int, int, int]:
+def score_rows(
+    model: Any, tokenizer: Any, rows: list[dict], *, max_new_tokens: int, batch_size: int
+) -> tuple[int, int, int]:
     """(correct, scored, completion tokens) of greedy answers; unscorable rows are not counted."""
     import torch
     from transformers import GenerationConfig
@@ -94,25 +103,35 @@ def score_rows(model: Any, tokenizer: Any, rows: list[dict], *, max_new_tokens: 
 
     eos = model.generation_config.eos_token_id
     eos_ids = set(eos if isinstance(eos, list) else [eos])
-    config = GenerationConfig(do_sample=False, max_new_tokens=max_new_tokens, eos_token_id=eos,
-                              pad_token_id=tokenizer.pad_token_id, use_cache=True)
+    config = GenerationConfig(
+        do_sample=False,
+        max_new_tokens=max_new_tokens,
+        eos_token_id=eos,
+        pad_token_id=tokenizer.pad_token_id,
+        use_cache=True,
+    )
     was_training = model.training
     model.eval()
     correct = scored = tokens = 0
     try:
         for start in range(0, len(rows), batch_size):
-            batch = rows[start:start + batch_size]
+            batch = rows[start : start + batch_size]
             rendered = [render(tokenizer, row["prompt"]) for row in batch]
             enc = tokenizer.pad({"input_ids": [ids for ids, _ in rendered]}, return_tensors="pt").to(model.device)
             with torch.no_grad():
                 out = model.generate(**enc, generation_config=config)
             texts = []
-            for ids in out[:, enc["input_ids"].shape[1]:].tolist():
+            for ids in out[:, enc["input_ids"].shape[1] :].tolist():
                 cut = next((i for i, t in enumerate(ids) if t in eos_ids), len(ids))
                 tokens += min(cut + 1, len(ids))  # the stop token is generated too
                 texts.append(tokenizer.decode(ids[:cut], skip_special_tokens=True))
-            scores = accuracy_reward([text for _, text in rendered], texts, answer=[r["answer"] for r in batch],
-                                     domain=[r["domain"] for r in batch], tests=[r["tests"] for r in batch])
+            scores = accuracy_reward(
+                [text for _, text in rendered],
+                texts,
+                answer=[r["answer"] for r in batch],
+                domain=[r["domain"] for r in batch],
+                tests=[r["tests"] for r in batch],
+            )
             correct += sum(1 for s in scores if s == 1.0)
             scored += sum(1 for s in scores if s is not None)
     finally:

@@ -44,7 +44,8 @@ SERVER_KEYS = ("teacher_model_server_url", "loss_top_k", "loss_add_tail", "rever
 SERVED_TEACHER_REFUSAL = (
     "a teacher behind a server is not supported: TRL 1.16 scores on-policy samples with a server teacher only in "
     "trl.experimental (vLLM server, top-1 logprobs), which distill does not wire; give on_policy.teacher as a hub id "
-    "or local model directory (docs/train-student.md, On-policy distillation)")
+    "or local model directory (docs/train-student.md, On-policy distillation)"
+)
 
 
 @dataclass
@@ -59,7 +60,9 @@ class OnPolicyBudget(BudgetConfig):
         super().__post_init__()
         given = [k for k in ("max_generated_tokens", "match_generate", "match_stage") if getattr(self, k)]
         if len(given) > 1:
-            raise ValueError(f"budget: set only one of max_generated_tokens, match_generate, match_stage (got {', '.join(given)})")
+            raise ValueError(
+                f"budget: set only one of max_generated_tokens, match_generate, match_stage (got {', '.join(given)})"
+            )
 
 
 @dataclass
@@ -89,8 +92,10 @@ class HoldoutConfig:
             except ConfigError as exc:
                 raise ValueError(str(exc)) from None
         if isinstance(self.prompts, bool) or not isinstance(self.prompts, (int, SourceConfig)):
-            raise ValueError(f"eval_holdout.prompts: a count of training prompts to hold out, or a source "
-                             f"(kind, name, ...); got {self.prompts!r}"[:300])
+            raise ValueError(
+                f"eval_holdout.prompts: a count of training prompts to hold out, or a source "
+                f"(kind, name, ...); got {self.prompts!r}"[:300]
+            )
         if isinstance(self.prompts, int) and self.prompts < 1:
             raise ValueError("eval_holdout.prompts: a count >= 1 of training prompts to hold out, or a source")
         if self.every_steps < 1:
@@ -142,10 +147,20 @@ class OnPolicySection:
             if key in SERVER_KEYS:
                 raise ConfigError(f"{file}: key '{path}.distillation.{key}': {SERVED_TEACHER_REFUSAL}")
             if key in RESERVED_DISTILLATION_KEYS:
-                raise ConfigError(f"{file}: key '{path}.distillation.{key}' is set by distill from "
-                                  f"{RESERVED_DISTILLATION_KEYS[key]}; remove it")
-        check_passthrough(self.distillation, "trl.trainer.distillation_config", "DistillationConfig", file=file,
-                          path=f"{path}.distillation", reserved=tuple(RESERVED_DISTILLATION_KEYS))
+                raise ConfigError(
+                    f"{file}: key '{path}.distillation.{key}' is set by distill from "
+                    f"{RESERVED_DISTILLATION_KEYS[key]}; remove it"
+                )
+        check_passthrough(
+            self.distillation,
+            "trl.trainer.distillation_config",
+            "DistillationConfig",
+            file=file,
+            path=f"{path}.distillation",
+            reserved=tuple(RESERVED_DISTILLATION_KEYS),
+        )
         if self.distillation.get("eval_strategy", "no") != "no" and self.eval_holdout is None:
-            raise ConfigError(f"{file}: key '{path}.distillation.eval_strategy' evaluates on held-out prompts; "
-                              f"set '{path}.eval_holdout' to say which")
+            raise ConfigError(
+                f"{file}: key '{path}.distillation.eval_strategy' evaluates on held-out prompts; "
+                f"set '{path}.eval_holdout' to say which"
+            )

@@ -33,8 +33,10 @@ def split_prompts(dataset: Any, section: OnPolicySection, seed: int) -> tuple[An
 
 def _hold_out_count(dataset: Any, n: int, seed: int) -> tuple[Any, Any, dict[str, Any]]:
     if n >= len(dataset):
-        raise DistillError(f"on_policy.eval_holdout.prompts: holding out {n} of the {len(dataset)} training "
-                           f"prompts leaves none to train on")
+        raise DistillError(
+            f"on_policy.eval_holdout.prompts: holding out {n} of the {len(dataset)} training "
+            f"prompts leaves none to train on"
+        )
     order = random.Random(seed).sample(range(len(dataset)), len(dataset))
     held, kept = sorted(order[:n]), sorted(order[n:])
     counts = {"from": "training prompts", "held_out": n, "removed_from_training": n, "training": len(kept)}
@@ -47,6 +49,7 @@ def _hold_out_source(dataset: Any, section: OnPolicySection, seed: int) -> tuple
     from distill.sources import load_prompts_with_stats
     from distill.train.grpo.data import to_rows
 
+    assert section.eval_holdout is not None  # called only when eval_holdout is set
     source = section.eval_holdout.prompts
     prompts, stats = load_prompts_with_stats(source, seed=seed)
     if not prompts:
@@ -56,10 +59,17 @@ def _hold_out_source(dataset: Any, section: OnPolicySection, seed: int) -> tuple
     seen = {_key(p) for p in held["prompt"]}
     kept = [i for i, p in enumerate(dataset["prompt"]) if _key(p) not in seen]
     if not kept:
-        raise DistillError(f"on_policy.eval_holdout.prompts {source.name!r}: every training prompt is among the "
-                           f"held-out ones; none is left to train on")
-    counts = {"from": source.name, "read": stats.as_dict(), "held_out": len(held),
-              "removed_from_training": len(dataset) - len(kept), "training": len(kept)}
+        raise DistillError(
+            f"on_policy.eval_holdout.prompts {source.name!r}: every training prompt is among the "
+            f"held-out ones; none is left to train on"
+        )
+    counts = {
+        "from": source.name,
+        "read": stats.as_dict(),
+        "held_out": len(held),
+        "removed_from_training": len(dataset) - len(kept),
+        "training": len(kept),
+    }
     return dataset.select(kept), held, counts
 
 

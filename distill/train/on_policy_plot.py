@@ -40,8 +40,13 @@ def plot_curves(metrics_path: str | Path, out_png: str | Path) -> Path | None:
     middle.plot(steps, [r[LENGTH] for r in rows], color="tab:blue")
     middle.set_ylabel("response length (tokens)")
     if holdout:
-        axes[2].plot([r["step"] for r in holdout], [r[ACCURACY] for r in holdout], color="tab:green", marker="o",
-                     label=f"greedy, {int(holdout[-1]['holdout/scored'])} held-out prompts")
+        axes[2].plot(
+            [r["step"] for r in holdout],
+            [r[ACCURACY] for r in holdout],
+            color="tab:green",
+            marker="o",
+            label=f"greedy, {int(holdout[-1]['holdout/scored'])} held-out prompts",
+        )
         axes[2].set_ylabel("held-out accuracy")
         axes[2].set_ylim(-0.02, 1.02)
         axes[2].legend(loc="upper left")

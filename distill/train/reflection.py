@@ -11,15 +11,39 @@ import re
 
 # Whole-word, case-insensitive. Kept to phrases that signal re-checking, not ordinary connectives.
 REFLECTION_PHRASES = (
-    "wait", "let me check", "let me verify", "let me double-check", "let me double check",
-    "let me re-check", "let me recheck", "let me reconsider", "let me re-examine", "let me think again",
-    "let me re-evaluate", "verify", "verifying", "re-examine", "reexamine", "re-evaluate", "reevaluate",
-    "recheck", "re-check", "double-check", "double check", "on second thought", "hold on",
-    "i made a mistake", "that's not right", "that is not right", "aha",
+    "wait",
+    "let me check",
+    "let me verify",
+    "let me double-check",
+    "let me double check",
+    "let me re-check",
+    "let me recheck",
+    "let me reconsider",
+    "let me re-examine",
+    "let me think again",
+    "let me re-evaluate",
+    "verify",
+    "verifying",
+    "re-examine",
+    "reexamine",
+    "re-evaluate",
+    "reevaluate",
+    "recheck",
+    "re-check",
+    "double-check",
+    "double check",
+    "on second thought",
+    "hold on",
+    "i made a mistake",
+    "that's not right",
+    "that is not right",
+    "aha",
 )
 
 _PATTERN = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(REFLECTION_PHRASES, key=len, reverse=True)) + r")(?![\w-])",
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(REFLECTION_PHRASES, key=len, reverse=True))
+    + r")(?![\w-])",
     re.IGNORECASE,
 )
 

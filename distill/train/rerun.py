@@ -56,7 +56,10 @@ def remove_incomplete_checkpoints(out_dir: Path) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     if removed:
-        print(f"removed incomplete checkpoint(s) {', '.join(removed)} in {out_dir} (cut short while saving)", file=sys.stderr)
+        print(
+            f"removed incomplete checkpoint(s) {', '.join(removed)} in {out_dir} (cut short while saving)",
+            file=sys.stderr,
+        )
     return removed
 
 
@@ -72,8 +75,9 @@ def open_stage(recipe: Recipe, stage: str, input_paths: list, *, fresh: bool, al
 
     spec = recipe.stage(stage)
     command = spec.command if spec is not None else COMMANDS.get(stage, stage)
-    run = open_any_stage(recipe, stage, command, input_paths, redo=fresh, allow_partial_input=allow_partial_input,
-                         redo_flag="--fresh")
+    run = open_any_stage(
+        recipe, stage, command, input_paths, redo=fresh, allow_partial_input=allow_partial_input, redo_flag="--fresh"
+    )
     # A checkpoint cut short by a full disk goes at once: it frees the space and is never resumed.
     run.on_failure.append(lambda: remove_incomplete_checkpoints(run.out_dir))
     return run

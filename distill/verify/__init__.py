@@ -21,9 +21,22 @@ __all__ = ["Verdict", "verify", "verify_record", "extract_final_answer", "get_ve
 
 # Every reason a built-in verifier can give, for reports and docs.
 REASONS = (
-    "correct", "wrong_answer", "no_think_close", "no_answer", "empty_box", "hedge",
-    "too_long", "too_complex", "timeout", "no_reference", "invalid_choice",
-    "no_code", "runtime_error", "memory", "output_limit", "sandbox_error",
+    "correct",
+    "wrong_answer",
+    "no_think_close",
+    "no_answer",
+    "empty_box",
+    "hedge",
+    "too_long",
+    "too_complex",
+    "timeout",
+    "no_reference",
+    "invalid_choice",
+    "no_code",
+    "runtime_error",
+    "memory",
+    "output_limit",
+    "sandbox_error",
 )
 
 
@@ -39,7 +52,9 @@ def verify(completion: str, answer: str, domain: str, tests: list | None = None,
     allowed = option_names(domain)
     unknown = sorted(set(options) - allowed) if allowed is not None else []
     if unknown:
-        raise DistillError(f"verifier {domain!r} has no option {unknown[0]!r}; options: {', '.join(sorted(allowed or ())) or 'none'}")
+        raise DistillError(
+            f"verifier {domain!r} has no option {unknown[0]!r}; options: {', '.join(sorted(allowed or ())) or 'none'}"
+        )
     return verifier(completion, answer, tests, **options)
 
 

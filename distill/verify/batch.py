@@ -34,8 +34,10 @@ class Counts:
     def summary(self) -> str:
         share = f" ({100 * self.correct / self.verified:.1f}%)" if self.verified else ""
         reasons = ", ".join(f"{name} {count}" for name, count in self.reasons.most_common())
-        return (f"read {self.read} = verified {self.verified} + malformed {self.malformed}; "
-                f"correct {self.correct}{share}" + (f"; reasons: {reasons}" if reasons else ""))
+        return (
+            f"read {self.read} = verified {self.verified} + malformed {self.malformed}; "
+            f"correct {self.correct}{share}" + (f"; reasons: {reasons}" if reasons else "")
+        )
 
 
 def quarantine_path(out: Path) -> Path:

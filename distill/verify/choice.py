@@ -20,20 +20,25 @@ from distill.verify.verdict import Verdict
 DEFAULT_LETTERS = "ABCD"
 _WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}|[$*_]")
 # "answer" in the languages R1-style models answer in, then a connector ("is", ":", "是"...).
-_ANSWER_WORD = (r"(?:answer|r[ée]ponse|antwort|respuesta|resposta|risposta|ответ|答案|解答|正解|答え|정답)")
+_ANSWER_WORD = r"(?:answer|r[ée]ponse|antwort|respuesta|resposta|risposta|ответ|答案|解答|正解|答え|정답)"
 _CONNECTOR = r"(?:\s*(?:(?:is|est|ist|lautet|es|é|è)(?![A-Za-z])|是|为|為|は|은|는|:|：))+"
 # The text after the connector is looked at, not consumed: "not A. The answer is C." holds two lines.
-_ANSWER_LINE = re.compile(_ANSWER_WORD + _CONNECTOR + r"\s*(?:(?:option|choice)(?![A-Za-z])|选项|選項)?\s*(?=([^\n]{0,40}))",
-                          re.IGNORECASE)
+_ANSWER_LINE = re.compile(
+    _ANSWER_WORD + _CONNECTOR + r"\s*(?:(?:option|choice)(?![A-Za-z])|选项|選項)?\s*(?=([^\n]{0,40}))", re.IGNORECASE
+)
 _NEGATED = re.compile(r"^(?:not|n['’]t|nicht|pas|不是|不)(?![A-Za-z])", re.IGNORECASE)
 _LETTERS = re.compile(r"(?<![A-Za-z])\(?([A-Za-z])\)?(?![A-Za-z])")
 _LEADING = re.compile(r"^\(?([A-Za-z])\)?(?:[.:)\s]|$)")
 _BARE_LINE = re.compile(r"^(?:option|choice)?\s*\(?([A-J])\)?\s*[.:)]?$", re.IGNORECASE)
 # One answer offering several: the first letter joined to another ("A or B", "A, C", "A or maybe B").
-_JOINED = re.compile(r"^\(?[A-Ja-j]\)?\s*(?i:or|and|/|,|&|oder|ou|o|y|et|und|或|和|、)\s*(?i:maybe|perhaps|possibly|even)?\s*\(?[A-J]\)?(?![A-Za-z])")
+_JOINED = re.compile(
+    r"^\(?[A-Ja-j]\)?\s*(?i:or|and|/|,|&|oder|ou|o|y|et|und|或|和|、)\s*(?i:maybe|perhaps|possibly|even)?\s*\(?[A-J]\)?(?![A-Za-z])"
+)
 
 
-def verify_choice(completion: str, answer: str, tests: list | None = None, *, letters: str = DEFAULT_LETTERS) -> Verdict:
+def verify_choice(
+    completion: str, answer: str, tests: list | None = None, *, letters: str = DEFAULT_LETTERS
+) -> Verdict:
     letters = _check_letters(letters)
     gold = _read_letter(answer, letters, from_box=True)
     if gold is None or gold == "hedge":
@@ -97,4 +102,4 @@ def _read_letter(text: str, letters: str, *, from_box: bool) -> str | None:
     first = next((m for m in _LETTERS.finditer(clean) if m.group(1) in letters), None)
     if first is None:
         return None
-    return "hedge" if _JOINED.match(clean[first.start():]) else first.group(1)
+    return "hedge" if _JOINED.match(clean[first.start() :]) else first.group(1)

@@ -40,8 +40,11 @@ def verify_code(
     if code is None or not code.strip():
         return Verdict(False, None, "no_code")
     limits = Limits(
-        timeout=float(timeout), cpu_seconds=int(cpu_seconds or max(1, round(timeout))),
-        memory_mb=int(memory_mb), max_procs=int(max_procs), max_output_bytes=int(max_output_bytes),
+        timeout=float(timeout),
+        cpu_seconds=int(cpu_seconds or max(1, round(timeout))),
+        memory_mb=int(memory_mb),
+        max_procs=int(max_procs),
+        max_output_bytes=int(max_output_bytes),
     )
     box = _sandbox(sandbox, limits)
     for case in cases:
@@ -74,8 +77,14 @@ def _check_tests(tests) -> list[dict]:
     if isinstance(tests, tuple):
         tests = list(tests)
     if not isinstance(tests, list) or not tests:
-        raise DistillError("code verifier: `tests` must be a non-empty list of {\"input\": str, \"output\": str}")
+        raise DistillError('code verifier: `tests` must be a non-empty list of {"input": str, "output": str}')
     for number, case in enumerate(tests, start=1):
-        if not isinstance(case, dict) or not isinstance(case.get("input"), str) or not isinstance(case.get("output"), str):
-            raise DistillError(f"code verifier: test {number} must be {{\"input\": str, \"output\": str}}, got {str(case)[:80]}")
+        if (
+            not isinstance(case, dict)
+            or not isinstance(case.get("input"), str)
+            or not isinstance(case.get("output"), str)
+        ):
+            raise DistillError(
+                f'code verifier: test {number} must be {{"input": str, "output": str}}, got {str(case)[:80]}'
+            )
     return tests

@@ -79,7 +79,7 @@ def find_boxes(text: str) -> list[str]:
                 close = pairs.get(at)
             if close is None:
                 continue  # unbalanced (often truncated): no answer here
-            boxes.append(text[at + 1:close].strip())
+            boxes.append(text[at + 1 : close].strip())
             covered = close
         else:
             token = _BARE_TOKEN.match(text, at)

@@ -33,8 +33,8 @@ def _exponent_at(text: str, at: int) -> str:
             elif text[j] == "}":
                 depth -= 1
                 if depth == 0:
-                    return text[i + 1:j]
-        return text[i + 1:]
+                    return text[i + 1 : j]
+        return text[i + 1 :]
     match = re.compile(r"\\[A-Za-z]+|\d+|.").match(text, i)
     return match.group() if match else ""
 
@@ -95,5 +95,5 @@ def _group_before(text: str, close: int) -> str:
         elif text[i] == opener:
             depth -= 1
             if depth == 0:
-                return text[i + 1:close]
+                return text[i + 1 : close]
     return text[:close]

@@ -48,8 +48,13 @@ def verify_math(
     return judge_extraction(extract(completion), answer, timeout=timeout, max_answer_chars=max_answer_chars)
 
 
-def judge_extraction(found: Extraction, answer: str, *, timeout: float = DEFAULT_TIMEOUT,
-                     max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS) -> Verdict:
+def judge_extraction(
+    found: Extraction,
+    answer: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
+) -> Verdict:
     """The verdict from an extraction and the reference: all a math verdict depends on."""
     reference, parts = reference_parts(answer)
     timeout, max_chars = float(timeout), int(max_answer_chars)
@@ -69,8 +74,9 @@ def cache_key(found: Extraction, answer: str) -> tuple:
     return (answer, found.reason, found.answer)
 
 
-def equivalent(answer: str, extracted: str, *, timeout: float = DEFAULT_TIMEOUT,
-               max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS) -> tuple[bool, str]:
+def equivalent(
+    answer: str, extracted: str, *, timeout: float = DEFAULT_TIMEOUT, max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS
+) -> tuple[bool, str]:
     """(correct, reason) for a reference answer and an already extracted answer."""
     correct, _, reason = _judge(reference_parts(answer)[0], extracted.strip(), float(timeout), int(max_answer_chars))
     return correct, reason
@@ -153,8 +159,11 @@ def _warm_up(math_verify) -> None:
             if module is not None and hasattr(module, "TIMEOUT_WARNING_SHOWN"):
                 module.TIMEOUT_WARNING_SHOWN = True
         for gold, pred in _WARM_UP:
-            math_verify.verify(math_verify.parse(_as_boxed(gold), parsing_timeout=None),
-                               math_verify.parse(_as_boxed(pred), parsing_timeout=None), timeout_seconds=None)
+            math_verify.verify(
+                math_verify.parse(_as_boxed(gold), parsing_timeout=None),
+                math_verify.parse(_as_boxed(pred), parsing_timeout=None),
+                timeout_seconds=None,
+            )
         math_verify._distill_warm = True
 
 

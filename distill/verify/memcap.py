@@ -83,7 +83,7 @@ def _own_cgroups(mounts) -> list[tuple[int, Path, str]]:
             v2 = controllers == "" and fstype == "cgroup2"
             v1 = fstype == "cgroup" and "memory" in controllers.split(",") and "memory" in options.split(",")
             if v2 or v1:
-                inside = path[len(root):] if root != "/" and path.startswith(root) else path
+                inside = path[len(root) :] if root != "/" and path.startswith(root) else path
                 out.append((2 if v2 else 1, Path(point), inside))
     return sorted(out, key=lambda item: -item[0])  # v2 first where both exist
 
@@ -105,7 +105,7 @@ def _start_time(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return None if fields[0] in ("Z", "X") else fields[19]  # a zombie has ended: its owner is gone
 
 
@@ -182,7 +182,7 @@ def sweep(layout: Layout) -> int:
     """Remove run cgroups left by owners that died (SIGKILL) before cleaning up; how many."""
     removed = 0
     for path in layout.parent.glob(PREFIX + "*"):
-        pid, _, rest = path.name[len(PREFIX):].partition("-")
+        pid, _, rest = path.name[len(PREFIX) :].partition("-")
         started = rest.rpartition("-")[0]
         if not pid.isdigit() or _start_time(int(pid)) == started:
             continue  # its owner is alive: not ours to touch

@@ -16,7 +16,9 @@ from fractions import Fraction
 from math import gcd
 
 # Commands that only change layout; removing them never changes the value.
-_LAYOUT = re.compile(r"\\(?:left|right|displaystyle|textstyle|big|Big|bigg|Bigg)(?![A-Za-z])|\\[!,;: ]|\\q?quad(?![A-Za-z])|~|\$")
+_LAYOUT = re.compile(
+    r"\\(?:left|right|displaystyle|textstyle|big|Big|bigg|Bigg)(?![A-Za-z])|\\[!,;: ]|\\q?quad(?![A-Za-z])|~|\$"
+)
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![A-Za-z])")
 _PERCENT = re.compile(r"\\?%")
 _FRAC_ALIASES = re.compile(r"\\[dt]frac(?![A-Za-z])")
@@ -109,8 +111,9 @@ _ROUNDING_GAP = Fraction(1, 10**5)
 _FLOAT_SAFE = 10**6
 
 
-def surely_different(a: tuple[object, bool], b: tuple[object, bool], percent_a: bool, percent_b: bool,
-                     same_shape: bool = False) -> bool:
+def surely_different(
+    a: tuple[object, bool], b: tuple[object, bool], percent_a: bool, percent_b: bool, same_shape: bool = False
+) -> bool:
     """Whether two unequal values from `numeric_value` are different under every reading math-verify
     may take, so "wrong" needs no sympy. Numbers: both exact, or too far apart for its rounding; a
     percent sign (which `normalize` drops) reads as v and as v/100, and every pair of readings must
@@ -122,8 +125,11 @@ def surely_different(a: tuple[object, bool], b: tuple[object, bool], percent_a: 
         readings_a = (va, va / 100) if percent_a else (va,)
         readings_b = (vb, vb / 100) if percent_b else (vb,)
         exact = exact_a and exact_b
-        return all(x != y and (exact or (abs(x - y) > _ROUNDING_GAP and max(abs(x), abs(y)) < _FLOAT_SAFE))
-                   for x in readings_a for y in readings_b)
+        return all(
+            x != y and (exact or (abs(x - y) > _ROUNDING_GAP and max(abs(x), abs(y)) < _FLOAT_SAFE))
+            for x in readings_a
+            for y in readings_b
+        )
     if not (exact_a and exact_b) or percent_a or percent_b:
         return False
     return not same_shape or _same_shape(va, vb)
@@ -172,6 +178,7 @@ def different_words(a: str, b: str) -> bool:
 
     def letters(word: str) -> list[str]:
         return sorted(ch for ch in word.lower() if ch not in "ei")
+
     return letters(a) != letters(b)
 
 
@@ -258,7 +265,7 @@ def _divide(a: dict, b: dict) -> dict:
     """a / b for b a single term c * sqrt(r) (no pi, no x): a * sqrt(r) / (c * r)."""
     if len(b) != 1:
         raise _Unsure
-    ((r, k, j), c), = b.items()
+    (((r, k, j), c),) = b.items()
     if k or j or not c:
         raise _Unsure
     return _mul(a, {(r, 0, 0): 1 / (c * r)})
@@ -408,8 +415,12 @@ def _element(text: str, infinity: bool = False, polynomials: bool = False):
 
 def _looks_like_thousands(parts: list[str]) -> bool:
     """1,000 or 12,345,678 read as a list would be wrong: refuse such lists."""
-    return len(parts) > 1 and parts[0].lstrip("+-").isdigit() and len(parts[0].lstrip("+-")) <= 3 and all(
-        p.isdigit() and len(p) == 3 for p in parts[1:])
+    return (
+        len(parts) > 1
+        and parts[0].lstrip("+-").isdigit()
+        and len(parts[0].lstrip("+-")) <= 3
+        and all(p.isdigit() and len(p) == 3 for p in parts[1:])
+    )
 
 
 def exact_value(normalized: str, polynomials: bool = False):

@@ -88,7 +88,7 @@ def boxes_are_the_parts(parts: tuple[str, ...], boxes: tuple[str, ...], same: Ca
         return False
     values = [_exact(text) for text in parts + boxes]
     if all(value is not None for value in values):  # all plain numbers: compare the multisets of values
-        return sorted(values[:len(parts)]) == sorted(values[len(parts):])
+        return sorted(values[: len(parts)]) == sorted(values[len(parts) :])
     return _pair_off(list(parts), list(boxes), same)
 
 
@@ -101,4 +101,4 @@ def _pair_off(parts: list[str], boxes: list[str], same) -> bool:
     if not parts:
         return True
     first, rest = parts[0], parts[1:]
-    return any(same(first, box) and _pair_off(rest, boxes[:i] + boxes[i + 1:], same) for i, box in enumerate(boxes))
+    return any(same(first, box) and _pair_off(rest, boxes[:i] + boxes[i + 1 :], same) for i, box in enumerate(boxes))

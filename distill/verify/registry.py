@@ -31,7 +31,9 @@ def get_verifier(domain: str) -> Verifier:
         raise DistillError(f"domain {domain!r}: expected one of {', '.join(BUILTIN)} or 'package.module:function'")
     target = BUILTIN.get(domain, domain)
     if ":" not in target:
-        raise DistillError(f"unknown domain {domain!r}: expected one of {', '.join(BUILTIN)} or 'package.module:function'")
+        raise DistillError(
+            f"unknown domain {domain!r}: expected one of {', '.join(BUILTIN)} or 'package.module:function'"
+        )
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)

@@ -135,8 +135,12 @@ class Sandbox:
     def _launcher(self, main: str = "/code/main.py") -> list[str]:
         limits = self.limits
         numbers = [
-            -1 if self.keyctl is None else self.keyctl, limits.max_procs, limits.cpu_seconds,
-            limits.memory_mb << 20, limits.max_file_mb << 20, MAX_OPEN_FILES,
+            -1 if self.keyctl is None else self.keyctl,
+            limits.max_procs,
+            limits.cpu_seconds,
+            limits.memory_mb << 20,
+            limits.max_file_mb << 20,
+            MAX_OPEN_FILES,
         ]
         return [self.python, "-I", "-c", _LAUNCHER.replace("/code/main.py", main), *map(str, numbers)]
 
@@ -204,10 +208,20 @@ class Sandbox:
         try:
             # Dropping root happens in the child before exec (see module doc); user=/group= do it
             # in C, without running Python between fork and exec.
-            drop: dict[str, Any] = {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
+            drop: dict[str, Any] = (
+                {"user": self.drop_to, "group": self.drop_to, "extra_groups": []} if self.drop_to is not None else {}
+            )
             proc = subprocess.Popen(
-                command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True, env=env, close_fds=True, pass_fds=pass_fds, cwd=cwd, **drop,
+                command,
+                stdin=stdin_file,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+                pass_fds=pass_fds,
+                cwd=cwd,
+                **drop,
             )
         except OSError as exc:
             return RunResult("sandbox_error", None, b"", f"cannot start: {exc}")

@@ -11,8 +11,9 @@ from distill.evaluate.choices import choice_prompt
 from distill.evaluate.scoring import process_results as _process_results
 
 
-def load_benchmark(benchmark, shape="math", hub_path=None, hub_name=None, hub_split="test",
-                   toy_task=None, distill=None, **_metadata):
+def load_benchmark(
+    benchmark, shape="math", hub_path=None, hub_name=None, hub_split="test", toy_task=None, distill=None, **_metadata
+):
     """`custom_dataset` hook. lm-eval passes the task's `dataset_kwargs` plus its metadata;
     `distill` (set by `distill eval` through TaskManager metadata) carries the local-file overrides
     ({"data": {task: path}}) and the toy task size ({"toy": {"n", "difficulty", "seed"}})."""

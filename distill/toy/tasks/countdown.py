@@ -28,6 +28,8 @@ def draw(rng: random.Random, difficulty: int) -> tuple[str, int, list[str]]:
     shown = numbers[:]
     rng.shuffle(shown)
     listed = ", ".join(str(n) for n in shown)
-    question = (f"Combine the numbers {listed} (each exactly once) with +, - and * to make {target}. "
-                f"Show the expression; the final answer is the number it makes.")
+    question = (
+        f"Combine the numbers {listed} (each exactly once) with +, - and * to make {target}. "
+        f"Show the expression; the final answer is the number it makes."
+    )
     return question, target, steps(tree) + [f"So {render(tree)} = {target}."]

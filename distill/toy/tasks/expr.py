@@ -49,8 +49,11 @@ def random_tree(rng: random.Random, leaves: list[int], ops: str, left_deep: bool
     if len(leaves) == 1:
         return Num(leaves[0])
     split = len(leaves) - 1 if left_deep else rng.randint(1, len(leaves) - 1)
-    return Op(rng.choice(ops), random_tree(rng, leaves[:split], ops, left_deep),
-              random_tree(rng, leaves[split:], ops, left_deep))
+    return Op(
+        rng.choice(ops),
+        random_tree(rng, leaves[:split], ops, left_deep),
+        random_tree(rng, leaves[split:], ops, left_deep),
+    )
 
 
 def render(node: Node) -> str:

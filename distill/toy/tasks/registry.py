@@ -21,8 +21,9 @@ SPLITS = ("train", "test")
 MAX_MISSES_IN_A_ROW = 5000
 
 
-def make_problems(task: str, split: str, n: int, seed: int = 0, difficulty: int = 1,
-                  instruction: str | None = None) -> list[dict]:
+def make_problems(
+    task: str, split: str, n: int, seed: int = 0, difficulty: int = 1, instruction: str | None = None
+) -> list[dict]:
     """`n` distinct problems of one split, as prompt records
     `{"id", "problem", "answer", "domain": "math", "solution"}`.
 
@@ -41,22 +42,27 @@ def make_problems(task: str, split: str, n: int, seed: int = 0, difficulty: int 
             continue
         misses = 0
         seen.add(question)
-        records.append({
-            "id": f"{task}-d{difficulty}-{problem_hash(task, question)[:12]}",
-            "problem": prompt(question, instruction),
-            "answer": str(answer),
-            "domain": "math",
-            "solution": r1_solution(step_lines, answer),
-        })
+        records.append(
+            {
+                "id": f"{task}-d{difficulty}-{problem_hash(task, question)[:12]}",
+                "problem": prompt(question, instruction),
+                "answer": str(answer),
+                "domain": "math",
+                "solution": r1_solution(step_lines, answer),
+            }
+        )
     if len(records) == n:
         return records
-    raise DistillError(f"toy task {task!r} difficulty {difficulty}: only {len(records)} distinct {split} "
-                       f"problems found ({MAX_MISSES_IN_A_ROW} draws in a row gave nothing new), {n} asked; "
-                       f"ask for fewer or a higher difficulty")
+    raise DistillError(
+        f"toy task {task!r} difficulty {difficulty}: only {len(records)} distinct {split} "
+        f"problems found ({MAX_MISSES_IN_A_ROW} draws in a row gave nothing new), {n} asked; "
+        f"ask for fewer or a higher difficulty"
+    )
 
 
-def write_problems(path: str | Path, task: str, split: str, n: int, seed: int = 0,
-                   difficulty: int = 1, instruction: str | None = None) -> Path:
+def write_problems(
+    path: str | Path, task: str, split: str, n: int, seed: int = 0, difficulty: int = 1, instruction: str | None = None
+) -> Path:
     """Write `make_problems(...)` to a JSONL file (atomically) and return its path."""
     from distill.records import write_jsonl
 

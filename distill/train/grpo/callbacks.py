@@ -55,8 +55,13 @@ def _world_size() -> int:
 
 
 class BudgetCallback(TrainerCallback, ExportableState):
-    def __init__(self, max_generated_tokens: int | None = None, max_wall_hours: float | None = None,
-                 max_gpu_hours: float | None = None, tracker: TokenTracker | None = None):
+    def __init__(
+        self,
+        max_generated_tokens: int | None = None,
+        max_wall_hours: float | None = None,
+        max_gpu_hours: float | None = None,
+        tracker: TokenTracker | None = None,
+    ):
         self.max_generated_tokens = max_generated_tokens
         self.max_wall_hours = max_wall_hours
         self.max_gpu_hours = max_gpu_hours
@@ -83,16 +88,25 @@ class BudgetCallback(TrainerCallback, ExportableState):
         return self.prior_gpu_hours + (time.time() - self._t0) / 3600 * _world_size()
 
     def spent(self) -> dict[str, float]:
-        return {"generated_tokens": self.generated_tokens(), "wall_hours": round(self.wall_hours(), 6),
-                "gpu_hours": round(self.gpu_hours(), 6)}
+        return {
+            "generated_tokens": self.generated_tokens(),
+            "wall_hours": round(self.wall_hours(), 6),
+            "gpu_hours": round(self.gpu_hours(), 6),
+        }
 
     def state(self) -> dict:
         spent = self.spent()
         return {
-            "args": {"max_generated_tokens": self.max_generated_tokens, "max_wall_hours": self.max_wall_hours,
-                     "max_gpu_hours": self.max_gpu_hours},
-            "attributes": {"prior_tokens": spent["generated_tokens"], "prior_hours": spent["wall_hours"],
-                           "prior_gpu_hours": spent["gpu_hours"]},
+            "args": {
+                "max_generated_tokens": self.max_generated_tokens,
+                "max_wall_hours": self.max_wall_hours,
+                "max_gpu_hours": self.max_gpu_hours,
+            },
+            "attributes": {
+                "prior_tokens": spent["generated_tokens"],
+                "prior_hours": spent["wall_hours"],
+                "prior_gpu_hours": spent["gpu_hours"],
+            },
         }
 
     # -- trainer events -----------------------------------------------------------------------

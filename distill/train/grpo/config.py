@@ -24,7 +24,12 @@ from distill.sources import SourceConfig
 
 # Keys of trl.GRPOConfig that distill sets from the rest of the section; a recipe sets them there.
 RESERVED_GRPO_KEYS = (
-    "output_dir", "seed", "use_vllm", "vllm_mode", "reward_weights", "resume_from_checkpoint",
+    "output_dir",
+    "seed",
+    "use_vllm",
+    "vllm_mode",
+    "reward_weights",
+    "resume_from_checkpoint",
 )
 
 # The rewards the registry knows (distill/train/rewards/); checked here so a typo fails at load.
@@ -107,7 +112,13 @@ class GRPOStageConfig:
         """Deep checks: the pass-through mappings against their config classes (read from source, no import)."""
         from distill.config_fields import check_passthrough
 
-        check_passthrough(self.grpo, "trl.trainer.grpo_config", "GRPOConfig", file=file, path=f"{path}.grpo",
-                          reserved=RESERVED_GRPO_KEYS)
+        check_passthrough(
+            self.grpo,
+            "trl.trainer.grpo_config",
+            "GRPOConfig",
+            file=file,
+            path=f"{path}.grpo",
+            reserved=RESERVED_GRPO_KEYS,
+        )
         if self.lora is not None:
             check_passthrough(self.lora, "peft.tuners.lora.config", "LoraConfig", file=file, path=f"{path}.lora")

@@ -43,13 +43,17 @@ def to_rows(prompts: list[dict[str, Any]], section) -> list[dict[str, Any]]:
     """Dataset rows. `tests` is kept as JSON text so every row has the same column type."""
     rows = []
     for record in prompts:
-        rows.append({
-            "id": str(record["id"]),
-            "prompt": render_prompt(record["problem"], section.template, section.prompt_template, section.system_prompt),
-            "answer": str(record.get("answer") or ""),
-            "domain": str(record.get("domain") or "math"),
-            "tests": json.dumps(record["tests"]) if record.get("tests") else "",
-        })
+        rows.append(
+            {
+                "id": str(record["id"]),
+                "prompt": render_prompt(
+                    record["problem"], section.template, section.prompt_template, section.system_prompt
+                ),
+                "answer": str(record.get("answer") or ""),
+                "domain": str(record.get("domain") or "math"),
+                "tests": json.dumps(record["tests"]) if record.get("tests") else "",
+            }
+        )
     return rows
 
 

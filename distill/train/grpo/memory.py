@@ -21,8 +21,14 @@ def step_tokens(grpo: dict[str, Any], max_completion_length: int) -> int:
     return batch * (PROMPT_TOKENS_ALLOWANCE + max_completion_length)
 
 
-def needs_checkpointing(model_config: dict[str, Any] | None, grpo: dict[str, Any], *, max_completion_length: int,
-                        device_gib: float | None, colocated_vllm_fraction: float = 0.0) -> bool:
+def needs_checkpointing(
+    model_config: dict[str, Any] | None,
+    grpo: dict[str, Any],
+    *,
+    max_completion_length: int,
+    device_gib: float | None,
+    colocated_vllm_fraction: float = 0.0,
+) -> bool:
     """True when the step without checkpointing would not fit in 90% of the device memory left to
     training (vLLM colocated on the same device takes its `vllm_gpu_memory_utilization` share)."""
     if device_gib is None:  # CPU: nothing to save, only recomputation to pay
@@ -61,5 +67,6 @@ def default_checkpointing(model: str, grpo: dict[str, Any], *, max_completion_le
     except DistillError:
         config = None  # the trainer reports a missing model itself; keep TRL's default here
     fraction = float(grpo.get("vllm_gpu_memory_utilization", 0.3)) if vllm_colocate else 0.0
-    return needs_checkpointing(config, grpo, max_completion_length=max_completion_length, device_gib=device,
-                               colocated_vllm_fraction=fraction)
+    return needs_checkpointing(
+        config, grpo, max_completion_length=max_completion_length, device_gib=device, colocated_vllm_fraction=fraction
+    )

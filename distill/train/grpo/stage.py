@@ -11,8 +11,15 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
     from distill.recipe import Recipe
 
 
-def run(recipe: Recipe, name: str, *, command: str = "train-teacher", resume: bool | str | None = None,
-        redo: bool = False, allow_partial_input: bool = False) -> dict[str, Any]:
+def run(
+    recipe: Recipe,
+    name: str,
+    *,
+    command: str = "train-teacher",
+    resume: bool | str | None = None,
+    redo: bool = False,
+    allow_partial_input: bool = False,
+) -> dict[str, Any]:
     """Train stage `name` (run by `command`); returns the training summary. `redo` starts over."""
     from distill.train.grpo.trainer import run_grpo_stage
 

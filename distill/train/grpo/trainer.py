@@ -35,8 +35,13 @@ def check_backend(section: GRPOStageConfig) -> None:
 
 
 # report_to name -> modules that provide it (any one will do), as transformers looks for them.
-REPORTERS = {"tensorboard": ("tensorboard", "tensorboardX"), "wandb": ("wandb",), "mlflow": ("mlflow",),
-             "trackio": ("trackio",), "comet_ml": ("comet_ml",)}
+REPORTERS = {
+    "tensorboard": ("tensorboard", "tensorboardX"),
+    "wandb": ("wandb",),
+    "mlflow": ("mlflow",),
+    "trackio": ("trackio",),
+    "comet_ml": ("comet_ml",),
+}
 
 
 def check_reporters(section: GRPOStageConfig) -> None:
@@ -56,8 +61,9 @@ def check_reporters(section: GRPOStageConfig) -> None:
             except ImportError:
                 continue
         else:
-            raise DistillError(f"grpo.report_to: {name} is not installed: pip install {modules[0]} "
-                               f"(or drop it from report_to)")
+            raise DistillError(
+                f"grpo.report_to: {name} is not installed: pip install {modules[0]} (or drop it from report_to)"
+            )
 
 
 def find_checkpoint(out_dir: Path, resume: bool | str | None) -> str | None:
@@ -88,8 +94,10 @@ def resolve_budget(section: GRPOStageConfig) -> dict[str, Any]:
         tokens = (manifest.get("counts") or {}).get("completion_tokens")
         kind = manifest.get("command") or manifest.get("stage")  # a named stage's manifest names its command
         if kind != "generate" or not isinstance(tokens, int) or tokens <= 0:
-            raise DistillError(f"budget.match_generate: {path} is not a finished `distill generate` manifest "
-                               f"with counts.completion_tokens")
+            raise DistillError(
+                f"budget.match_generate: {path} is not a finished `distill generate` manifest "
+                f"with counts.completion_tokens"
+            )
         budget["max_generated_tokens"] = tokens
     return budget
 
@@ -113,12 +121,18 @@ def grpo_args(section: GRPOStageConfig, out_dir: Path, seed: int, reward_weights
 
         # TRL's default is on; off when the step fits (recomputation costs ~1/3 of the training compute)
         options["gradient_checkpointing"] = default_checkpointing(
-            section.model, section.grpo, max_completion_length=_max_completion_length(section),
-            vllm_colocate=section.backend == "vllm" and section.vllm_mode == "colocate")
+            section.model,
+            section.grpo,
+            max_completion_length=_max_completion_length(section),
+            vllm_colocate=section.backend == "vllm" and section.vllm_mode == "colocate",
+        )
     options.update(section.grpo)
     options.update(
-        output_dir=str(out_dir), seed=seed, reward_weights=reward_weights,
-        use_vllm=section.backend == "vllm", vllm_mode=section.vllm_mode,
+        output_dir=str(out_dir),
+        seed=seed,
+        reward_weights=reward_weights,
+        use_vllm=section.backend == "vllm",
+        vllm_mode=section.vllm_mode,
     )
     try:
         return trl.GRPOConfig(**options)
@@ -142,8 +156,12 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
     from distill.train.rewards import RewardContext, build_rewards
 
     budget = BudgetCallback(**resolve_budget(section))
-    ctx = RewardContext(max_completion_length=_max_completion_length(section), overlong_buffer=section.overlong_buffer,
-                        language=section.language, on_tokens=budget.tracker.add)
+    ctx = RewardContext(
+        max_completion_length=_max_completion_length(section),
+        overlong_buffer=section.overlong_buffer,
+        language=section.language,
+        on_tokens=budget.tracker.add,
+    )
     funcs, weights = build_rewards(section.rewards, ctx)
     args = grpo_args(section, out_dir, seed, weights)
     peft_config = None
@@ -157,8 +175,14 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
 
         if live_linear_weights_on_cpu():
             log.info("vLLM on CPU: linear layers read live weights so TRL's weight sync reaches them")
-    trainer = trl.GRPOTrainer(model=section.model, reward_funcs=funcs, args=args, train_dataset=dataset,
-                              callbacks=callbacks, peft_config=peft_config)
+    trainer = trl.GRPOTrainer(
+        model=section.model,
+        reward_funcs=funcs,
+        args=args,
+        train_dataset=dataset,
+        callbacks=callbacks,
+        peft_config=peft_config,
+    )
     # With tqdm off, transformers prints every log dict; metrics.jsonl and the progress line say it.
     trainer.remove_callback(PrinterCallback)
     return trainer, budget
@@ -167,11 +191,17 @@ def build_trainer(section: GRPOStageConfig, out_dir: Path, seed: int, dataset, s
 def stage_inputs(section: GRPOStageConfig) -> list[str]:
     """Stage outputs a GRPO run reads: a prompt file or directory, and a generate run to match."""
     prompts = section.prompts
-    paths = [prompts.name] if prompts is not None and prompts.kind in ("files", "hf") and Path(prompts.name).exists() else []
+    paths = (
+        [prompts.name]
+        if prompts is not None and prompts.kind in ("files", "hf") and Path(prompts.name).exists()
+        else []
+    )
     return paths + ([section.budget.match_generate] if section.budget.match_generate else [])
 
 
-def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False) -> dict[str, Any]:
+def run_grpo_stage(
+    recipe: Recipe, stage: str, resume: bool | str | None = None, allow_partial_input: bool = False
+) -> dict[str, Any]:
     """Train, save the final model + tokenizer to the stage directory, plot; returns the summary.
     A run that finished before with the same recipe and inputs does nothing (resume=False trains again)."""
     section: GRPOStageConfig = recipe.section(stage)
@@ -180,8 +210,9 @@ def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None,
     from distill.train.rerun import clear_checkpoints, open_stage, remove_incomplete_checkpoints
 
     out_dir = recipe.stage_dir(stage)
-    stage_run = open_stage(recipe, stage, stage_inputs(section), fresh=resume is False,
-                           allow_partial_input=allow_partial_input)
+    stage_run = open_stage(
+        recipe, stage, stage_inputs(section), fresh=resume is False, allow_partial_input=allow_partial_input
+    )
     if resume is not False and stage_run.already_complete():  # before TRL is imported: a second
         return (stage_run.previous or {}).get("training", {})
     section.validate(file=recipe.source_file, path=recipe.section_key(stage))
@@ -207,12 +238,16 @@ def run_grpo_stage(recipe: Recipe, stage: str, resume: bool | str | None = None,
         trainer.save_model(str(out_dir))  # the model and its tokenizer (processing_class)
         plot = plot_training_curves(out_dir / METRICS_FILE, out_dir / PLOT_FILE) if section.plot else None
         summary = _summary(trainer, budget, checkpoint, plot)
-        run.counts.update(steps=summary["steps"], generated_tokens=summary["generated_tokens"],
-                          train_tokens=summary["train_tokens"])
+        run.counts.update(
+            steps=summary["steps"], generated_tokens=summary["generated_tokens"], train_tokens=summary["train_tokens"]
+        )
         run.extra["training"] = summary
-    print(f"{stage}: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
-          f"{run.wall_seconds:.0f} s" + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
-          + f"; model saved to {out_dir}")
+    print(
+        f"{stage}: {summary['steps']} steps, {summary['generated_tokens']} generated tokens, "
+        f"{run.wall_seconds:.0f} s"
+        + (f", stopped by budget ({budget.stopped_by})" if budget.stopped_by else "")
+        + f"; model saved to {out_dir}"
+    )
     return summary
 
 
@@ -225,6 +260,8 @@ def _summary(trainer, budget, checkpoint: str | None, plot: Path | None) -> dict
         "stopped_by_budget": budget.stopped_by,
         **budget.spent(),
         "train_tokens": int(trainer.state.num_input_tokens_seen),  # prompt + completion tokens trained on
-        "final": {k: v for k, v in last.items() if k.startswith("rewards/") or k in ("reward", "completions/mean_length")},
+        "final": {
+            k: v for k, v in last.items() if k.startswith("rewards/") or k in ("reward", "completions/mean_length")
+        },
         "plot": str(plot) if plot else None,
     }

@@ -38,7 +38,8 @@ REGISTRY: dict[str, Callable[[RewardContext], Callable]] = {
     "format": lambda ctx: format_reward,
     "language": lambda ctx: make_language_reward(ctx.language),
     "overlong": lambda ctx: make_overlong_reward(
-        ctx.max_completion_length, ctx.overlong_buffer or max(1, ctx.max_completion_length // 4)),
+        ctx.max_completion_length, ctx.overlong_buffer or max(1, ctx.max_completion_length // 4)
+    ),
     "reflection": lambda ctx: make_reflection_reward(ctx.on_tokens),
 }
 

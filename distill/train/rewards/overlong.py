@@ -24,8 +24,9 @@ def overlong_penalty(length: int, max_length: int, buffer: int) -> float:
 
 
 def make_overlong_reward(max_length: int, buffer: int):
-    def overlong_reward(prompts: list[Any], completions: list[Any], completion_ids: list | None = None,
-                        **kwargs: Any) -> list[float]:
+    def overlong_reward(
+        prompts: list[Any], completions: list[Any], completion_ids: list | None = None, **kwargs: Any
+    ) -> list[float]:
         if completion_ids is not None:
             lengths = [len(ids) for ids in completion_ids]
         else:  # no token ids (called outside TRL): fall back to whitespace words

@@ -17,8 +17,9 @@ from distill.train.rewards.text import full_text
 def make_reflection_reward(on_tokens=None):
     """`on_tokens(n)` is told how many completion tokens each call saw (budget accounting)."""
 
-    def reflection_reward(prompts: list[Any], completions: list[Any], completion_ids: list | None = None,
-                          **kwargs: Any) -> list[float]:
+    def reflection_reward(
+        prompts: list[Any], completions: list[Any], completion_ids: list | None = None, **kwargs: Any
+    ) -> list[float]:
         counts = []
         for prompt, completion in zip(prompts, completions):
             text = full_text(prompt, completion)

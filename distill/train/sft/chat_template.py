@@ -103,7 +103,9 @@ class ChatTemplateChoice:
             parts[0] += f" (the model's is replaced: {self.replaced_because})"
         parts.append(f"stop token {self.stop_token}")
         if self.added_tokens:
-            parts.append(f"vocabulary +{len(self.added_tokens)} tokens ({', '.join(self.added_tokens)}), embeddings resized")
+            parts.append(
+                f"vocabulary +{len(self.added_tokens)} tokens ({', '.join(self.added_tokens)}), embeddings resized"
+            )
         if self.system_text is not None:
             parts.append(f"system prompt for rows without one: {self.system_text!r}")
         elif self.default_system_prompt:
@@ -114,9 +116,15 @@ class ChatTemplateChoice:
 
     def record(self) -> dict[str, Any]:
         """What the manifest keeps of the choice."""
-        return {"source": self.source, "replaced_because": self.replaced_because, "stop_token": self.stop_token,
-                "added_tokens": list(self.added_tokens), "system_prompt": self.system_prompt,
-                "default_system_prompt": self.default_system_prompt, "prefill": self.prefill}
+        return {
+            "source": self.source,
+            "replaced_because": self.replaced_because,
+            "stop_token": self.stop_token,
+            "added_tokens": list(self.added_tokens),
+            "system_prompt": self.system_prompt,
+            "default_system_prompt": self.default_system_prompt,
+            "prefill": self.prefill,
+        }
 
 
 def check_template(tokenizer: Any, template: str | None) -> TemplateCheck:
@@ -128,8 +136,9 @@ def check_template(tokenizer: Any, template: str | None) -> TemplateCheck:
     try:
         text = render(tokenizer, template, PROBE_CONVERSATION)
         stop = detect_stop_token(tokenizer, template, PROBE_CONVERSATION)
-        example = build_example(tokenizer, template, PROBE_CONVERSATION,
-                                tokenizer.convert_tokens_to_ids(stop) if stop else -1)
+        example = build_example(
+            tokenizer, template, PROBE_CONVERSATION, tokenizer.convert_tokens_to_ids(stop) if stop else -1
+        )
         prompt = render(tokenizer, template, PROBE_CONVERSATION[:1], prompt=True)
     except Exception as exc:  # jinja errors, templates that need extra variables
         return TemplateCheck(False, f"the template fails to render a conversation ({type(exc).__name__}: {exc})")
@@ -190,7 +199,7 @@ def default_system_prompt(tokenizer: Any, template: str) -> str:
     tail = 0
     while tail < min(len(bare), len(empty)) - head and bare[-1 - tail] == empty[-1 - tail]:
         tail += 1
-    return bare[head:len(bare) - tail].strip()
+    return bare[head : len(bare) - tail].strip()
 
 
 def resolve_chat_template(tokenizer: Any, mode: str = "auto", system_prompt: str = "model") -> ChatTemplateChoice:
@@ -220,8 +229,10 @@ def _resolve(tokenizer: Any, mode: str, system_prompt: str) -> ChatTemplateChoic
     own = _own_template(tokenizer)
     reason = ""
     if mode in ("auto", "model"):
-        for template, source in ((own, "model"), (_trl_training_variant(tokenizer) if own else None,
-                                                  "model (TRL training variant)")):
+        for template, source in (
+            (own, "model"),
+            (_trl_training_variant(tokenizer) if own else None, "model (TRL training variant)"),
+        ):
             if not template:
                 continue
             check = check_template(tokenizer, template)
@@ -231,10 +242,13 @@ def _resolve(tokenizer: Any, mode: str, system_prompt: str) -> ChatTemplateChoic
             if system_prompt == "none" and default_system_prompt(tokenizer, template):
                 reason = reason or "train_student.system_prompt: none, and the template adds a default system prompt"
                 break
-            return ChatTemplateChoice(template, source, check.stop_token, reason if source != "model" else "",
-                                      prefill=check.prefill)
+            return ChatTemplateChoice(
+                template, source, check.stop_token, reason if source != "model" else "", prefill=check.prefill
+            )
         if mode == "model":
-            raise DistillError(f"the model's chat template is unfit for reasoning SFT: {reason}; use chat_template: auto")
+            raise DistillError(
+                f"the model's chat template is unfit for reasoning SFT: {reason}; use chat_template: auto"
+            )
     return _distill_template(tokenizer, own, reason or "chat_template: distill")
 
 
@@ -250,8 +264,9 @@ def _distill_template(tokenizer: Any, own: str | None, reason: str) -> ChatTempl
     rendered = _render_probe(tokenizer, own)
     fmt = next((f for f in available if f[1][0] in rendered), available[0] if available else None)
     if fmt is None:  # no known format in the vocabulary: ChatML with its two tokens added
-        return ChatTemplateChoice(DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason,
-                                  [t for t in CHATML_TOKENS if t not in vocab])
+        return ChatTemplateChoice(
+            DISTILL_CHATML, "distill ChatML", "<|im_end|>", reason, [t for t in CHATML_TOKENS if t not in vocab]
+        )
     name, _, stop = fmt
     prefill = ""
     if name == "DeepSeek":
@@ -267,8 +282,9 @@ def _render_probe(tokenizer: Any, template: str | None) -> str:
     if not template:
         return ""
     try:
-        return tokenizer.apply_chat_template(PROBE_MESSAGES, chat_template=template, tokenize=False,
-                                             add_generation_prompt=False)
+        return tokenizer.apply_chat_template(
+            PROBE_MESSAGES, chat_template=template, tokenize=False, add_generation_prompt=False
+        )
     except Exception:
         return ""
 
@@ -278,8 +294,9 @@ def _generation_prefill(tokenizer: Any, template: str | None, header: str) -> st
     if not template:
         return ""
     try:
-        prompt = tokenizer.apply_chat_template(PROBE_MESSAGES[:1], chat_template=template, tokenize=False,
-                                               add_generation_prompt=True)
+        prompt = tokenizer.apply_chat_template(
+            PROBE_MESSAGES[:1], chat_template=template, tokenize=False, add_generation_prompt=True
+        )
     except Exception:
         return ""
     return prompt.rsplit(header, 1)[1] if header in prompt else ""
@@ -314,5 +331,7 @@ def choose_pad_token(tokenizer: Any, eos_token: str) -> str:
     for candidate in PAD_CANDIDATES:
         if candidate in vocab and candidate != eos_token:
             return candidate
-    log.warning("no pad token distinct from EOS %s in the vocabulary; padding reuses EOS (labels stay correct)", eos_token)
+    log.warning(
+        "no pad token distinct from EOS %s in the vocabulary; padding reuses EOS (labels stay correct)", eos_token
+    )
     return eos_token

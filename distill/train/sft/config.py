@@ -158,11 +158,19 @@ class StudentConfig:
                 )
         if self.method == "on_policy":
             if self.sft:
-                raise ConfigError(f"{file}: key '{path}.sft' is not read with method: on_policy; "
-                                  f"TRL options go under '{path}.on_policy.distillation'")
+                raise ConfigError(
+                    f"{file}: key '{path}.sft' is not read with method: on_policy; "
+                    f"TRL options go under '{path}.on_policy.distillation'"
+                )
             assert self.on_policy is not None  # __post_init__ requires it with method: on_policy
             self.on_policy.validate(file=file, path=f"{path}.on_policy")
             return
         # Checked against SFTConfig's fields read from TRL's source: `distill validate` stays fast.
-        check_passthrough(self.sft, "trl.trainer.sft_config", "SFTConfig", file=file, path=f"{path}.sft",
-                          reserved=tuple(RESERVED_SFT_KEYS))
+        check_passthrough(
+            self.sft,
+            "trl.trainer.sft_config",
+            "SFTConfig",
+            file=file,
+            path=f"{path}.sft",
+            reserved=tuple(RESERVED_SFT_KEYS),
+        )

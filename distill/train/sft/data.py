@@ -28,6 +28,7 @@ from distill.train.sft.labels import IGNORE  # noqa: E402,F401  (re-exported)
 if TYPE_CHECKING:  # the recipe module imports every stage's config: only the type checker needs it here
     from distill.recipe import Recipe
 
+
 def resolve_dataset(spec: str, recipe: Recipe, name: str = "train_student") -> str:
     """The recipe's dataset, or the output of the last filter stage before stage `name` when none is given."""
     from distill.stage_contract import default_input
@@ -45,7 +46,13 @@ def check_dataset_exists(spec: str) -> None:
     if path.exists():
         if path.is_dir() and not any(path.iterdir()):
             raise DistillError(f"train_student.dataset: {spec} is an empty directory")
-        shards = sorted(str(p) for p in path.rglob("*.parquet")) if path.is_dir() else [str(path)] if path.suffix == ".parquet" else []
+        shards = (
+            sorted(str(p) for p in path.rglob("*.parquet"))
+            if path.is_dir()
+            else [str(path)]
+            if path.suffix == ".parquet"
+            else []
+        )
         if shards and not any(_parquet_rows(f) for f in shards):
             _no_rows(spec)
         return
@@ -96,7 +103,9 @@ def _parquet_rows(file: str) -> int:
     try:
         return pq.ParquetFile(file).metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a truncated or foreign file
-        raise DistillError(f"train_student.dataset: {file}: cannot read Parquet ({str(exc).splitlines()[0][:160]})") from None
+        raise DistillError(
+            f"train_student.dataset: {file}: cannot read Parquet ({str(exc).splitlines()[0][:160]})"
+        ) from None
 
 
 def _no_rows(spec: str):
@@ -126,8 +135,9 @@ def _malformed(messages: Any) -> str:
     return ""
 
 
-def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int,
-              system_text: str | None = None) -> dict[str, Any]:
+def _tokenize(
+    row: dict[str, Any], tokenizer: Any, template: str, max_length: int, eos_id: int, system_text: str | None = None
+) -> dict[str, Any]:
     from distill.train.sft.labels import build_example
 
     messages = row["messages"]
@@ -139,13 +149,24 @@ def _tokenize(row: dict[str, Any], tokenizer: Any, template: str, max_length: in
     example = build_example(tokenizer, template, messages, eos_id)
     if not example.reject and len(example.input_ids) > max_length:
         example.reject = f"too_long: more than max_length={max_length} tokens"
-    return {"input_ids": example.input_ids, "labels": example.labels, "reject": example.reject,
-            "n_tokens": len(example.input_ids)}
+    return {
+        "input_ids": example.input_ids,
+        "labels": example.labels,
+        "reject": example.reject,
+        "n_tokens": len(example.input_ids),
+    }
 
 
 def prepare_sft_dataset(
-    dataset: Any, tokenizer: Any, template: str, *, max_length: int, eos_id: int,
-    num_proc: int | None = None, rejects_path: Path | None = None, system_text: str | None = None,
+    dataset: Any,
+    tokenizer: Any,
+    template: str,
+    *,
+    max_length: int,
+    eos_id: int,
+    num_proc: int | None = None,
+    rejects_path: Path | None = None,
+    system_text: str | None = None,
 ) -> tuple[Any, dict[str, Any]]:  # counts, plus 'rejects' (a list)
     """Tokenize + label every row; return the kept rows (input_ids, labels) and the counts.
 
@@ -154,9 +175,16 @@ def prepare_sft_dataset(
     """
     read = len(dataset)
     tokenized = dataset.map(
-        _tokenize, fn_kwargs={"tokenizer": tokenizer, "template": template, "max_length": max_length,
-                              "eos_id": eos_id, "system_text": system_text},
-        num_proc=num_proc, desc="tokenizing traces",
+        _tokenize,
+        fn_kwargs={
+            "tokenizer": tokenizer,
+            "template": template,
+            "max_length": max_length,
+            "eos_id": eos_id,
+            "system_text": system_text,
+        },
+        num_proc=num_proc,
+        desc="tokenizing traces",
     )
     reasons = tokenized["reject"]
     rejected = Counter(r.split(":")[0] for r in reasons if r)
@@ -164,8 +192,13 @@ def prepare_sft_dataset(
     if rejects_path is not None and rejects:
         write_rejects(rejects_path, rejects)
     kept = tokenized.filter(lambda r: not r["reject"], num_proc=num_proc, desc="dropping rejected rows")
-    counts = {"read": read, "kept": len(kept), "rejected": sum(rejected.values()),
-              "tokens": int(sum(kept["n_tokens"])), **{f"rejected_{k}": v for k, v in rejected.items()}}
+    counts = {
+        "read": read,
+        "kept": len(kept),
+        "rejected": sum(rejected.values()),
+        "tokens": int(sum(kept["n_tokens"])),
+        **{f"rejected_{k}": v for k, v in rejected.items()},
+    }
     if not len(kept):
         first = f"; first: row {rejects[0]['row']}: {rejects[0]['reason']}" if rejects else ""
         raise DistillError(f"train_student.dataset: none of {read} rows is usable ({dict(rejected)}{first})")

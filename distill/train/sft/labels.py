@@ -38,11 +38,12 @@ class Example:
 
 
 def render(tokenizer: Any, template: str, messages: list[dict], *, prompt: bool = False) -> str:
-    return tokenizer.apply_chat_template(messages, chat_template=template, tokenize=False,
-                                         add_generation_prompt=prompt)
+    return tokenizer.apply_chat_template(messages, chat_template=template, tokenize=False, add_generation_prompt=prompt)
 
 
-def assistant_spans(tokenizer: Any, template: str, messages: list[dict], text: str) -> tuple[list[tuple[int, int]], str]:
+def assistant_spans(
+    tokenizer: Any, template: str, messages: list[dict], text: str
+) -> tuple[list[tuple[int, int]], str]:
     """(start, end) of each assistant turn's trained text in `text`, or a rejection reason."""
     spans: list[tuple[int, int]] = []
     cursor = 0
@@ -53,12 +54,16 @@ def assistant_spans(tokenizer: Any, template: str, messages: list[dict], text: s
         turn += 1
         prompt = render(tokenizer, template, messages[:index], prompt=True)
         if not text.startswith(prompt):
-            return [], (f"prompt_mismatch: assistant turn {turn}: "
-                        "the generation prompt is not a prefix of the rendered conversation")
+            return [], (
+                f"prompt_mismatch: assistant turn {turn}: "
+                "the generation prompt is not a prefix of the rendered conversation"
+            )
         found = _find_content(text, message["content"], len(prompt), cursor)
         if found is None:
-            return [], (f"not_rendered: assistant turn {turn} is not in the rendered text verbatim "
-                        "(the template rewrites or strips it)")
+            return [], (
+                f"not_rendered: assistant turn {turn} is not in the rendered text verbatim "
+                "(the template rewrites or strips it)"
+            )
         start, end = max(found[0], len(prompt)), found[1]
         if start >= end:
             return [], f"not_rendered: assistant turn {turn} lies inside its generation prompt"
@@ -99,7 +104,7 @@ def build_example(tokenizer: Any, template: str, messages: list[dict], stop_id: 
             i += 1  # whitespace the template puts before the stop token: the model must emit it too
         if i >= len(ids) or ids[i] != stop_id:
             return Example([], [], f"no_eos: assistant turn {turn} is not followed by the stop token", text=text)
-        labels[first:i + 1] = ids[first:i + 1]
+        labels[first : i + 1] = ids[first : i + 1]
         i += 1
     # Scaffolding after the final stop token (ChatML's trailing newline) is never generated: cut it
     # so every example, packed or not, ends exactly on the stop token.
@@ -143,7 +148,7 @@ def detect_stop_token(tokenizer: Any, template: str, messages: list[dict]) -> st
     ids, locate = _encode(tokenizer, text)
     special = set(tokenizer.get_added_vocab().values()) | set(tokenizer.all_special_ids)
     start, end = spans[-1]
-    for token_id in ids[locate(end - 1, start - 1, -1) + 1:]:
+    for token_id in ids[locate(end - 1, start - 1, -1) + 1 :]:
         if tokenizer.decode([token_id]).strip() == "":
             continue
         return tokenizer.convert_ids_to_tokens(token_id) if token_id in special else ""

@@ -44,16 +44,24 @@ def check_accelerate_config(cfg: Any) -> None:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise DistillError(f"train_student.accelerate_config: {path} is not YAML ({str(exc).splitlines()[0]})") from None
+        raise DistillError(
+            f"train_student.accelerate_config: {path} is not YAML ({str(exc).splitlines()[0]})"
+        ) from None
     if not isinstance(data, dict) or "distributed_type" not in data:
-        raise DistillError(f"train_student.accelerate_config: {path} has no distributed_type (not an accelerate config)")
+        raise DistillError(
+            f"train_student.accelerate_config: {path} has no distributed_type (not an accelerate config)"
+        )
     kind = str(data["distributed_type"]).upper()
     if kind not in DISTRIBUTED_TYPES:
-        raise DistillError(f"train_student.accelerate_config: {path}: unknown distributed_type {data['distributed_type']!r}")
+        raise DistillError(
+            f"train_student.accelerate_config: {path}: unknown distributed_type {data['distributed_type']!r}"
+        )
     machines = int(data.get("num_machines") or 1)
     if machines != cfg.num_machines and cfg.num_machines > 1:
-        raise DistillError(f"train_student.accelerate_config: {path} is for {machines} machine(s), "
-                           f"the recipe's num_machines is {cfg.num_machines}")
+        raise DistillError(
+            f"train_student.accelerate_config: {path} is for {machines} machine(s), "
+            f"the recipe's num_machines is {cfg.num_machines}"
+        )
 
 
 def check_launcher(cfg: Any) -> None:
@@ -65,8 +73,16 @@ def check_launcher(cfg: Any) -> None:
         require("deepspeed", "deepspeed", f"the accelerate config {cfg.accelerate_config} (DeepSpeed ZeRO)")
 
 
-def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-                   allow_partial_input: bool = False, stage: str = "train_student") -> list[str]:
+def launch_command(
+    cfg: Any,
+    recipe_path: str,
+    overrides: list[str],
+    *,
+    resume: bool = False,
+    fresh: bool = False,
+    allow_partial_input: bool = False,
+    stage: str = "train_student",
+) -> list[str]:
     cmd = [sys.executable, "-m", "accelerate.commands.launch"]
     if cfg.accelerate_config:
         cmd += ["--config_file", cfg.accelerate_config]
@@ -91,12 +107,21 @@ def launch_command(cfg: Any, recipe_path: str, overrides: list[str], *, resume: 
     return cmd
 
 
-def launch(cfg: Any, recipe_path: str, overrides: list[str], *, resume: bool = False, fresh: bool = False,
-           allow_partial_input: bool = False, stage: str = "train_student") -> int:
+def launch(
+    cfg: Any,
+    recipe_path: str,
+    overrides: list[str],
+    *,
+    resume: bool = False,
+    fresh: bool = False,
+    allow_partial_input: bool = False,
+    stage: str = "train_student",
+) -> int:
     import subprocess
 
-    cmd = launch_command(cfg, recipe_path, overrides, resume=resume, fresh=fresh,
-                         allow_partial_input=allow_partial_input, stage=stage)
+    cmd = launch_command(
+        cfg, recipe_path, overrides, resume=resume, fresh=fresh, allow_partial_input=allow_partial_input, stage=stage
+    )
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.run(cmd, env=env).returncode

@@ -19,9 +19,16 @@ if TYPE_CHECKING:  # the recipe module imports every stage's config: only the ty
 COMMAND = "train-student"
 
 
-def run(recipe: Recipe, name: str = "train_student", *, resume: bool | None = None, redo: bool = False,
-        allow_partial_input: bool = False, recipe_path: str | None = None,
-        overrides: tuple[str, ...] = ()) -> dict[str, Any]:
+def run(
+    recipe: Recipe,
+    name: str = "train_student",
+    *,
+    resume: bool | None = None,
+    redo: bool = False,
+    allow_partial_input: bool = False,
+    recipe_path: str | None = None,
+    overrides: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Train stage `name`; returns run_sft's / run_on_policy's summary, `skipped` when already complete,
     or `launched` with the exit code of a multi-process launch (which needs the recipe's file)."""
     from distill.train.sft.launch import check_launcher, launch, needs_launch
@@ -33,8 +40,15 @@ def run(recipe: Recipe, name: str = "train_student", *, resume: bool | None = No
     preflight(recipe, cfg, need_data=cfg.method == "sft", name=name)
     if needs_launch(cfg):
         check_launcher(cfg)
-        code = launch(cfg, recipe_path or recipe.source_file, list(overrides), resume=bool(resume), fresh=redo,
-                      allow_partial_input=allow_partial_input, stage=name)
+        code = launch(
+            cfg,
+            recipe_path or recipe.source_file,
+            list(overrides),
+            resume=bool(resume),
+            fresh=redo,
+            allow_partial_input=allow_partial_input,
+            stage=name,
+        )
         return {"launched": True, "exit_code": code}
     return train(recipe, name, resume=resume, redo=redo, allow_partial_input=allow_partial_input)
 

@@ -34,8 +34,9 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def preflight(recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True,
-              name: str = "train_student") -> dict[str, Any]:
+def preflight(
+    recipe: Recipe, cfg: StudentConfig, *, need_data: bool = True, name: str = "train_student"
+) -> dict[str, Any]:
     """Every check that needs no weights: fails in one line before anything is trained or launched."""
     from distill.train.model_loading import read_model_config
     from distill.train.sft.data import check_dataset_exists, resolve_dataset
@@ -78,9 +79,11 @@ def plan_run(recipe: Recipe, cfg: StudentConfig, out: Any = None, name: str = "t
     print(f"check template: ok ({prepared.choice.summary()})", file=out)
     c = prepared.counts
     rejected = ", ".join(f"{k[9:]} {v}" for k, v in c.items() if k.startswith("rejected_")) or "none"
-    print(f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; "
-          f"rejected: {rejected})",
-          file=out)
+    print(
+        f"check data: ok ({c['kept']} of the first {c['read']} rows usable, {c['tokens']} tokens; "
+        f"rejected: {rejected})",
+        file=out,
+    )
 
 
 def make_plan(cfg: StudentConfig, model_config: dict[str, Any]) -> Any:
@@ -105,8 +108,17 @@ def _cuda() -> bool:
     return cuda_available()
 
 
-def build_sft_args(cfg: StudentConfig, recipe: Recipe, out_dir: Path, *, eos: str, attention: str, dtype: str,
-                   liger: bool, checkpointing: bool) -> Any:
+def build_sft_args(
+    cfg: StudentConfig,
+    recipe: Recipe,
+    out_dir: Path,
+    *,
+    eos: str,
+    attention: str,
+    dtype: str,
+    liger: bool,
+    checkpointing: bool,
+) -> Any:
     from trl import SFTConfig
 
     options: dict[str, Any] = {
@@ -124,9 +136,17 @@ def build_sft_args(cfg: StudentConfig, recipe: Recipe, out_dir: Path, *, eos: st
     if "use_cpu" not in cfg.sft and int(os.environ.get("WORLD_SIZE", "1")) > 1 and not _cuda():
         options["use_cpu"] = True  # CPU-only multi-process run: DDP over gloo instead of n independent runs
     options.update(
-        output_dir=str(out_dir), max_length=cfg.max_length, packing=cfg.packing, padding_free=cfg.packing,
-        eos_token=eos, seed=recipe.seed, bf16=dtype == "bfloat16", fp16=dtype == "float16",
-        use_liger_kernel=liger, gradient_checkpointing=checkpointing, assistant_only_loss=False,
+        output_dir=str(out_dir),
+        max_length=cfg.max_length,
+        packing=cfg.packing,
+        padding_free=cfg.packing,
+        eos_token=eos,
+        seed=recipe.seed,
+        bf16=dtype == "bfloat16",
+        fp16=dtype == "float16",
+        use_liger_kernel=liger,
+        gradient_checkpointing=checkpointing,
+        assistant_only_loss=False,
     )
     if cfg.packing and attention == "flex_attention" and "pad_to_multiple_of" not in cfg.sft:
         # flex_attention compiles per shape: pad every packed batch to the same length.
@@ -152,8 +172,9 @@ class Prepared:
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
-def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False,
-                   name: str = "train_student") -> Prepared:
+def prepare_inputs(
+    recipe: Recipe, cfg: StudentConfig, *, sample: int | None = None, quiet: bool = False, name: str = "train_student"
+) -> Prepared:
     """Tokenizer, chat template and tokenized data: every check that needs no weights and writes nothing.
 
     `sample`: tokenize only the first rows (what `--plan` does); the run itself checks every row.
@@ -182,21 +203,36 @@ def prepare_inputs(recipe: Recipe, cfg: StudentConfig, *, sample: int | None = N
     if sample is not None and len(rows) > sample:
         rows = rows.select(range(sample))
     dataset, counts = prepare_sft_dataset(
-        rows, tokenizer, choice.template, max_length=cfg.max_length, eos_id=tokenizer.convert_tokens_to_ids(eos),
-        num_proc=cfg.sft.get("dataset_num_proc"), system_text=choice.system_text,
+        rows,
+        tokenizer,
+        choice.template,
+        max_length=cfg.max_length,
+        eos_id=tokenizer.convert_tokens_to_ids(eos),
+        num_proc=cfg.sft.get("dataset_num_proc"),
+        system_text=choice.system_text,
     )
     rejects = counts.pop("rejects", [])
     if choice.added_tokens and cfg.lora is not None:
         # TRL's fused LM head multiplies by lm_head.weight directly: PEFT's trainable rows for new
         # tokens (trainable_token_indices) never reach the loss, so the new stop token stays untrained.
-        raise DistillError(f"train_student.lora: the model's vocabulary has no chat format, so distill adds "
-                           f"{', '.join(choice.added_tokens)}; LoRA cannot train their output rows under TRL's fused "
-                           "LM head. Fine-tune fully, or give a chat_template whose tokens the model has")
+        raise DistillError(
+            f"train_student.lora: the model's vocabulary has no chat format, so distill adds "
+            f"{', '.join(choice.added_tokens)}; LoRA cannot train their output rows under TRL's fused "
+            "LM head. Fine-tune fully, or give a chat_template whose tokens the model has"
+        )
     return Prepared(tokenizer, choice, eos, dataset, counts, rejects)
 
 
-def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True, callbacks: list | None = None,
-            fresh: bool = False, allow_partial_input: bool = False, name: str = "train_student") -> dict[str, Any]:
+def run_sft(
+    recipe: Recipe,
+    *,
+    resume: bool | None = None,
+    progress: bool = True,
+    callbacks: list | None = None,
+    fresh: bool = False,
+    allow_partial_input: bool = False,
+    name: str = "train_student",
+) -> dict[str, Any]:
     """Train the student of `recipe` (stage `name`) in this process (one of several under accelerate launch).
 
     Every check (recipe, model, accelerate config, template, data) runs before the run directory
@@ -214,19 +250,33 @@ def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True
     if is_main_process():
         print("\n".join(plan.lines()), file=sys.stderr)
     prepared = prepare_inputs(recipe, cfg, name=name)
-    ctx = open_stage(recipe, name, [resolve_dataset(cfg.dataset, recipe, name)], fresh=fresh,
-                     allow_partial_input=allow_partial_input) if is_main_process() else nullcontext()
+    ctx = (
+        open_stage(
+            recipe,
+            name,
+            [resolve_dataset(cfg.dataset, recipe, name)],
+            fresh=fresh,
+            allow_partial_input=allow_partial_input,
+        )
+        if is_main_process()
+        else nullcontext()
+    )
     with ctx as run:
         if run is not None and run.skipped:
             previous = run.previous or {}
-            return {"counts": previous.get("counts", {}), "train": previous.get("train", {}),
-                    "output_dir": str(out_dir), "skipped": True}
+            return {
+                "counts": previous.get("counts", {}),
+                "train": previous.get("train", {}),
+                "output_dir": str(out_dir),
+                "skipped": True,
+            }
         if run is not None:
             clear_checkpoints(out_dir) if fresh else remove_incomplete_checkpoints(out_dir)
             if prepared.rejects:
                 write_rejects(out_dir / "rejected.jsonl", prepared.rejects)
-        result = _train(recipe, cfg, out_dir, plan, prepared, checkpoint=checkpoint, progress=progress,
-                        callbacks=callbacks or [])
+        result = _train(
+            recipe, cfg, out_dir, plan, prepared, checkpoint=checkpoint, progress=progress, callbacks=callbacks or []
+        )
         if run is not None:
             run.counts.update(result["counts"])
             run.extra["train"] = result["train"]
@@ -234,27 +284,53 @@ def run_sft(recipe: Recipe, *, resume: bool | None = None, progress: bool = True
         return result
 
 
-def _train(recipe: Recipe, cfg: StudentConfig, out_dir: Path, plan: Any, prepared: Prepared, *, checkpoint: str | None,
-           progress: bool, callbacks: list) -> dict:
+def _train(
+    recipe: Recipe,
+    cfg: StudentConfig,
+    out_dir: Path,
+    plan: Any,
+    prepared: Prepared,
+    *,
+    checkpoint: str | None,
+    progress: bool,
+    callbacks: list,
+) -> dict:
     from trl import SFTTrainer
 
     from distill.train import model_loading as ml
     from distill.train.sft.progress import ProgressCallback
 
-    tokenizer, choice, eos, dataset, counts = (prepared.tokenizer, prepared.choice, prepared.eos, prepared.dataset,
-                                               prepared.counts)
+    tokenizer, choice, eos, dataset, counts = (
+        prepared.tokenizer,
+        prepared.choice,
+        prepared.eos,
+        prepared.dataset,
+        prepared.counts,
+    )
     attention = ml.resolve_attention(cfg.attention)
     dtype = ml.resolve_dtype(cfg.dtype)
     liger = ml.resolve_liger(cfg.liger)
     # SFTConfig before the model: under DeepSpeed ZeRO-3 creating it switches on zero.Init, so each
     # rank loads only its shard instead of the whole model (8 full 70B copies would not fit in RAM).
-    args = build_sft_args(cfg, recipe, out_dir, eos=eos, attention=attention, dtype=dtype, liger=liger,
-                          checkpointing=plan.gradient_checkpointing)
+    args = build_sft_args(
+        cfg,
+        recipe,
+        out_dir,
+        eos=eos,
+        attention=attention,
+        dtype=dtype,
+        liger=liger,
+        checkpointing=plan.gradient_checkpointing,
+    )
     model = ml.load_model(cfg, attention=attention, dtype=dtype)
     if choice.added_tokens:
         model.resize_token_embeddings(len(tokenizer))
     trainer = SFTTrainer(
-        model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=ml.peft_config(cfg),
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=ml.peft_config(cfg),
         callbacks=([ProgressCallback(counts["tokens"])] if progress else []) + callbacks,
     )
     if checkpoint and is_main_process():
@@ -262,12 +338,20 @@ def _train(recipe: Recipe, cfg: StudentConfig, out_dir: Path, plan: Any, prepare
     output = trainer.train(resume_from_checkpoint=checkpoint)
     save_student(trainer, cfg, out_dir, eos)
     train = {
-        "attention": attention, "dtype": dtype, "liger": liger, "gradient_checkpointing": plan.gradient_checkpointing,
-        "chat_template": choice.source, "stop_token": eos, "pad_token": tokenizer.pad_token,
-        "added_tokens": list(choice.added_tokens), "embeddings_resized": bool(choice.added_tokens),
-        "resumed_from": checkpoint, "global_steps": trainer.state.global_step,
+        "attention": attention,
+        "dtype": dtype,
+        "liger": liger,
+        "gradient_checkpointing": plan.gradient_checkpointing,
+        "chat_template": choice.source,
+        "stop_token": eos,
+        "pad_token": tokenizer.pad_token,
+        "added_tokens": list(choice.added_tokens),
+        "embeddings_resized": bool(choice.added_tokens),
+        "resumed_from": checkpoint,
+        "global_steps": trainer.state.global_step,
         "processes": trainer.accelerator.num_processes,
-        "train_loss": output.training_loss, "train_runtime_s": output.metrics.get("train_runtime"),
+        "train_loss": output.training_loss,
+        "train_runtime_s": output.metrics.get("train_runtime"),
         # tokens through forward and backward, all processes (TRL's own count): the report's compute
         "train_tokens": int(getattr(trainer, "_total_train_tokens", 0) or 0) or None,
     }
@@ -299,7 +383,13 @@ def save_student(trainer: Any, cfg: StudentConfig, out_dir: Path, eos: str) -> N
     eos_id = tokenizer.convert_tokens_to_ids(eos)
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     gen = base.generation_config
-    ids = gen.eos_token_id if isinstance(gen.eos_token_id, list) else [gen.eos_token_id] if gen.eos_token_id is not None else []
+    ids = (
+        gen.eos_token_id
+        if isinstance(gen.eos_token_id, list)
+        else [gen.eos_token_id]
+        if gen.eos_token_id is not None
+        else []
+    )
     gen.eos_token_id = [eos_id] + [i for i in ids if i != eos_id]
     gen.pad_token_id = tokenizer.pad_token_id
     if cfg.lora is not None and not cfg.lora.qlora:
