@@ -60,7 +60,7 @@ class ModelShape:
         ):
             # Mixture-of-experts and latent attention (DeepSeek-V3: 671B, not the 39B the dense formula
             # gives): every expert's weights, gradients and optimizer states are held, active or not.
-            from distill.placement import count_params
+            from distill.model_size import count_params
 
             params = count_params(config)
         return cls(params, layers, h, inter, kv, vocab)
