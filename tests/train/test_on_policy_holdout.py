@@ -44,7 +44,7 @@ def test_trl_eval_strategy_needs_the_holdout():
 
 
 def test_held_out_prompts_are_taken_out_of_training():
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.data import build_dataset
     from distill.train.on_policy_holdout import split_prompts
 
     cfg = section(eval_holdout={"prompts": 4}).on_policy
@@ -102,7 +102,7 @@ def test_holdout_is_recorded_and_excluded_from_training(holdout_run):
     held = [json.loads(line) for line in (holdout_run / "holdout_prompts.jsonl").read_text().splitlines()]
     assert len(held) == 4 and all(row["answer"] for row in held)
     # The very rows split_prompts holds out (and keeps out of its training rows) for this recipe and seed.
-    from distill.train.grpo_data import build_dataset
+    from distill.train.grpo.data import build_dataset
     from distill.train.on_policy_holdout import split_prompts
 
     cfg = section(eval_holdout={"prompts": 4}).on_policy
