@@ -3,14 +3,12 @@ stage of the GPU recipe fits the GPUs it names (placement from DeepSeek-V3's con
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = ["recipes/deepseek-r1/pipeline.yaml", "recipes/toy/r1.yaml"]
@@ -27,13 +25,6 @@ QWEN_MATH_1_5B = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", 
                   "intermediate_size": 8960, "vocab_size": 151936, "tie_word_embeddings": True}
 
 
-def _runner():
-    spec = importlib.util.spec_from_file_location("run_named_stages", REPO / "benchmarks/run_named_stages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_distill_validate_accepts_the_r1_recipes(recipe):
     result = subprocess.run([sys.executable, "-m", "distill", "validate", recipe], cwd=REPO,
@@ -43,15 +34,16 @@ def test_distill_validate_accepts_the_r1_recipes(recipe):
 
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_every_named_section_validates_in_its_commands_schema(recipe, tmp_path):
-    from distill.cli.validate import validate_recipe
+    from distill.recipe import load_recipe
 
-    stages = _runner().derived_recipes(str(REPO / recipe), [f"output_dir={tmp_path}"])
-    assert [name for name, _, _ in stages][-2:] == ["eval", "report"]
-    for name, _command, data in stages:
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data))
-        validate_recipe(str(path), [])
-        assert "${" not in json.dumps(data), f"{name}: an unresolved reference"
+    loaded = load_recipe(REPO / recipe, [f"output_dir={tmp_path}"])
+    stages = loaded.stage_list()
+    assert [s.name for s in stages][-2:] == ["eval", "report"]
+    for spec in stages:
+        section = loaded.section(spec.name)
+        if hasattr(section, "validate"):
+            section.validate(file=recipe, path=spec.section)
+        assert "${" not in json.dumps(loaded.to_dict()[spec.section], default=str), f"{spec.name}: an unresolved reference"
 
 
 def _config(directory: Path, config: dict) -> str:
@@ -64,7 +56,7 @@ def test_deepseek_r1_stages_fit_the_gpus_they_name(tmp_path):
     """Each stage's plan from DeepSeek-V3's shape: SFT and GRPO policies under ZeRO-3 over 128 H200s,
     rollouts and rejection sampling of the bf16 checkpoint over 16 GPUs."""
     from distill.placement import generate_placement, plan_grpo
-    from distill.recipe import recipe_from_dict
+    from distill.recipe import load_recipe
     from distill.train.sft.trainer import make_plan
 
     run = tmp_path / "run"
@@ -73,19 +65,18 @@ def test_deepseek_r1_stages_fit_the_gpus_they_name(tmp_path):
         _config(run / stage, DEEPSEEK_V3)
     overrides = [f"output_dir={run}", f"cold_start.model={base}", f"sft_800k.model={base}",
                  f"student_qwen_1_5b.model={_config(tmp_path / 'qwen', QWEN_MATH_1_5B)}"]
-    stages = {name: (command, data) for name, command, data in
-              _runner().derived_recipes(str(REPO / RECIPES[0]), overrides)}
+    recipe = load_recipe(REPO / RECIPES[0], overrides)
     for name in ("cold_start", "sft_800k", "student_qwen_1_5b"):
-        cfg = recipe_from_dict(stages[name][1]).train_student
+        cfg = recipe.section(name)
         plan = make_plan(cfg, json.loads((Path(cfg.model) / "config.json").read_text()))
         assert plan.fits, (name, plan.lines())
         if name != "student_qwen_1_5b":
             assert round(plan.shape.params / 1e9) == 671 and plan.strategy.world_size == 128
     for name in ("reasoning_rl", "rl_all"):
-        cfg = recipe_from_dict(stages[name][1]).train_teacher
+        cfg = recipe.section(name)
         placement = plan_grpo(DEEPSEEK_V3, cfg)
         assert placement.fits, (name, placement.lines())
         assert placement.rollout is not None and placement.rollout.fits
-    cfg = recipe_from_dict(stages["rejection_sampling"][1]).generate
+    cfg = recipe.section("rejection_sampling")
     placement = generate_placement(cfg)
     assert placement is not None and placement.fits and placement.gpus == 16
