@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from distill import formats
-from distill.core.trace import STR_FIELDS
+from distill.core.trace import STR_FIELDS, TRACE_FIELDS
 from distill.filter.config import TraceSourceConfig
 from distill.formats import Bad, chat, tests_layouts
 from distill.formats.domains import resolve as resolve_domain
@@ -82,22 +82,7 @@ def normalize(
 ) -> tuple[dict[str, Any] | None, str | None]:
     """(record, None) or (None, reason)."""
     rec: dict[str, Any] = {}
-    for name in (
-        "id",
-        "prompt_id",
-        "problem",
-        "answer",
-        "domain",
-        "completion",
-        "finish_reason",
-        "completion_tokens",
-        "sample_index",
-        "teacher",
-        "tests",
-        "messages",
-        "meta",
-        "context",
-    ):
+    for name in (*TRACE_FIELDS, "meta", "context"):
         column = source.columns.get(name, name)
         value = data.get(column)
         if value is None:
