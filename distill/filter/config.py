@@ -67,6 +67,11 @@ class TraceSourceConfig:
         if self.name is not None:  # it becomes row ids and the report's source names
             ranges.name("name", self.name)
 
+    @property
+    def paths(self) -> list[str]:
+        """`path` as a list: a recipe may name one file or folder, or several."""
+        return self.path if isinstance(self.path, list) else [self.path]
+
 
 @dataclass
 class FormatConfig:

@@ -31,7 +31,7 @@ FAULTS = {
 def input_bytes(sources) -> int:
     total = 0
     for source, _ in sources:
-        for path in source.path if isinstance(source.path, list) else [source.path]:
+        for path in source.paths:
             total += sum(f.stat().st_size for f in list_row_files(path))
     return total
 

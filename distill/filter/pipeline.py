@@ -40,20 +40,18 @@ def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[Trac
         sources = [TraceSourceConfig(path=str(shards if shards.is_dir() else generate_dir), name="generate")]
     out = []
     for source in sources:
-        paths = source.path if isinstance(source.path, list) else [source.path]
-        for path in paths:
+        for path in source.paths:
             if not Path(path).exists():
                 raise DistillError(f"filter source {source.name or path!r}: input {path} does not exist")
-        out.append((source, source.name or Path(paths[0]).stem))
+        out.append((source, source.name or Path(source.paths[0]).stem))
     return out
 
 
 def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[int, Any]]:
     """(source index, Row) for every row of every source, in a fixed order that both passes share."""
     for s, (source, name) in enumerate(sources):
-        paths = source.path if isinstance(source.path, list) else [source.path]
         # record.expand: a published layout's row becomes the traces it holds (distill/formats/)
-        for row in record.expand(source, name, (row for path in paths for row in read_rows(path))):
+        for row in record.expand(source, name, (row for path in source.paths for row in read_rows(path))):
             yield s, row
 
 

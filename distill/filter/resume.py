@@ -28,7 +28,7 @@ OUTPUTS = ("rejects.jsonl", "quarantine.jsonl", "funnel.json", "funnel.md", "REA
 def fingerprint(config, sources, eval_index) -> dict[str, Any]:
     files = []
     for source, name in sources:
-        for path in source.path if isinstance(source.path, list) else [source.path]:
+        for path in source.paths:
             for file in list_row_files(path):
                 stat = file.stat()
                 files.append([name, str(file.resolve()), stat.st_size, stat.st_mtime_ns])

@@ -39,4 +39,4 @@ def input_paths(config: Any, traces: Path) -> list[str]:
     """What the filter reads: its sources' paths, else the generate stage's output."""
     if not config.sources:
         return [str(traces)]
-    return [p for source in config.sources for p in (source.path if isinstance(source.path, list) else [source.path])]
+    return [p for source in config.sources for p in source.paths]
