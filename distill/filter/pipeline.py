@@ -12,6 +12,7 @@ line naming the path (diskspace.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import resource
 import shutil
@@ -28,30 +29,48 @@ from distill.filter import card, dedup, diskspace, funnel, mixture, plots, recor
 from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
+from distill.generate.shards import SHARD_DIR, output_shards
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
 
 
 def resolve_sources(config: FilterConfig, generate_dir: Path) -> list[tuple[TraceSourceConfig, str]]:
-    """(source, name) pairs; the default source is the generate stage's trace shards."""
+    """(source, name) pairs, each source's `path` the list of what is read. The default source is the
+    generate stage's trace shards; a source path that is a generate output reads its shards too."""
     sources = config.sources
     if not sources:
-        shards = generate_dir / "shards"
+        # The recipe says this folder is generate's, so its shards/ is taken without asking the
+        # folder (a user's hand-made folder without a manifest included).
+        shards = generate_dir / SHARD_DIR
         sources = [TraceSourceConfig(path=str(shards if shards.is_dir() else generate_dir), name="generate")]
     out = []
     for source in sources:
         for path in source.paths:
             if not Path(path).exists():
                 raise DistillError(f"filter source {source.name or path!r}: input {path} does not exist")
-        out.append((source, source.name or Path(source.paths[0]).stem))
+        name = source.name or Path(source.paths[0]).stem
+        out.append((dataclasses.replace(source, path=[_trace_path(path, name) for path in source.paths]), name))
     return out
+
+
+def _trace_path(path: str, name: str) -> str:
+    """A generate output's shards/ (its manifest, generation.json, merged.json and index files are not
+    traces, and would be quarantined as malformed rows); any other path as given."""
+    shards = output_shards(path)
+    if shards is None:
+        return path
+    print(
+        f"distill filter: source {name!r}: {path} is a generate output: reading its shards ({shards})", file=sys.stderr
+    )
+    return str(shards)
 
 
 def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[int, Any]]:
     """(source index, Row) for every row of every source, in a fixed order that both passes share."""
     for s, (source, name) in enumerate(sources):
         # record.expand: a published layout's row becomes the traces it holds (distill/formats/)
-        for row in record.expand(source, name, (row for path in source.paths for row in read_rows(path))):
+        rows = (row for path in source.paths for row in read_rows(path))
+        for row in record.expand(source, name, rows):
             yield s, row
 
 

@@ -21,10 +21,28 @@ from typing import Any
 
 from distill.core.trace import split_trace_id
 from distill.errors import DistillError
-from distill.manifest import write_json_atomic
+from distill.generate import fingerprint
+from distill.manifest import MANIFEST, read_json, write_json_atomic
 from distill.records import AtomicJsonlWriter, read_rows
 
 SHARD_RE = re.compile(r"^part-(\d{5})-(\d{5})\.jsonl$")
+SHARD_DIR = "shards"
+
+
+def output_shards(path: str | Path) -> Path | None:
+    """`path`'s shards/ folder when `path` is a generate output directory, else None.
+
+    A generate output is known by what only generate writes there: generation.json (before the first
+    shard) or a manifest of the generate command (a named stage's manifest names it in `command`),
+    beside shards/. A folder of the user's that merely has a shards/ subfolder is not one."""
+    path = Path(path)
+    shards = path / SHARD_DIR
+    if not shards.is_dir():
+        return None
+    if (path / fingerprint.FILE).is_file():
+        return shards
+    manifest = read_json(path / MANIFEST) or {}
+    return shards if manifest.get("command", manifest.get("stage")) == "generate" else None
 
 
 def split_id(record_id: str) -> tuple[str, int]:
@@ -68,7 +86,7 @@ class Scan:
 class ShardStore:
     def __init__(self, out_dir: str | Path):
         self.out_dir = Path(out_dir)
-        self.shard_dir = self.out_dir / "shards"
+        self.shard_dir = self.out_dir / SHARD_DIR
         self.index_dir = self.out_dir / "index"
 
     def shard_files(self) -> list[Path]:
