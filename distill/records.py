@@ -27,6 +27,7 @@ class Row:
     data: dict[str, Any] | None  # None when malformed
     error: str | None = None  # why the row is malformed
     raw: str | None = None  # the raw text of a malformed line, kept for the quarantine file
+    unparsed: bytes | None = None  # read_rows(lazy=True): the line, not parsed yet (then data is None)
 
 
 def list_row_files(path: str | Path) -> list[Path]:
@@ -44,39 +45,43 @@ def list_row_files(path: str | Path) -> list[Path]:
     raise DistillError(f"{path}: no such file or directory")
 
 
-def read_rows(path: str | Path) -> Iterator[Row]:
+def read_rows(path: str | Path, *, lazy: bool = False) -> Iterator[Row]:
+    """Every row of the files at `path`. `lazy`: a JSONL line comes as an unparsed Row (`unparsed` set,
+    `data` None) for the caller to hand to `parse_line` elsewhere: the filter parses in its workers."""
     for file in list_row_files(path):
         if file.suffix == ".parquet":
             yield from _read_parquet(file)
         else:
-            yield from _read_jsonl(file)
+            yield from _read_jsonl(file, lazy)
 
 
-def _read_jsonl(file: Path) -> Iterator[Row]:
+def _read_jsonl(file: Path, lazy: bool = False) -> Iterator[Row]:
+    name = str(file)
     with open(file, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Row(
-                    str(file),
-                    number,
-                    None,
-                    f"bad encoding: {exc.reason} at byte {exc.start}",
-                    raw.decode("utf-8", "replace"),
-                )
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Row(str(file), number, None, f"bad JSON: {exc.msg} at column {exc.colno}", text.rstrip("\n"))
-                continue
-            if not isinstance(data, dict):
-                yield Row(str(file), number, None, f"not a JSON object: {type(data).__name__}", text.rstrip("\n"))
-                continue
-            yield Row(str(file), number, data)
+            yield Row(name, number, None, unparsed=raw) if lazy else parse_line(name, number, raw)
+
+
+def parse_line(source: str, number: int, raw: bytes) -> Row:
+    """One JSONL line as a Row: its object, or malformed with the reason (bad UTF-8, bad JSON, not an object)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Row(source, number, None, f"bad encoding: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace"))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Row(source, number, None, f"bad JSON: {exc.msg} at column {exc.colno}", text.rstrip("\n"))
+    if not isinstance(data, dict):
+        return Row(source, number, None, f"not a JSON object: {type(data).__name__}", text.rstrip("\n"))
+    return Row(source, number, data)
+
+
+def parsed(row: Row) -> Row:
+    """`row` itself, or the parsed Row of an unparsed (lazy) one."""
+    return row if row.unparsed is None else parse_line(row.source, row.line, row.unparsed)
 
 
 def _read_parquet(file: Path) -> Iterator[Row]:

@@ -69,7 +69,7 @@ def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[in
     """(source index, Row) for every row of every source, in a fixed order that both passes share."""
     for s, (source, name) in enumerate(sources):
         # record.expand: a published layout's row becomes the traces it holds (distill/formats/)
-        rows = (row for path in source.paths for row in read_rows(path))
+        rows = (row for path in source.paths for row in read_rows(path, lazy=True))
         for row in record.expand(source, name, rows):
             yield s, row
 
@@ -77,7 +77,7 @@ def iter_rows(sources: list[tuple[TraceSourceConfig, str]]) -> Iterator[tuple[in
 def chunks(sources, size: int) -> Iterator[list[tuple]]:
     chunk = []
     for index, (s, row) in enumerate(iter_rows(sources)):
-        chunk.append((index, s, row.source, row.line, row.data, row.error, row.raw))
+        chunk.append((index, s, row.source, row.line, row.data, row.error, row.raw, row.unparsed))
         if len(chunk) >= size:
             yield chunk
             chunk = []

@@ -1,7 +1,8 @@
 """Turn input rows into trace records (shared/DESIGN.md), or say why a row is malformed.
 
 Two steps. `expand` (in the parent, as rows are read) picks the source's format (distill/formats/:
-named in the recipe, else detected from the first row) and turns each row of a published layout
+named in the recipe, else detected from the first row) and, for a `trace` source, passes the rows on
+as read (JSONL lines unparsed: the workers parse them). It turns each row of a published layout
 into the traces it holds: an OpenR1-Math row with three generations gives three traces, each with
 its finish reason and the dataset's own verdicts as `meta`; a ShareGPT row gives one, its thought
 markers turned into `<think>`. A trace the adapter cannot map becomes a malformed row with the
@@ -27,7 +28,7 @@ from distill.core.trace import STR_FIELDS, TRACE_FIELDS
 from distill.filter.config import TraceSourceConfig
 from distill.formats import Bad, chat, tests_layouts
 from distill.formats.domains import resolve as resolve_domain
-from distill.records import Row
+from distill.records import Row, parsed
 
 
 def problem_key(problem: str) -> str:
@@ -48,6 +49,7 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) 
     rows = iter(rows)
     fmt, n_rows, n_traces = None, 0, 0
     for row in rows:
+        row = parsed(row)  # a lazily read line (read_rows(lazy=True)): the format is read from its data
         n_rows += 1
         if row.data is None:
             n_traces += 1
@@ -57,7 +59,7 @@ def expand(source: TraceSourceConfig, name: str, rows: Iterable[Row], log=None) 
             fmt = source_format(source, row.data)
             if fmt.name == "trace":  # distill's own records: checked by normalize, passed on untouched
                 yield row
-                yield from rows
+                yield from rows  # lazily read lines stay unparsed: the workers parse them, in parallel
                 return
         items = formats.traces(fmt, row.data, source.domain_map)
         for i, item in enumerate(items):

@@ -117,7 +117,8 @@ def read_kept(path: Path) -> pa.Table:
     return feather.read_table(path, memory_map=True)
 
 
-def write_chunk(spool: Path, chunk: int, kept: list[dict[str, Any]], rejects: list[str]) -> None:
+def write_chunk(spool: Path, chunk: int, kept: list[dict[str, Any]], rejects: list[bytes]) -> None:
+    """`kept`: spool_row dicts; `rejects`: JSON lines (json_lines.json_line)."""
     if kept:
         # Arrow IPC with lz4: cheap to write and read, and the spool takes about a third of the
         # input's size on disk instead of all of it
@@ -126,7 +127,7 @@ def write_chunk(spool: Path, chunk: int, kept: list[dict[str, Any]], rejects: li
             lambda p: feather.write_feather(pa.Table.from_pylist(kept, schema=SCHEMA), p, compression="lz4"),
         )
     if rejects:
-        atomic_write(rejects_path(spool, chunk), lambda p: p.write_text("".join(rejects), encoding="utf-8"))
+        atomic_write(rejects_path(spool, chunk), lambda p: p.write_bytes(b"".join(rejects)))
 
 
 _SIG = pa.list_(pa.uint32())

@@ -21,6 +21,8 @@ from distill.filter import minhash, spool
 from distill.filter.chain import Chain
 from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.record import normalize
+from distill.json_lines import json_line
+from distill.records import parse_line
 
 _STATE: dict[str, Any] = {}
 
@@ -86,13 +88,24 @@ def malformed(index: int, source_index: int, file: str, line: int, error: str | 
 
 
 def process_row(
-    index: int, source_index: int, file: str, line: int, data: dict[str, Any] | None, error: str | None, raw: str | None
+    index: int,
+    source_index: int,
+    file: str,
+    line: int,
+    data: dict[str, Any] | None,
+    error: str | None,
+    raw: str | None,
+    unparsed: bytes | None = None,
 ) -> RowResult:
-    if data is None:  # unreadable row (bad JSON, bad encoding): read_rows said why
+    t0 = time.process_time()
+    if unparsed is not None:  # a JSONL line the parent read but did not parse (records.read_rows(lazy=True))
+        row = parse_line(file, line, unparsed)
+        data, error, raw = row.data, row.error, row.raw
+    if data is None:  # unreadable row (bad JSON, bad encoding): parse_line said why
+        _STATE["seconds"]["read"] += time.process_time() - t0
         return malformed(index, source_index, file, line, error, raw)
     config: FilterConfig = _STATE["config"]
     source, name = _STATE["sources"][source_index]
-    t0 = time.process_time()
     rec, error = normalize(data, source, name, line)
     _STATE["seconds"]["read"] += time.process_time() - t0
     if rec is None:
@@ -113,7 +126,7 @@ def process_row(
     if decision is not None:
         t0 = time.process_time()
         line_out = spool.reject_row(rec, file, line, decision.reason, decision.detail, config.rejects_full)
-        _STATE["rejects"].append(json.dumps(line_out, ensure_ascii=False) + "\n")
+        _STATE["rejects"].append(json_line(line_out))
         _STATE["seconds"]["spool"] += time.process_time() - t0
         return RowResult(
             reason=decision.reason,

@@ -23,6 +23,7 @@ from distill.filter import spool
 from distill.filter.config import FilterConfig
 from distill.filter.format import FormatFilter, assistant_content
 from distill.filter.ledger import KEPT, NAME
+from distill.json_lines import json_line
 
 _STATE: dict[str, Any] = {}
 
@@ -118,13 +119,13 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
                 kept_n += kept.num_rows
             if not keep.all():
                 if lines is None:
-                    lines = open(rejects_part, "w", encoding="utf-8")
+                    lines = open(rejects_part, "wb")
                 for rec, code in zip(table.filter(pa.array(~keep, pa.bool_())).to_pylist(), row_codes[~keep]):
                     detail = _STATE["details"].get(rec["row"], "")
                     line = spool.reject_row(
                         rec, rec.pop("file"), rec.pop("line"), NAME[int(code)], detail, config.rejects_full
                     )
-                    lines.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    lines.write(json_line(line))
                     rejected_n += 1
         for handle in (writer, lines):
             if handle is not None:
