@@ -69,7 +69,8 @@ def parse_line(source: str, number: int, raw: bytes) -> Row:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Row(source, number, None, f"bad encoding: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace"))
+        reason = f"bad encoding: {exc.reason} at byte {exc.start}"
+        return Row(source, number, None, reason, raw.decode("utf-8", "replace"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

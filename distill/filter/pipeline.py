@@ -29,6 +29,7 @@ from distill.filter import card, dedup, diskspace, funnel, mixture, plots, recor
 from distill.filter.config import FilterConfig, TraceSourceConfig
 from distill.filter.ledger import KEPT, MALFORMED, Ledger
 from distill.filter.pool import Workers, default_workers
+from distill.filter.rejects_file import RejectsFile
 from distill.generate.shards import SHARD_DIR, output_shards
 from distill.progress import Progress
 from distill.records import AtomicJsonlWriter, read_rows
@@ -85,7 +86,9 @@ def chunks(sources, size: int) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path, spool_dir: Path) -> dict[str, Any]:
+def pass_one(
+    config: FilterConfig, sources, eval_index, ledger: Ledger, out: Path, spool_dir: Path, rejects: RejectsFile
+) -> dict[str, Any]:
     seconds: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     calls, n_chunks = 0, 0
@@ -113,6 +116,7 @@ def pass_one(config: FilterConfig, sources, eval_index, ledger: Ledger, out: Pat
                 seconds.update(result.seconds)
                 seen.update(result.seen)
                 calls += result.verify_calls
+                rejects.append_chunk(spool_dir, n_chunks)  # in order, while the workers go on
                 n_chunks += 1
                 bar.update(len(result.rows))
                 resume.crash_point("pass1", n_chunks)
@@ -159,10 +163,16 @@ def dataset_level(config: FilterConfig, ledger: Ledger, sources, seed: int) -> d
 
 
 def pass_two(
-    config: FilterConfig, ledger: Ledger, out: Path, spool_dir: Path, n_chunks: int, n_workers: int
+    config: FilterConfig,
+    ledger: Ledger,
+    out: Path,
+    spool_dir: Path,
+    n_chunks: int,
+    n_workers: int,
+    rejects: RejectsFile,
 ) -> dict[str, Any]:
     """Route spooled records, in parallel by shard (writer.py): still kept -> data/ shards; rejected
-    by a dataset-level step -> rejects.jsonl, after the record-level rejects the workers serialized."""
+    by a dataset-level step -> rejects.jsonl, after the record-level rejects pass 1 appended."""
     import multiprocessing
 
     import numpy as np
@@ -204,7 +214,7 @@ def pass_two(
                 teachers.update(t)
                 bar.update(1)
                 resume.crash_point("pass2", len(kept_per_group))
-        written_rejects = rejected_n + writer.concat_rejects(out, spool_dir, n_chunks, len(plan))
+        written_rejects = rejected_n + rejects.commit([writer.rejects_path(spool_dir, g) for g in range(len(plan))])
         files = writer.name_shards(data, kept_per_group, on_rename=lambda i: resume.crash_point("rename", i))
     finally:
         if pool is not None:
@@ -256,10 +266,15 @@ def _run(config: FilterConfig, *, out: Path, generate_dir: Path, seed: int, stag
     else:
         diskspace.check(out, need, diskspace.used_by(out, spool_dir))
     spool_dir, _ = resume.start(out, wanted)
-    one = pass_one(config, sources, eval_index, ledger, out, spool_dir)
-    level = dataset_level(config, ledger, sources, seed)
-    ledger.drop_signatures()
-    two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"])
+    rejects = RejectsFile(out)
+    try:
+        one = pass_one(config, sources, eval_index, ledger, out, spool_dir, rejects)
+        level = dataset_level(config, ledger, sources, seed)
+        ledger.drop_signatures()
+        two = pass_two(config, ledger, out, spool_dir, one["chunks"], one["workers"], rejects)
+    except BaseException:
+        rejects.abort()
+        raise
     seconds = {**one["seconds"], **level["seconds"], "pass2_wall": two["seconds"]}
     result = funnel.build(
         ledger,

@@ -5,9 +5,9 @@ many each chunk keeps, since chunk i holds rows [i*chunk_size, (i+1)*chunk_size)
 its chunks' spooled survivors, writes the kept ones to `data/.tmp-GGGGG.parquet` and the ones a
 dataset-level step rejected to `spool/dsrejects-GGGGG.jsonl`, then commits the group with
 `spool/done-GGGGG.json` (its counts): a rerun after a crash does not write a committed group again.
-The parent then renames the shards in order (`name_shards`, which a rerun may finish) and
-concatenates the reject files (`concat_rejects`), so the output is the same for any number of
-workers and however often the run was interrupted.
+The parent then renames the shards in order (`name_shards`, which a rerun may finish) and appends
+the groups' reject files to rejects.jsonl in order (rejects_file.py), so the output is the same for
+any number of workers and however often the run was interrupted.
 """
 
 from __future__ import annotations
@@ -153,29 +153,6 @@ def write_group(group: int, chunks: list[int]) -> tuple[int, int, Counter]:
         ),
     )
     return kept_n, rejected_n, teachers
-
-
-def concat_rejects(out: Path, spool_dir: Path, n_chunks: int, n_groups: int) -> int:
-    """rejects.jsonl = record-level rejects (per chunk) then dataset-level rejects (per shard group);
-    returns the record-level line count."""
-    count = 0
-
-    def write(target: Path) -> None:
-        nonlocal count
-        with open(target, "wb") as rejects:
-            for chunk in range(n_chunks):
-                path = spool.rejects_path(spool_dir, chunk)
-                if path.is_file():
-                    data = path.read_bytes()
-                    rejects.write(data)
-                    count += data.count(b"\n")
-            for group in range(n_groups):
-                path = rejects_path(spool_dir, group)
-                if path.is_file():
-                    rejects.write(path.read_bytes())
-
-    spool.atomic_write(out / "rejects.jsonl", write)  # a write error names rejects.jsonl, no half file stays
-    return count
 
 
 def name_shards(data: Path, kept_per_group: list[int], on_rename=None) -> list[Path]:
