@@ -135,6 +135,8 @@ def normalize(
         except Bad as exc:
             return None, f"field 'context': {exc}"
     for name in ("problem", "completion"):
+        if rec[name].isascii():  # a flag on the string, no scan: no surrogate in it (encoding copied it all)
+            continue
         try:
             rec[name].encode("utf-8")
         except UnicodeEncodeError:
