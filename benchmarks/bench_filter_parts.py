@@ -289,7 +289,8 @@ def filters_bench(args) -> None:
         for name in sets["this tree"]:
             a, b = verdicts["this tree"][name], verdicts[args.compare][name]
             diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-            print(f"{name}: identical verdicts and details: {not diff}" + (f" ({len(diff)} differ, first {recs[diff[0]]['id']}: {a[diff[0]]} vs {b[diff[0]]})" if diff else ""))
+            first = f" ({len(diff)} differ, first {recs[diff[0]]['id']}: {a[diff[0]]} vs {b[diff[0]]})" if diff else ""
+            print(f"{name}: identical verdicts and details: {not diff}{first}")
 
 
 def main() -> None:
