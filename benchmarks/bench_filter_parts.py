@@ -3,6 +3,7 @@
     python benchmarks/bench_filter_parts.py fastpath --data /tmp/distill-bench/traces --rows 10000
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
     python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
+    python benchmarks/bench_filter_parts.py filters --data /tmp/b50k/data --rows 50000 [--repeat 2] [--compare REV]
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -14,6 +15,11 @@ distill/filter/minhash.py (e.g. `git show 37681ad:distill/filter/minhash.py > /t
 `worker`: one filter worker in-process over the first ROWS rows (JSON parse included, as the worker
 sees them), with the CPU seconds per step the funnel reports, which answer forms still reach
 math-verify (by the reference's form, guessed from its text), and optionally a cProfile dump.
+`filters`: CPU microseconds per record of `normalize` and of the decontaminate, format, language and
+repetition filters, each run on every one of the first ROWS records (not only on the survivors of
+the filters before it); `--compare REV` imports REV's versions of those modules beside this tree's
+(from `git archive`), times them on the same records in the same process, interleaved, and says
+whether every verdict and reject detail is identical.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def _blank(text: str, start: int, end: int) -> bool:
     return match.end() == end
 
 
-def problem(completion: str, allow_forced_prefix: bool = True) -> str | None:
+def fault(completion: str, allow_forced_prefix: bool = True) -> str | None:
     """What `split` would say is wrong, or None where it would give the parts: the filter's verdict
     without the copies of the thought that building the parts costs."""
     text = completion.lstrip()
@@ -118,8 +118,8 @@ class FormatFilter:
             return Parts(None, completion.strip()) if completion.strip() else "empty completion"
         return split(completion, self.config.allow_forced_prefix)
 
-    def problem(self, rec: dict[str, Any]) -> str | None:
-        """What `parts` would say is wrong, or None (see `problem`)."""
+    def fault(self, rec: dict[str, Any]) -> str | None:
+        """What `parts` would say is wrong, or None (see `fault`)."""
         completion = rec["completion"]
         if (
             rec["domain"] == "general"
@@ -128,8 +128,8 @@ class FormatFilter:
             and (_TAG_END not in completion or (completion.rfind(CLOSE) < 0 and OPEN not in completion))
         ):
             return "empty completion" if _blank(completion, 0, len(completion)) else None
-        return problem(completion, self.config.allow_forced_prefix)
+        return fault(completion, self.config.allow_forced_prefix)
 
     def __call__(self, rec: dict[str, Any]) -> Decision:
-        wrong = self.problem(rec)
+        wrong = self.fault(rec)
         return Reject(REASON, wrong) if wrong is not None else None
