@@ -135,7 +135,7 @@ def normalize(
         except Bad as exc:
             return None, f"field 'context': {exc}"
     for name in ("problem", "completion"):
-        if rec[name].isascii():  # a flag on the string, no scan: no surrogate in it (encoding copied it all)
+        if rec[name].isascii():  # a flag, no scan: ASCII holds no surrogate (encoding it only copied it)
             continue
         try:
             rec[name].encode("utf-8")

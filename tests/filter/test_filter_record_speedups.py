@@ -316,6 +316,7 @@ def _language_cases() -> list[str]:
         "|\ud83d|𠀀𠀁|\u3005|a_b|123|\t\n|ǅ|ﬁ"
     ).split("|")
     cases = ["", "ascii only", "中", "中文" * 30, "x" * 19 + "中", "é" * 40]
+    cases += ["x" * 30 + "\ud83d\ude00" * 5, "a\ud83d\ude00b\udfff\ud800中" * 20]  # a surrogate pair stays two
     for _ in range(400):
         cases.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))))
     return cases
