@@ -3,6 +3,7 @@
     python benchmarks/bench_filter_parts.py fastpath --data /tmp/distill-bench/traces --rows 10000
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
     python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
+    python benchmarks/bench_filter_parts.py filters --data /tmp/b50k/data --rows 50000 [--repeat 2] [--compare REV]
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -14,6 +15,11 @@ distill/filter/minhash.py (e.g. `git show 37681ad:distill/filter/minhash.py > /t
 `worker`: one filter worker in-process over the first ROWS rows (JSON parse included, as the worker
 sees them), with the CPU seconds per step the funnel reports, which answer forms still reach
 math-verify (by the reference's form, guessed from its text), and optionally a cProfile dump.
+`filters`: CPU microseconds per record of `normalize` and of the decontaminate, format, language and
+repetition filters, each run on every one of the first ROWS records (not only on the survivors of
+the filters before it); `--compare REV` imports REV's versions of those modules beside this tree's
+(from `git archive`), times them on the same records in the same process, interleaved, and says
+whether every verdict and reject detail is identical.
 """
 
 from __future__ import annotations
@@ -181,6 +187,118 @@ def worker_profile(args) -> None:
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
 
 
+FILTER_MODULES = ("distill.filter.decontaminate", "distill.filter.format", "distill.filter.language",
+                  "distill.filter.repetition", "distill.filter.record")
+
+
+def _load_frozen(rev: str) -> dict:
+    """The filter modules as they are at git revision REV, imported beside the working tree's: the
+    tree is extracted to a temporary folder and imported under the same names, then the working
+    tree's modules are put back (each function keeps its own module's globals)."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="bench-frozen-")
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "distill"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+    current = {k: v for k, v in sys.modules.items() if k == "distill" or k.startswith("distill.")}
+    for key in current:
+        del sys.modules[key]
+    sys.path.insert(0, folder)
+    try:
+        frozen = {name: importlib.import_module(name) for name in FILTER_MODULES}
+    finally:
+        sys.path.remove(folder)
+        for key in [k for k in sys.modules if k == "distill" or k.startswith("distill.")]:
+            del sys.modules[key]
+        sys.modules.update(current)
+    return frozen
+
+
+def _filter_set(mods: dict, index_sets: dict) -> dict:
+    """One instance of each record-level filter this benchmark measures, built from `mods`."""
+    from distill.filter.config import FilterConfig
+
+    config = FilterConfig()
+    dec = mods["distill.filter.decontaminate"]
+    return {
+        "decontaminate": dec.DecontaminateFilter(dec.Index(index_sets, config.decontaminate.ngram)),
+        "format": mods["distill.filter.format"].FormatFilter(config.format),
+        "language": mods["distill.filter.language"].LanguageFilter(config.language),
+        "repetition": mods["distill.filter.repetition"].RepetitionFilter(config.repetition),
+    }
+
+
+def _read_raw(data: Path, rows: int) -> list:
+    out = []
+    for file in sorted(data.glob("*.jsonl")):
+        for number, line in enumerate(open(file, "rb"), start=1):
+            try:
+                out.append((file.stem, number, json.loads(line)))
+            except ValueError:
+                continue  # bad JSON rows are the quarantine's, not the filters'
+            if len(out) >= rows:
+                return out
+    return out
+
+
+def filters_bench(args) -> None:
+    """CPU microseconds per record of each record-level filter (and of `normalize`) over the same
+    records, each filter run on every record (not only the survivors of the ones before it), and
+    with --compare, the same for REV's code in this process and whether every verdict and reject
+    detail is identical."""
+    from distill.filter import decontaminate
+    from distill.filter.config import DecontaminateConfig, TraceSourceConfig
+
+    current = {name: importlib.import_module(name) for name in FILTER_MODULES}
+    versions = {"this tree": current}
+    if args.compare:
+        versions[args.compare] = _load_frozen(args.compare)
+    dconfig = DecontaminateConfig(eval_dir=args.eval_dir, eval_sets=["aime24", "aime25", "math500"])
+    index_sets = decontaminate.load_eval_problems(dconfig)
+    raw = _read_raw(Path(args.data), args.rows)
+    source = TraceSourceConfig(path=args.data, name="bench")
+    records = {}
+    for label, mods in versions.items():
+        norm = mods["distill.filter.record"].normalize
+        records[label] = [norm(data, source, "bench", line) for _, line, data in raw]
+    # the same records for every version: the working tree's normalize output
+    recs = [rec for rec, _ in records["this tree"] if rec is not None]
+    sets = {label: _filter_set(mods, index_sets) for label, mods in versions.items()}
+    seconds: dict = {label: {} for label in versions}
+    verdicts: dict = {label: {} for label in versions}
+    for _ in range(args.repeat):  # versions interleaved, so a busy moment hurts both alike
+        for label, mods in versions.items():
+            norm = mods["distill.filter.record"].normalize
+            t0 = time.process_time()
+            for _, line, data in raw:
+                norm(data, source, "bench", line)
+            seconds[label]["normalize"] = seconds[label].get("normalize", 0.0) + time.process_time() - t0
+            for name, check in sets[label].items():
+                if name == "decontaminate":
+                    check._cache.clear()  # each repeat pays for its lookups, as a fresh worker does
+                t0 = time.process_time()
+                out = [check(rec) for rec in recs]
+                seconds[label][name] = seconds[label].get(name, 0.0) + time.process_time() - t0
+                verdicts[label][name] = [None if d is None else (d.reason, d.detail) for d in out]
+    load = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+    print(f"{len(recs)} records ({len(raw)} rows read), {args.repeat} repeat(s), load average {load}")
+    labels = list(versions)
+    print(f"{'CPU us/record':14s}" + "".join(f"{label:>14s}" for label in labels) + "   rejects")
+    for name in ["normalize", *sets["this tree"]]:
+        n = len(raw) if name == "normalize" else len(recs)
+        cells = "".join(f"{seconds[label][name] / args.repeat / n * 1e6:14.1f}" for label in labels)
+        rejected = "" if name == "normalize" else sum(v is not None for v in verdicts["this tree"][name])
+        print(f"{name:14s}{cells}   {rejected}")
+    if args.compare:
+        same = records["this tree"] == records[args.compare]
+        print(f"normalize: identical records and reasons: {same}")
+        for name in sets["this tree"]:
+            a, b = verdicts["this tree"][name], verdicts[args.compare][name]
+            diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+            first = f" ({len(diff)} differ, first {recs[diff[0]]['id']}: {a[diff[0]]} vs {b[diff[0]]})" if diff else ""
+            print(f"{name}: identical verdicts and details: {not diff}{first}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -197,11 +315,19 @@ def main() -> None:
     p = sub.add_parser("dedup-memory")
     p.add_argument("--cluster", type=int, default=5000)
     p.add_argument("--minhash", default=None)
+    p = sub.add_parser("filters", help="CPU us per record of each record-level filter; --compare REV checks verdicts")
+    p.add_argument("--data", default="/tmp/b50k/data")
+    p.add_argument("--rows", type=int, default=50_000)
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--compare", default=None, help="a git revision: its filters run beside this tree's")
+    p.add_argument("--eval-dir", default="/work/shared/benchmarks")
     args = parser.parse_args()
     if args.what == "_fastpath_one":
         print(json.dumps(fastpath_one(Path(args.data), args.rows, args.exact)))
     elif args.what == "worker":
         worker_profile(args)
+    elif args.what == "filters":
+        filters_bench(args)
     elif args.what == "fastpath":
         fastpath(args)
     else:

@@ -23,6 +23,7 @@ GREEK = r"\u0370-\u03FF\u1F00-\u1FFF"
 LATIN = r"\u0000-\u024F\u1E00-\u1EFF\u2100-\u214F"  # ASCII, Latin-1, Extended A/B and Additional, letterlike symbols
 HAN = r"\u2E80-\u2FDF\u3005\u3007\u3021-\u3029\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0002FA1F"
 TARGET_SCRIPT = {"en": LATIN, "zh": HAN}
+_ASCII = bytes(range(128))
 
 
 class ScriptCounter:
@@ -34,6 +35,22 @@ class ScriptCounter:
         self._letters = re.compile(f"[{NON_LETTERS}]+")
         self._drop_own = re.compile(f"[{NON_LETTERS}{GREEK}{own}]+")
         self._other_run = re.compile(f"[^{NON_LETTERS}{GREEK}{own}]+")
+        # Both counts are per character, so the ASCII part is counted apart, with byte tables
+        # built from the same regexes: removing the runs between the letters of a long mixed text
+        # (thousands of matches) cost most of the filter's time on it.
+        self._ascii_letters = bytes(c for c in range(128) if self._letters.sub("", chr(c)))
+        self._ascii_other = bytes(c for c in range(128) if self._drop_own.sub("", chr(c)))
+
+    def _counts(self, text: str) -> tuple[int, int]:
+        """(letters, letters in another script): len(self._letters.sub("", text)) and
+        len(self._drop_own.sub("", text)), the ASCII characters counted as bytes."""
+        # In UTF-8 the ASCII characters are the bytes under 0x80 and every byte of the others is
+        # above it: one encoding gives both parts (surrogatepass: any str round-trips).
+        raw = text.encode("utf-8", "surrogatepass")
+        wide = raw.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+        letters = len(raw) - len(raw.translate(None, self._ascii_letters))
+        other = len(raw) - len(raw.translate(None, self._ascii_other))
+        return letters + len(self._letters.sub("", wide)), other + len(self._drop_own.sub("", wide))
 
     def other_share(self, text: str) -> tuple[float, int, str]:
         """(share of letters in another script, letters counted, an example of the other script).
@@ -41,8 +58,7 @@ class ScriptCounter:
         text = NEUTRAL.sub(" ", text)
         if self.target == "en" and text.isascii():
             return 0.0, -1, ""
-        letters = len(self._letters.sub("", text))
-        other = len(self._drop_own.sub("", text))
+        letters, other = self._counts(text)
         if not letters or not other:
             return 0.0, letters, ""
         example = self._other_run.search(text)

@@ -32,7 +32,9 @@ INSTRUCTION = re.compile(r"please reason step by step,? and put your final answe
 # Words, and the operators that tell short math problems apart; a hyphen inside a word
 # ("kilometer-long") is spelling, not minus, so it is dropped before tokenizing.
 TOKEN = re.compile(r"[^\W_]+|[-+*/=^<>]")
-WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+# (The hyphen comes first so the regex engine can jump from hyphen to hyphen; a pattern that opens
+# with the look-behind is tried at every character.)
+WORD_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)(?=[^\W\d_])")
 PROBLEM_COLUMNS = ("problem", "Problem", "question", "Question")
 # Hub copies, as `distill eval` loads them: (dataset id, config, split).
 HUB = {
@@ -160,11 +162,14 @@ class Index:
         self.n = n
         self.grams: dict[str, str] = {}
         self.whole: dict[str, str] = {}
+        self.pairs: set[tuple[str, str]] = set()  # adjacent tokens inside some n-gram: see `match`
         for name, problems in sets.items():
             for problem in problems:
                 tokens = words(problem)
                 if len(tokens) < n:
                     self.whole.setdefault(" ".join(tokens), name)
+                else:
+                    self.pairs.update(zip(tokens, tokens[1:]))
                 for gram in ngrams(tokens, n):
                     self.grams.setdefault(gram, name)
 
@@ -176,10 +181,20 @@ class Index:
         whole = " ".join(tokens)
         if whole in self.whole:
             return self.whole[whole], whole
-        for gram in ngrams(tokens, self.n):
-            name = self.grams.get(gram)
-            if name is not None:
-                return name, gram
+        n = self.n
+        if n == 1:
+            return next(((self.grams[t], t) for t in tokens if t in self.grams), None)
+        # An n-gram of the index has all its n - 1 adjacent pairs in `pairs`, so only where n - 1
+        # such pairs run back to back is the n-gram joined and looked up (joining every one cost
+        # most of the lookup); left to right, so the first overlap found is the one reported.
+        run = 0
+        for end, pair in enumerate(zip(tokens, tokens[1:]), start=2):
+            run = run + 1 if pair in self.pairs else 0
+            if run >= n - 1:
+                gram = " ".join(tokens[end - n : end])
+                name = self.grams.get(gram)
+                if name is not None:
+                    return name, gram
         return None
 
 

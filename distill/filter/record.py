@@ -137,6 +137,8 @@ def normalize(
         except Bad as exc:
             return None, f"field 'context': {exc}"
     for name in ("problem", "completion"):
+        if rec[name].isascii():  # a flag, no scan: ASCII holds no surrogate (encoding it only copied it)
+            continue
         try:
             rec[name].encode("utf-8")
         except UnicodeEncodeError:

@@ -24,17 +24,31 @@ MAX_UNIT = 12  # tokens in the repeated unit of a short loop ("Wait, let me chec
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
+# zlib keeps this many bytes free at the end of its window (MAX_MATCH + MIN_MATCH + 1): a match
+# reaches back at most the window size minus this.
+_LOOKAHEAD = 262
+
+
+def window_bits(size: int) -> int:
+    """The smallest zlib window (9..15 bits) that holds `size` bytes with every match distance
+    allowed, so compressing with it gives the same deflate data as the default 32 KB window (only
+    the 2-byte header, which names the window, differs). Why: zlib allocates and touches ~256 KB
+    of state per call at the default, which costs more than compressing a 4 KB tail."""
+    return min(15, max(9, (size + _LOOKAHEAD).bit_length()))
+
+
 def zlib_ratio(text: str) -> float:
     raw = text.encode("utf-8", "replace")
-    return len(zlib.compress(raw, 1)) / max(len(raw), 1)
+    return len(zlib.compress(raw, 1, window_bits(len(raw)))) / max(len(raw), 1)
 
 
-def top_line(text: str) -> tuple[str, int, float]:
-    """The most repeated non-blank line, its count, and the share of the text it fills."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
+def top_line(text: str, lines: list[str] | None = None) -> tuple[str, int, float]:
+    """The most repeated non-blank line, its count, and the share of the text it fills.
+    `lines`: `text.splitlines()`, where the caller has it already."""
+    counts = Counter(filter(None, map(str.strip, text.splitlines() if lines is None else lines)))
+    if not counts:
         return "", 0, 0.0
-    line, count = Counter(lines).most_common(1)[0]
+    line, count = counts.most_common(1)[0]  # ties: the first seen, as before
     return line, count, count * len(line) / max(len(text), 1)
 
 
@@ -72,7 +86,10 @@ class RepetitionFilter:
         ratio = zlib_ratio(tail)
         if ratio < self.config.min_zlib_ratio:
             return Reject(REASON, f"tail of {len(tail)} chars compresses to {ratio:.3f} < {self.config.min_zlib_ratio}")
-        line, count, share = top_line(tail)
+        lines = tail.splitlines()
+        if len(lines) < self.config.min_line_repeats:  # most tails: a few long paragraphs
+            return None  # no line can repeat often enough (blank ones are not even counted)
+        line, count, share = top_line(tail, lines)
         if count >= self.config.min_line_repeats and share > self.config.max_line_share:
             return Reject(REASON, f"line repeated {count}x fills {share:.0%} of the tail: {line[:60]!r}")
         return None
