@@ -3,7 +3,8 @@
 --set overrides on the shipped file:
 
 - hub models -> tiny local models of the same families' tokenizer configuration (distill.toy.families):
-  the R1 teacher with R1's special tokens and chat template, the students with Qwen2.5-Math's;
+  the R1 teacher in R1's architecture (a tiny DeepseekV3: MLA + MoE) with R1's special tokens and chat
+  template, the students (Qwen2) with Qwen2.5-Math's;
 - hub datasets -> small local files in the real schemas: OpenR1-Math-220k's parquet layout (generate,
   GRPO and on-policy prompts), a general-chat `messages` file (filter), the shared AIME 2024/2025 and
   MATH-500 copies and a GPQA-shaped file of our own (decontamination and eval; GPQA is gated);
@@ -57,9 +58,11 @@ def world(tmp_path_factory):
     shared = benchmarks()
     base = build_tokenizer(root / "toy-tokenizer")  # one vocabulary: students and on-policy teacher share it
     models = {}
-    for name, family in (("teacher", "deepseek-r1-distill"), ("student", "qwen2.5-math"), ("qwen2.5", "qwen2.5")):
+    # The R1 teacher in R1's architecture (DeepseekV3), the students and the on-policy teacher in Qwen2's.
+    for name, family, arch in (("teacher", "deepseek-r1-distill", "deepseek_v3"), ("student", "qwen2.5-math", "qwen2"),
+                               ("qwen2.5", "qwen2.5", "qwen2")):
         family_tokenizer(base, family).save_pretrained(str(root / f"tok-{name}"))
-        models[name] = build_tiny_model("qwen2", root / f"tok-{name}", root / name)
+        models[name] = build_tiny_model(arch, root / f"tok-{name}", root / name)
     miniature.fit_teacher(models["teacher"])
     contaminated = json.loads((shared / "aime24.jsonl").read_text().splitlines()[0])["problem"].split("\nPlease")[0]
     return {

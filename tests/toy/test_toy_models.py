@@ -85,3 +85,31 @@ def test_bad_shape_is_refused(toy_tokenizer_dir, tmp_path, kwargs, message):
     with pytest.raises(DistillError, match=message):
         build_tiny_model(arch, toy_tokenizer_dir, tmp_path / "m", **kwargs)
     assert not (tmp_path / "m").exists()
+
+
+def test_tiny_deepseek_v3_has_r1s_architecture(tmp_path):
+    """R1's config fields, scaled down, and R1's own tokens: MLA (q and kv low-rank), grouped noaux_tc MoE
+    after a dense first layer, YaRN RoPE, an untied head, BOS its own token; it generates and stops."""
+    from transformers import LogitsProcessorList
+
+    from distill.toy.families import build_family_tokenizer
+    from distill.toy.models import build_tiny_model
+
+    build_family_tokenizer("deepseek-r1-distill", tmp_path / "tok")
+    model, tok = _load(build_tiny_model("deepseek_v3", tmp_path / "tok", tmp_path / "m"))
+    config = model.config
+    assert type(model).__name__ == "DeepseekV3ForCausalLM"
+    heads = (config.kv_lora_rank, config.qk_rope_head_dim, config.qk_nope_head_dim, config.v_head_dim)
+    assert heads == (512, 64, 64, 64)
+    assert config.q_lora_rank == 96 and config.first_k_dense_replace == 1 and config.num_hidden_layers == 2
+    assert (config.topk_method, config.scoring_func, config.routed_scaling_factor) == ("noaux_tc", "sigmoid", 2.5)
+    assert config.n_routed_experts % config.n_group == 0 and config.norm_topk_prob
+    assert config.rope_parameters["rope_type"] == "yarn" and not config.tie_word_embeddings
+    assert config.bos_token_id == tok.bos_token_id != tok.pad_token_id
+    assert config.eos_token_id == tok.eos_token_id == model.generation_config.eos_token_id
+    inputs = tok.apply_chat_template([{"role": "user", "content": "Compute 3 + 4."}],
+                                     add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    prompt_len = inputs["input_ids"].shape[1]
+    out = model.generate(**inputs, max_new_tokens=20, do_sample=False,
+                         logits_processor=LogitsProcessorList([_ForceEosAt(prompt_len, 5, tok.eos_token_id)]))
+    assert out[0, prompt_len:].tolist()[-1] == tok.eos_token_id and out.shape[1] == prompt_len + 6
