@@ -3,6 +3,7 @@
     python benchmarks/bench_filter_parts.py fastpath --data /tmp/distill-bench/traces --rows 10000
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
     python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
+    python benchmarks/bench_filter_parts.py minhash --data /tmp/distill-bench/traces --rows 3000 [--old OLD.py]
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -14,6 +15,11 @@ distill/filter/minhash.py (e.g. `git show 37681ad:distill/filter/minhash.py > /t
 `worker`: one filter worker in-process over the first ROWS rows (JSON parse included, as the worker
 sees them), with the CPU seconds per step the funnel reports, which answer forms still reach
 math-verify (by the reference's form, guessed from its text), and optionally a cProfile dump.
+`minhash`: CPU microseconds per completion of `minhash.signature` over the first ROWS completions,
+the module against the reference it must match bit for bit (the frozen earlier implementation in
+tests/filter/test_filter_minhash_identity.py, or `--old`, another minhash.py), timed in turns in one
+process (best and median of the rounds); checks the signatures are identical and prints the load
+average, since other processes on the machine move both numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -181,6 +189,58 @@ def worker_profile(args) -> None:
         pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
 
 
+def _load_module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def minhash_cpu(args) -> None:
+    import numpy as np
+
+    from distill.filter import minhash
+
+    if args.old:
+        old = _load_module("minhash_old", Path(args.old)).signature
+    else:
+        old = _load_module("minhash_identity", ROOT / "tests" / "filter" / "test_filter_minhash_identity.py")
+        old = old.reference_signature
+    texts: list[str] = []
+    for file in sorted(Path(args.data).glob("*.jsonl")):
+        for line in open(file, encoding="utf-8", errors="replace"):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # the data's malformed lines: the filter quarantines them, nothing to sign
+            if isinstance(rec, dict) and isinstance(rec.get("completion"), str):
+                texts.append(rec["completion"])
+            if len(texts) >= args.rows:
+                break
+        if len(texts) >= args.rows:
+            break
+    same = all(np.array_equal(old(t), minhash.signature(t)) for t in texts)  # also warms both up
+    load_before = os.getloadavg()
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    for _ in range(args.rounds):  # in turns, so that a burst of load elsewhere hits both
+        for name, signature in (("old", old), ("new", minhash.signature)):
+            t0 = time.process_time()
+            for text in texts:
+                signature(text)
+            times[name].append((time.process_time() - t0) / len(texts) * 1e6)
+    hashed = [len(t[: minhash.MAX_BYTES].encode("utf-8", "replace")[: minhash.MAX_BYTES]) for t in texts]
+    print(f"{len(texts)} completions, {sum(hashed) / len(texts):,.0f} bytes hashed on average, {args.rounds} rounds")
+    for name in ("old", "new"):
+        best, median = min(times[name]), statistics.median(times[name])
+        print(f"  {name}: {best:6.1f} CPU us per completion (best of the rounds), {median:6.1f} (median)")
+    print(f"  old / new: {min(times['old']) / min(times['new']):.2f}x (best), "
+          f"{statistics.median(times['old']) / statistics.median(times['new']):.2f}x (median)")
+    print("  identical signatures on every completion:", same)
+    load_after = os.getloadavg()
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"  load average (1, 5, 15 min) before: {before}, after: {after}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -194,6 +254,11 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=20_000)
     p.add_argument("--profile", default=None, help="write a cProfile dump here and print the top entries")
     p.add_argument("--show-pairs", action="store_true", help="print every pair that reaches math-verify")
+    p = sub.add_parser("minhash")
+    p.add_argument("--data", default="/tmp/distill-bench/traces")
+    p.add_argument("--rows", type=int, default=3000)
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--old", default=None, help="another minhash.py to time instead of the test's reference")
     p = sub.add_parser("dedup-memory")
     p.add_argument("--cluster", type=int, default=5000)
     p.add_argument("--minhash", default=None)
@@ -202,6 +267,8 @@ def main() -> None:
         print(json.dumps(fastpath_one(Path(args.data), args.rows, args.exact)))
     elif args.what == "worker":
         worker_profile(args)
+    elif args.what == "minhash":
+        minhash_cpu(args)
     elif args.what == "fastpath":
         fastpath(args)
     else:

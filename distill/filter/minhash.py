@@ -78,21 +78,21 @@ def _hashes_but_last_step(text: str, k: int) -> np.ndarray | None:
     n = len(edges) // 2
     # bounds[w]: where word w starts in `compact` (its length is what the words before it add up to);
     # bounds[n] == m
-    bounds = np.empty(n + 1, dtype=np.int64)
+    bounds: np.ndarray = np.empty(n + 1, dtype=np.int64)
     bounds[0] = 0
     np.cumsum(edges[1::2] - edges[0::2], out=bounds[1:])
     starts = bounds[:-1]
     fwd, inv, marker = _powers()
     # prefix[i] = sum of byte[j] * P^j for j < i; every shingle's hash is a difference of two of
     # them, at word boundaries, times P^-start (to make it position independent)
-    prefix = np.empty(m + 1, dtype=np.uint64)
+    prefix: np.ndarray = np.empty(m + 1, dtype=np.uint64)
     prefix[0] = 0
     np.multiply(np.frombuffer(compact, dtype=np.uint8), fwd[:m], out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
-    at_bounds = prefix.take(bounds)  # (`take`: the same as fancy indexing, faster on 1-D arrays)
+    at_bounds: np.ndarray = prefix.take(bounds)  # (`take`: the same as fancy indexing, faster on 1-D arrays)
     # The word-boundary marker: 256 on the first byte of every word, so that "ab c" and "a bc" differ.
     # Added per word (n values), not per byte: mod 2^64, sum (b + 256) * P^j == sum b * P^j + 256 * P^j.
-    marks = marker.take(starts)
+    marks: np.ndarray = marker.take(starts)
     at_bounds[1:] += np.cumsum(marks, out=marks)
     k = min(k, n)
     # shingle w: words w .. w+k-1, the bytes from bounds[w] up to bounds[w + k]
@@ -133,6 +133,7 @@ def signature(text: str, k: int = 5, num_perm: int = 64) -> np.ndarray:
     """
     a, b = _perms(num_perm)
     h = _hashes_but_last_step(text, k)
+    x: np.ndarray
     if h is None:
         x = np.zeros(1, dtype=np.uint32)  # shingle_hashes' [0]
     else:
