@@ -5,10 +5,11 @@ runs, unlike Python's `hash`), then permuted with fixed
 (a*x + b) mod 2^32 maps on their top 32 bits. Two signatures agree
 in a position with probability equal to the Jaccard similarity of the two shingle sets.
 
-The per-byte work (lowering ASCII, dropping whitespace, finding words) is done by `bytes` methods in
-C; numpy does the prefix sum and everything per word or shingle (issue #15: signatures were the
-largest CPU cost of a filter worker). tests/filter/test_filter_minhash_identity.py holds the earlier,
-plainer version of the same algorithm and checks that both give the same bits on every kind of text.
+Most per-byte work (lowering ASCII, dropping whitespace, flagging word bytes) is done by
+`bytes.translate` in C; numpy finds the word edges, does the prefix sum and everything per word or
+shingle (issue #15: signatures were the largest CPU cost of a filter worker).
+tests/filter/test_filter_minhash_identity.py holds the earlier, plainer version of the same
+algorithm and checks that both give the same bits on every kind of text.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def signature(text: str, k: int = 5, num_perm: int = 64) -> np.ndarray:
         x = np.zeros(1, dtype=np.uint32)  # shingle_hashes' [0]
     else:
         # The last mixing step, h ^ (h >> 31), leaves the top 31 bits as they are: it changes neither
-        # which hashes are below SAMPLE_BELOW (the top 3 bits are 0) nor their top 32 bits (bit 32
-        # gets bit 63, which is 0 for them). So it is done only when every shingle is used.
+        # which hashes are below SAMPLE_BELOW (those whose top 3 bits are 0) nor, for those, the top
+        # 32 bits (bit 32 gets bit 63, which is 0 there). So it is done only when every shingle is used.
         sampled = h.compress(h < SAMPLE_BELOW)
         if len(sampled) >= MIN_SAMPLED:
             x = (sampled >> _U32).astype(np.uint32)
