@@ -43,9 +43,8 @@ def _perms(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return _PARAMS[num_perm]
 
 
-def _powers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """P^i, P^-i and 256 * P^i mod 2^64 for i < MAX_BYTES (numpy uint64 arithmetic wraps mod 2^64).
-    The third is what a word-boundary marker (256 added to a word's first byte) adds at position i."""
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    """P^i and P^-i mod 2^64 for i < MAX_BYTES (numpy uint64 arithmetic wraps mod 2^64)."""
     if not _POWERS:
         with np.errstate(over="ignore"):
             fwd: np.ndarray = np.empty(MAX_BYTES, dtype=np.uint64)
@@ -53,8 +52,8 @@ def _powers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             fwd[0] = inv[0] = 1
             fwd[1:] = np.cumprod(np.full(MAX_BYTES - 1, _P, dtype=np.uint64))
             inv[1:] = np.cumprod(np.full(MAX_BYTES - 1, pow(_P, -1, 2**64), dtype=np.uint64))
-        _POWERS.extend([fwd, inv, fwd << _U8])
-    return _POWERS[0], _POWERS[1], _POWERS[2]
+        _POWERS.extend([fwd, inv])
+    return _POWERS[0], _POWERS[1]
 
 
 def _hashes_but_last_step(text: str, k: int) -> np.ndarray | None:
@@ -83,7 +82,7 @@ def _hashes_but_last_step(text: str, k: int) -> np.ndarray | None:
     bounds[0] = 0
     np.cumsum(edges[1::2] - edges[0::2], out=bounds[1:])
     starts = bounds[:-1]
-    fwd, inv, marker = _powers()
+    fwd, inv = _powers()
     # prefix[i] = sum of byte[j] * P^j for j < i; every shingle's hash is a difference of two of
     # them, at word boundaries, times P^-start (to make it position independent)
     prefix: np.ndarray = np.empty(m + 1, dtype=np.uint64)
@@ -93,7 +92,10 @@ def _hashes_but_last_step(text: str, k: int) -> np.ndarray | None:
     at_bounds: np.ndarray = prefix.take(bounds)  # (`take`: the same as fancy indexing, faster on 1-D arrays)
     # The word-boundary marker: 256 on the first byte of every word, so that "ab c" and "a bc" differ.
     # Added per word (n values), not per byte: mod 2^64, sum (b + 256) * P^j == sum b * P^j + 256 * P^j.
-    marks: np.ndarray = marker.take(starts)
+    # (From fwd, just read, rather than a table of 256 * P^j: one table fewer to bring into the cache,
+    # which other filters have emptied between two rows)
+    marks: np.ndarray = fwd.take(starts)
+    marks <<= _U8
     at_bounds[1:] += np.cumsum(marks, out=marks)
     k = min(k, n)
     # shingle w: words w .. w+k-1, the bytes from bounds[w] up to bounds[w + k]
