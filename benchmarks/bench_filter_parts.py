@@ -4,6 +4,7 @@
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
     python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
     python benchmarks/bench_filter_parts.py minhash --data /tmp/distill-bench/traces --rows 3000 [--old OLD.py]
+    python benchmarks/bench_filter_parts.py minhash --data /tmp/distill-bench/traces --rows 20000 --in-worker
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -19,7 +20,10 @@ math-verify (by the reference's form, guessed from its text), and optionally a c
 the module against the reference it must match bit for bit (the frozen earlier implementation in
 tests/filter/test_filter_minhash_identity.py, or `--old`, another minhash.py), timed in turns in one
 process (best and median of the rounds); checks the signatures are identical and prints the load
-average, since other processes on the machine move both numbers.
+average, since other processes on the machine move both numbers. With `--in-worker`, over ROWS rows
+of one filter worker in-process instead: the worker's calls to `minhash.signature` go alternately to
+the old and the new code, so that both run where they run in `distill filter` (between the other
+filters, whose work empties the caches) under the same load.
 """
 
 from __future__ import annotations
@@ -206,6 +210,8 @@ def minhash_cpu(args) -> None:
     else:
         old = _load_module("minhash_identity", ROOT / "tests" / "filter" / "test_filter_minhash_identity.py")
         old = old.reference_signature
+    if args.in_worker:
+        return minhash_in_worker(args, old)
     texts: list[str] = []
     for file in sorted(Path(args.data).glob("*.jsonl")):
         for line in open(file, encoding="utf-8", errors="replace"):
@@ -241,6 +247,38 @@ def minhash_cpu(args) -> None:
     print(f"  load average (1, 5, 15 min) before: {before}, after: {after}")
 
 
+def minhash_in_worker(args, old) -> None:
+    from distill.filter import minhash
+
+    new, calls = minhash.signature, [0]
+    seconds, chars, count = [0.0, 0.0], [0, 0], [0, 0]
+
+    def alternating(text: str, *rest):
+        which = calls[0] % 2  # 0: old, 1: new
+        calls[0] += 1
+        t0 = time.process_time()
+        signature = (old if which == 0 else new)(text, *rest)
+        seconds[which] += time.process_time() - t0
+        chars[which] += len(text)
+        count[which] += 1
+        return signature
+
+    minhash.signature = alternating  # the worker looks it up on the module at every call
+    load_before = os.getloadavg()
+    try:
+        worker_profile(argparse.Namespace(data=args.data, rows=args.rows, profile=None, show_pairs=False))
+    finally:
+        minhash.signature = new
+    load_after = os.getloadavg()
+    for which, name in ((0, "old"), (1, "new")):
+        print(f"{name}: {count[which]} calls, {seconds[which] / count[which] * 1e6:.0f} CPU us per call, "
+              f"{chars[which] / count[which]:,.0f} characters per call")
+    per_char = (seconds[0] / chars[0]) / (seconds[1] / chars[1])
+    print(f"old / new, CPU per character signed: {per_char:.2f}x")
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"load average (1, 5, 15 min) before: {before}, after: {after}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -259,6 +297,7 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=3000)
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--old", default=None, help="another minhash.py to time instead of the test's reference")
+    p.add_argument("--in-worker", action="store_true", help="time the worker's own calls, old and new in turns")
     p = sub.add_parser("dedup-memory")
     p.add_argument("--cluster", type=int, default=5000)
     p.add_argument("--minhash", default=None)
