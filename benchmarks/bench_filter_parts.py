@@ -1,9 +1,11 @@
-"""Two parts of `distill filter` measured on their own, for docs/benchmarks/filter.md.
+"""Parts of `distill filter` measured on their own, for docs/benchmarks/filter.md.
 
     python benchmarks/bench_filter_parts.py fastpath --data /tmp/distill-bench/traces --rows 10000
     python benchmarks/bench_filter_parts.py dedup-memory --cluster 5000 [--minhash OTHER/minhash.py]
     python benchmarks/bench_filter_parts.py worker --data /tmp/distill-bench/traces --rows 20000 [--profile OUT.prof]
     python benchmarks/bench_filter_parts.py filters --data /tmp/b50k/data --rows 50000 [--repeat 2] [--compare REV]
+    python benchmarks/bench_filter_parts.py minhash --data /tmp/distill-bench/traces --rows 3000 [--old OLD.py]
+    python benchmarks/bench_filter_parts.py minhash --data /tmp/distill-bench/traces --rows 20000 --in-worker
 
 `fastpath`: the correctness filter over the first ROWS math rows of a traces folder, with the exact
 path for radicals, pi, tuples, intervals and sets (verify/normalize.py: exact_value) on and off (off
@@ -20,6 +22,14 @@ repetition filters, each run on every one of the first ROWS records (not only on
 the filters before it); `--compare REV` imports REV's versions of those modules beside this tree's
 (from `git archive`), times them on the same records in the same process, interleaved, and says
 whether every verdict and reject detail is identical.
+`minhash`: CPU microseconds per completion of `minhash.signature` over the first ROWS completions,
+the module against the reference it must match bit for bit (the frozen earlier implementation in
+tests/filter/test_filter_minhash_identity.py, or `--old`, another minhash.py), timed in turns in one
+process (best and median of the rounds); checks the signatures are identical and prints the load
+average, since other processes on the machine move both numbers. With `--in-worker`, over ROWS rows
+of one filter worker in-process instead: the worker's calls to `minhash.signature` go alternately to
+the old and the new code, so that both run where they run in `distill filter` (between the other
+filters, whose work empties the caches) under the same load.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -297,6 +309,90 @@ def filters_bench(args) -> None:
             diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
             first = f" ({len(diff)} differ, first {recs[diff[0]]['id']}: {a[diff[0]]} vs {b[diff[0]]})" if diff else ""
             print(f"{name}: identical verdicts and details: {not diff}{first}")
+def _load_module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def minhash_cpu(args) -> None:
+    import numpy as np
+
+    from distill.filter import minhash
+
+    if args.old:
+        old = _load_module("minhash_old", Path(args.old)).signature
+    else:
+        old = _load_module("minhash_identity", ROOT / "tests" / "filter" / "test_filter_minhash_identity.py")
+        old = old.reference_signature
+    if args.in_worker:
+        return minhash_in_worker(args, old)
+    texts: list[str] = []
+    for file in sorted(Path(args.data).glob("*.jsonl")):
+        for line in open(file, encoding="utf-8", errors="replace"):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # the data's malformed lines: the filter quarantines them, nothing to sign
+            if isinstance(rec, dict) and isinstance(rec.get("completion"), str):
+                texts.append(rec["completion"])
+            if len(texts) >= args.rows:
+                break
+        if len(texts) >= args.rows:
+            break
+    same = all(np.array_equal(old(t), minhash.signature(t)) for t in texts)  # also warms both up
+    load_before = os.getloadavg()
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    for _ in range(args.rounds):  # in turns, so that a burst of load elsewhere hits both
+        for name, signature in (("old", old), ("new", minhash.signature)):
+            t0 = time.process_time()
+            for text in texts:
+                signature(text)
+            times[name].append((time.process_time() - t0) / len(texts) * 1e6)
+    hashed = [len(t[: minhash.MAX_BYTES].encode("utf-8", "replace")[: minhash.MAX_BYTES]) for t in texts]
+    print(f"{len(texts)} completions, {sum(hashed) / len(texts):,.0f} bytes hashed on average, {args.rounds} rounds")
+    for name in ("old", "new"):
+        best, median = min(times[name]), statistics.median(times[name])
+        print(f"  {name}: {best:6.1f} CPU us per completion (best of the rounds), {median:6.1f} (median)")
+    print(f"  old / new: {min(times['old']) / min(times['new']):.2f}x (best), "
+          f"{statistics.median(times['old']) / statistics.median(times['new']):.2f}x (median)")
+    print("  identical signatures on every completion:", same)
+    load_after = os.getloadavg()
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"  load average (1, 5, 15 min) before: {before}, after: {after}")
+
+
+def minhash_in_worker(args, old) -> None:
+    from distill.filter import minhash
+
+    new, calls = minhash.signature, [0]
+    seconds, chars, count = [0.0, 0.0], [0, 0], [0, 0]
+
+    def alternating(text: str, *rest):
+        which = calls[0] % 2  # 0: old, 1: new
+        calls[0] += 1
+        t0 = time.process_time()
+        signature = (old if which == 0 else new)(text, *rest)
+        seconds[which] += time.process_time() - t0
+        chars[which] += len(text)
+        count[which] += 1
+        return signature
+
+    minhash.signature = alternating  # the worker looks it up on the module at every call
+    load_before = os.getloadavg()
+    try:
+        worker_profile(argparse.Namespace(data=args.data, rows=args.rows, profile=None, show_pairs=False))
+    finally:
+        minhash.signature = new
+    load_after = os.getloadavg()
+    for which, name in ((0, "old"), (1, "new")):
+        print(f"{name}: {count[which]} calls, {seconds[which] / count[which] * 1e6:.0f} CPU us per call, "
+              f"{chars[which] / count[which]:,.0f} characters per call")
+    per_char = (seconds[0] / chars[0]) / (seconds[1] / chars[1])
+    print(f"old / new, CPU per character signed: {per_char:.2f}x")
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    print(f"load average (1, 5, 15 min) before: {before}, after: {after}")
 
 
 def main() -> None:
@@ -312,6 +408,12 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=20_000)
     p.add_argument("--profile", default=None, help="write a cProfile dump here and print the top entries")
     p.add_argument("--show-pairs", action="store_true", help="print every pair that reaches math-verify")
+    p = sub.add_parser("minhash")
+    p.add_argument("--data", default="/tmp/distill-bench/traces")
+    p.add_argument("--rows", type=int, default=3000)
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--old", default=None, help="another minhash.py to time instead of the test's reference")
+    p.add_argument("--in-worker", action="store_true", help="time the worker's own calls, old and new in turns")
     p = sub.add_parser("dedup-memory")
     p.add_argument("--cluster", type=int, default=5000)
     p.add_argument("--minhash", default=None)
@@ -328,6 +430,8 @@ def main() -> None:
         worker_profile(args)
     elif args.what == "filters":
         filters_bench(args)
+    elif args.what == "minhash":
+        minhash_cpu(args)
     elif args.what == "fastpath":
         fastpath(args)
     else:
