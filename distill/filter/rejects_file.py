@@ -14,6 +14,8 @@ every chunk, run again or read back.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from distill.filter import spool
@@ -26,14 +28,22 @@ class RejectsFile:
         self.handle = open(self.tmp, "wb")  # truncates what a crashed run left
         self.record_level = 0  # lines appended from pass 1's chunks
 
+    @contextmanager
+    def _naming_the_file(self) -> Iterator[None]:
+        """A write fault (a full disk, at a write or at the last flush) names rejects.jsonl."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            raise spool.named_error(exc, self.path) from exc
+
     def _append(self, path: Path) -> int:
         if not path.is_file():
             return 0
         data = path.read_bytes()
-        try:
+        with self._naming_the_file():
             self.handle.write(data)
-        except OSError as exc:  # a full disk: the error names the file being written
-            raise spool.named_error(exc, self.tmp) if exc.filename is None else exc from exc
         return data.count(b"\n")
 
     def append_chunk(self, spool_dir: Path, chunk: int) -> None:
@@ -45,9 +55,10 @@ class RejectsFile:
         returns the record-level line count."""
         for path in group_rejects:
             self._append(path)
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
+        with self._naming_the_file():
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
         os.replace(self.tmp, self.path)
         return self.record_level
 
