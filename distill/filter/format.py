@@ -39,6 +39,11 @@ def tag_counts(text: str) -> tuple[int, int]:
     return text.count(OPEN), text.count(CLOSE)
 
 
+def _untagged(text: str) -> bool:
+    """Neither tag in `text`: in one scan where "think>" is not there at all (most general answers)."""
+    return _TAG_END not in text or (text.rfind(CLOSE) < 0 and OPEN not in text)
+
+
 def _tags_wrong(text: str, opens: int, closes: int, allow_forced_prefix: bool) -> str | None:
     """What is wrong with the tags of a left-stripped completion, or None for one block."""
     if closes == 0:
@@ -109,24 +114,14 @@ class FormatFilter:
 
     def parts(self, rec: dict[str, Any]) -> Parts | str:
         completion = rec["completion"]
-        if (
-            rec["domain"] == "general"
-            and not self.config.general_requires_think
-            and CLOSE not in completion
-            and OPEN not in completion
-        ):
+        if rec["domain"] == "general" and not self.config.general_requires_think and _untagged(completion):
             return Parts(None, completion.strip()) if completion.strip() else "empty completion"
         return split(completion, self.config.allow_forced_prefix)
 
     def fault(self, rec: dict[str, Any]) -> str | None:
         """What `parts` would say is wrong, or None (see `fault`)."""
         completion = rec["completion"]
-        if (
-            rec["domain"] == "general"
-            and not self.config.general_requires_think
-            # no tag in it: as `parts` asks, in one scan where "think>" is not there at all
-            and (_TAG_END not in completion or (completion.rfind(CLOSE) < 0 and OPEN not in completion))
-        ):
+        if rec["domain"] == "general" and not self.config.general_requires_think and _untagged(completion):
             return "empty completion" if _blank(completion, 0, len(completion)) else None
         return fault(completion, self.config.allow_forced_prefix)
 
